@@ -1,0 +1,95 @@
+/*
+ * mutex.c - robust process-shared mutexes and deadline-bounded spinlocks.
+ *
+ * The mutex calls pass pthreads' return codes through untouched, EOWNERDEAD
+ * included: what to do about a dead owner is the caller's decision.  A
+ * spinlock has no timed lock in POSIX, so ipc_spin_lock spins on trylock and
+ * looks at the clock every few thousand tries.  See mutex.h.
+ */
+#include <errno.h>
+
+#include "mutex.h"
+
+#define SPINS_PER_CLOCK	4096
+
+/* A robust, process-shared mutex of the given type, built in place. */
+int
+ipc_mutex_init(pthread_mutex_t *m, enum ipc_mutex_type type)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	if ((rc = pthread_mutexattr_init(&a)) != 0)
+		return rc;
+	if ((rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) == 0 &&
+	    (rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST)) == 0 &&
+	    (rc = pthread_mutexattr_settype(&a, (int)type)) == 0)
+		rc = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
+/* 0, EOWNERDEAD (locked; repair then ipc_mutex_consistent), ETIMEDOUT, ... */
+int
+ipc_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
+{
+	return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, deadline);
+}
+
+int
+ipc_mutex_trylock(pthread_mutex_t *m)
+{
+	return pthread_mutex_trylock(m);
+}
+
+int
+ipc_mutex_unlock(pthread_mutex_t *m)
+{
+	return pthread_mutex_unlock(m);
+}
+
+int
+ipc_mutex_consistent(pthread_mutex_t *m)
+{
+	return pthread_mutex_consistent(m);
+}
+
+void
+ipc_mutex_destroy(pthread_mutex_t *m)
+{
+	pthread_mutex_destroy(m);
+}
+
+int
+ipc_spin_init(pthread_spinlock_t *s)
+{
+	return pthread_spin_init(s, PTHREAD_PROCESS_SHARED);
+}
+
+/* Spin until the lock is ours or the deadline passes (a dead holder never lets go). */
+int
+ipc_spin_lock(pthread_spinlock_t *s, const struct timespec *deadline)
+{
+	unsigned n = 0;
+
+	while (pthread_spin_trylock(s) != 0) {
+		if (++n % SPINS_PER_CLOCK == 0 && ipc_expired(deadline))
+			return ETIMEDOUT;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+	return 0;
+}
+
+int
+ipc_spin_unlock(pthread_spinlock_t *s)
+{
+	return pthread_spin_unlock(s);
+}
+
+void
+ipc_spin_destroy(pthread_spinlock_t *s)
+{
+	pthread_spin_destroy(s);
+}

@@ -1,0 +1,278 @@
+/*
+ * main.c - shmsync: synchronization between processes over POSIX shared
+ * memory, side by side with the same code run as threads.
+ *
+ * Reads the command line into struct params from the demo's own option table,
+ * then runs it and reports.  Exit status: 0 done as expected, 1 an invariant
+ * broke or a worker failed, 2 usage error, 128+N killed by signal N.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+#define VERSION		"0.1.0"
+#define MAX_ALLOPTS	(MAX_OPTS + 8)
+
+enum { C_MODE, C_FORMAT, C_TIMEOUT, C_HELP, NCOMMON };
+
+static const char *const mode_names[] = { "thread", "process", "both", NULL };
+static const char *const format_names[] = { "table", "csv", "json", NULL };
+
+static const struct optdef common_opts[] = {
+	{ "mode", 'm', "MODE", 0, 0, 2, mode_names,
+	  "run the workers as threads, processes, or both side by side" },
+	{ "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
+	  "an aligned table, CSV with a header, or JSON Lines" },
+	{ "timeout", 'T', "SEC", 1, 86400, 60, NULL,
+	  "deadline of every wait and of each run" },
+	{ "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+static const char exit_text[] =
+    "exit status: 0 as expected, 1 an invariant broke or a worker failed,\n"
+    "             2 usage error, 128+N killed by signal N\n";
+
+static _Noreturn void
+usage_error(const struct worker *w, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (w != NULL)
+		errx(2, "%s: %s", w->name, msg);
+	errx(2, "%s", msg);
+}
+
+static void
+join_choices(const char *const *c, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (; *c != NULL; c++) {
+		if (buf[0] != '\0')
+			strlcat(buf, "|", len);
+		strlcat(buf, *c, len);
+	}
+}
+
+static void
+print_opt(const struct optdef *o)
+{
+	char lhs[64], range[160];
+
+	snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", o->key ? '-' : ' ',
+	    o->key ? o->key : ' ', o->key ? ',' : ' ', o->name, o->arg ? " " : "",
+	    o->arg ? o->arg : "");
+	if (o->choices != NULL) {
+		join_choices(o->choices, range, sizeof(range));
+		printf("  %-22s %s\n  %-22s (%s; default %s)\n", lhs, o->help, "",
+		    range, o->choices[o->def]);
+	} else if (o->arg != NULL)
+		printf("  %-22s %s (%lld..%lld; default %lld)\n", lhs, o->help,
+		    o->min, o->max, o->def);
+	else
+		printf("  %-22s %s\n", lhs, o->help);
+}
+
+static _Noreturn void
+demo_help(const struct worker *w)
+{
+	const struct optdef *o;
+
+	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n\noptions:\n",
+	    getprogname(), w->name, w->desc, w->proves);
+	for (o = w->opts; o->name != NULL; o++)
+		print_opt(o);
+	printf("\ncommon options:\n");
+	for (o = common_opts; o->name != NULL; o++)
+		print_opt(o);
+	printf("\n%s", exit_text);
+	exit(0);
+}
+
+static _Noreturn void
+main_help(void)
+{
+	const struct worker *const *w;
+	const struct optdef *o;
+
+	printf("usage: %s DEMO [options]\n"
+	    "       %s list | help [DEMO] | --help | --version\n\n"
+	    "Synchronization between processes sharing POSIX shared memory,\n"
+	    "side by side with the same code run as threads.\n\ndemos:\n",
+	    getprogname(), getprogname());
+	for (w = workers; *w != NULL; w++)
+		printf("  %-10s %s\n", (*w)->name, (*w)->desc);
+	printf("\ncommon options (every demo; '%s DEMO --help' for the rest):\n",
+	    getprogname());
+	for (o = common_opts; o->name != NULL; o++)
+		print_opt(o);
+	printf("\n%s", exit_text);
+	exit(0);
+}
+
+/* One option's value: 1 for a flag, a keyword's index, or a number in bounds. */
+static long long
+parse_value(const struct worker *w, const struct optdef *o, const char *arg)
+{
+	const char *errstr;
+	char names[160];
+	long long v;
+	int i;
+
+	if (o->arg == NULL)
+		return 1;
+	if (o->choices != NULL) {
+		for (i = 0; o->choices[i] != NULL; i++)
+			if (strcmp(o->choices[i], arg) == 0)
+				return i;
+		join_choices(o->choices, names, sizeof(names));
+		usage_error(w, "--%s: unknown %s '%s' (one of %s)", o->name,
+		    o->arg, arg, names);
+	}
+	v = strtonum(arg, o->min, o->max, &errstr);
+	if (errstr != NULL)
+		usage_error(w, "--%s: '%s' is %s (%lld..%lld)", o->name, arg,
+		    errstr, o->min, o->max);
+	return v;
+}
+
+/* getopt_long's tables from the common options followed by the demo's. */
+static int
+build_opts(const struct worker *w, const struct optdef **defs,
+    struct option *lo, char *so, size_t solen)
+{
+	const struct optdef *o;
+	char key[3];
+	int n = 0, pass;
+
+	strlcpy(so, ":", solen);
+	for (pass = 0; pass < 2; pass++) {
+		for (o = pass ? w->opts : common_opts; o->name != NULL; o++) {
+			if (n == MAX_ALLOPTS)
+				errx(1, "%s: too many options", w->name);
+			defs[n] = o;
+			lo[n] = (struct option){ o->name, o->arg ? required_argument :
+			    no_argument, NULL, 256 + n };
+			snprintf(key, sizeof(key), "%c%s", o->key, o->arg ? ":" : "");
+			if (o->key != 0)
+				strlcat(so, key, solen);
+			n++;
+		}
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	return n;
+}
+
+static int
+opt_index(const struct optdef **defs, int n, int c)
+{
+	int i;
+
+	if (c >= 256)
+		return c - 256;
+	for (i = 0; i < n; i++)
+		if (defs[i]->key == c)
+			return i;
+	return -1;
+}
+
+/* argv[0] is the demo's name.  Any error is one line on stderr and exit 2. */
+static void
+parse(int argc, char **argv, const struct worker *w, struct params *p)
+{
+	const struct optdef *defs[MAX_ALLOPTS];
+	struct option lo[MAX_ALLOPTS + 1];
+	long long cv[NCOMMON];
+	char so[2 * MAX_ALLOPTS + 2];
+	int c, i, n;
+
+	n = build_opts(w, defs, lo, so, sizeof(so));
+	for (i = 0; i < n; i++)
+		*(i < NCOMMON ? &cv[i] : &p->v[i - NCOMMON]) = defs[i]->def;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == '?' && optopt != 0)
+			usage_error(w, "unknown option '-%c'", optopt);
+		if (c == '?')
+			usage_error(w, "unknown option '%s'", argv[optind - 1]);
+		if (c == ':')
+			usage_error(w, "option '%s' needs a value", argv[optind - 1]);
+		if ((i = opt_index(defs, n, c)) < 0)
+			usage_error(w, "unknown option");
+		*(i < NCOMMON ? &cv[i] : &p->v[i - NCOMMON]) =
+		    parse_value(w, defs[i], optarg);
+	}
+	if (optind < argc)
+		usage_error(w, "unexpected argument '%s'", argv[optind]);
+	if (cv[C_HELP])
+		demo_help(w);
+	p->demo = w;
+	p->modes = cv[C_MODE] == 0 ? MODE_THREAD : cv[C_MODE] == 1 ?
+	    MODE_PROCESS : MODE_BOTH;
+	p->format = (enum format)cv[C_FORMAT];
+	p->timeout = cv[C_TIMEOUT];
+}
+
+static _Noreturn void
+list(void)
+{
+	const struct worker *const *w;
+
+	for (w = workers; *w != NULL; w++)
+		printf("%-10s %s\n", (*w)->name, (*w)->desc);
+	exit(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct worker *w;
+	const char *msg;
+	struct params p;
+	struct report rep;
+	int status;
+
+	/* Commands that run no demo. */
+	if (argc < 2)
+		usage_error(NULL, "missing demo; '%s list' shows them, '%s --help' "
+		    "explains", getprogname(), getprogname());
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		main_help();
+	if (strcmp(argv[1], "help") == 0 && argc == 2)
+		main_help();
+	if (strcmp(argv[1], "help") == 0 && argc == 3 &&
+	    (w = worker_find(argv[2])) != NULL)
+		demo_help(w);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("shmsync %s\n", VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "list") == 0 && argc == 2)
+		list();
+	if ((w = worker_find(argv[1])) == NULL)
+		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
+		    argv[1], getprogname());
+
+	/* Parse and check everything before anything is created. */
+	memset(&p, 0, sizeof(p));
+	parse(argc - 1, argv + 1, w, &p);
+	if (w->validate != NULL && (msg = w->validate(&p)) != NULL)
+		usage_error(w, "%s", msg);
+
+	run_signals_init();
+	report_begin(&rep, &p);
+	status = run_demo(&p, &rep);
+	report_end(&rep);
+	return status;
+}

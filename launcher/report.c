@@ -1,0 +1,334 @@
+/*
+ * report.c - one result, three renderings: a table for people, CSV and JSON
+ * Lines for tools.
+ *
+ * CSV and JSON rows are written as each run ends, so a long sweep streams;
+ * the table waits for all rows to size its columns.  A write error (a closed
+ * pipe: SIGPIPE is ignored) is returned so the caller stops running demos.
+ */
+#include <err.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define CELL	64
+
+static const struct {
+	const char *key, *head;
+} heads[] = {
+	{ "wall_ns", "time" }, { "ops_per_sec", "ops/s" },
+	{ "nvcsw", "vcsw" }, { "nivcsw", "ivcsw" }, { NULL, NULL }
+};
+
+const char *
+verdict_name(enum verdict v)
+{
+	return v == VERDICT_OK ? "ok" : v == VERDICT_RACE ? "race" : "fail";
+}
+
+static struct field *
+res_new(struct result *r, const char *key, enum ftype type, int flags)
+{
+	struct field *f;
+
+	if (r->n == MAX_FIELDS)
+		errx(1, "result: more than %d fields (%s)", MAX_FIELDS, key);
+	f = &r->f[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	f->type = type;
+	f->flags = flags;
+	return f;
+}
+
+void
+res_uint(struct result *r, const char *key, uint64_t v, int flags)
+{
+	res_new(r, key, F_UINT, flags)->v.u = v;
+}
+
+void
+res_int(struct result *r, const char *key, int64_t v, int flags)
+{
+	res_new(r, key, F_INT, flags)->v.i = v;
+}
+
+void
+res_dbl(struct result *r, const char *key, double v, int flags)
+{
+	res_new(r, key, F_DBL, flags)->v.d = isfinite(v) ? v : 0.0;
+}
+
+void
+res_str(struct result *r, const char *key, const char *v, int flags)
+{
+	struct field *f = res_new(r, key, F_STR, flags);
+
+	strlcpy(f->v.s, v, sizeof(f->v.s));
+}
+
+void
+res_bool(struct result *r, const char *key, int v, int flags)
+{
+	res_new(r, key, F_BOOL, flags)->v.u = v != 0;
+}
+
+/* The machine form of a value: numbers plain, strings raw (callers quote). */
+static void
+fmt_raw(const struct field *f, char *buf, size_t len)
+{
+	switch (f->type) {
+	case F_UINT:
+		snprintf(buf, len, "%ju", (uintmax_t)f->v.u);
+		break;
+	case F_INT:
+		snprintf(buf, len, "%jd", (intmax_t)f->v.i);
+		break;
+	case F_DBL:
+		snprintf(buf, len, "%.1f", f->v.d);
+		break;
+	case F_BOOL:
+		snprintf(buf, len, "%s", f->v.u ? "true" : "false");
+		break;
+	case F_STR:
+		snprintf(buf, len, "%s", f->v.s);
+		break;
+	}
+}
+
+/* The human form: durations in us/ms/s, rates in k/M/G, booleans yes/no. */
+static void
+fmt_cell(const struct field *f, char *buf, size_t len)
+{
+	double v = f->type == F_DBL ? f->v.d : (double)f->v.u;
+
+	if (f->flags & F_NS)
+		snprintf(buf, len, v < 1e6 ? "%.1f us" : v < 1e10 ? "%.2f ms" :
+		    "%.2f s", v < 1e6 ? v / 1e3 : v < 1e10 ? v / 1e6 : v / 1e9);
+	else if (f->flags & F_RATE)
+		snprintf(buf, len, v < 1e3 ? "%.0f" : v < 1e6 ? "%.1fk" : v < 1e9 ?
+		    "%.2fM" : "%.2fG", v < 1e3 ? v : v < 1e6 ? v / 1e3 : v < 1e9 ?
+		    v / 1e6 : v / 1e9);
+	else if (f->type == F_BOOL)
+		snprintf(buf, len, "%s", f->v.u ? "yes" : "no");
+	else
+		fmt_raw(f, buf, len);
+}
+
+static void
+csv_row(const struct result *r, int header)
+{
+	char buf[CELL * 2];
+	const char *q;
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		if (header)
+			snprintf(buf, sizeof(buf), "%s", r->f[i].key);
+		else
+			fmt_raw(&r->f[i], buf, sizeof(buf));
+		printf("%s", i ? "," : "");
+		if (strpbrk(buf, ",\"\n") == NULL) {
+			fputs(buf, stdout);
+			continue;
+		}
+		putchar('"');
+		for (q = buf; *q != '\0'; q++)
+			printf(*q == '"' ? "\"\"" : "%c", *q);
+		putchar('"');
+	}
+	putchar('\n');
+}
+
+static void
+json_row(const struct result *r)
+{
+	char buf[CELL * 2];
+	const unsigned char *q;
+	int i;
+
+	putchar('{');
+	for (i = 0; i < r->n; i++) {
+		fmt_raw(&r->f[i], buf, sizeof(buf));
+		printf("%s\"%s\":", i ? "," : "", r->f[i].key);
+		if (r->f[i].type != F_STR) {
+			fputs(buf, stdout);
+			continue;
+		}
+		putchar('"');
+		for (q = (const unsigned char *)buf; *q != '\0'; q++)
+			printf(*q == '"' || *q == '\\' ? "\\%c" : *q < 0x20 ?
+			    "\\u%04x" : "%c", *q);
+		putchar('"');
+	}
+	puts("}");
+}
+
+void
+report_begin(struct report *rp, const struct params *p)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->p = p;
+}
+
+static int
+flushed(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+}
+
+int
+report_add(struct report *rp, const struct result *r)
+{
+	switch (rp->p->format) {
+	case FORMAT_CSV:
+		if (!rp->header_done)
+			csv_row(r, 1);
+		rp->header_done = 1;
+		csv_row(r, 0);
+		return flushed();
+	case FORMAT_JSON:
+		json_row(r);
+		return flushed();
+	case FORMAT_TABLE:
+		break;
+	}
+	if (rp->n == rp->cap) {
+		rp->cap = rp->cap ? rp->cap * 2 : 8;
+		if ((rp->res = reallocarray(rp->res, (size_t)rp->cap,
+		    sizeof(*rp->res))) == NULL)
+			err(1, "report");
+	}
+	rp->res[rp->n++] = *r;
+	return 0;
+}
+
+static const char *
+head_of(const char *key)
+{
+	int i;
+
+	for (i = 0; heads[i].key != NULL; i++)
+		if (strcmp(heads[i].key, key) == 0)
+			return heads[i].head;
+	return key;
+}
+
+static const struct field *
+field_of(const struct result *r, const char *key)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->f[i].key, key) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
+/* A process row's ops/s over its variant's thread row: the price of processes. */
+static void
+ratio_cell(const struct report *rp, int row, char *buf, size_t len)
+{
+	const struct field *t, *p;
+	int i;
+
+	buf[0] = '\0';
+	if (rp->res[row].mode != MODE_PROCESS)
+		return;
+	for (i = 0; i < rp->n; i++)
+		if (rp->res[i].variant == rp->res[row].variant &&
+		    rp->res[i].mode == MODE_THREAD)
+			break;
+	if (i == rp->n || (t = field_of(&rp->res[i], "ops_per_sec")) == NULL ||
+	    (p = field_of(&rp->res[row], "ops_per_sec")) == NULL || t->v.d <= 0)
+		return;
+	snprintf(buf, len, "%.2fx", p->v.d / t->v.d);
+}
+
+/* Cell (row, col); col == ncol is the ratio column.  A group names its variant once. */
+static void
+table_cell(const struct report *rp, const int *idx, int ncol, int row, int col,
+    char *buf, size_t len)
+{
+	const struct field *f;
+
+	if (col == ncol) {
+		ratio_cell(rp, row, buf, len);
+		return;
+	}
+	f = &rp->res[row].f[idx[col]];
+	if (strcmp(f->key, "sync") == 0 && row > 0 &&
+	    rp->res[row - 1].variant == rp->res[row].variant)
+		buf[0] = '\0';
+	else
+		fmt_cell(f, buf, len);
+}
+
+static void
+table_preamble(const struct report *rp)
+{
+	const struct result *r = &rp->res[0];
+	char buf[CELL * 2];
+	int i;
+
+	printf("%s:", rp->p->demo->name);
+	for (i = 0; i < r->n; i++) {
+		if (!(r->f[i].flags & F_PARAM))
+			continue;
+		fmt_cell(&r->f[i], buf, sizeof(buf));
+		printf(" %s=%s", r->f[i].key, buf);
+	}
+	printf("\nproves: %s\n\n", rp->p->demo->proves);
+}
+
+static int
+table_print(struct report *rp)
+{
+	const struct result *r0 = &rp->res[0];
+	int idx[MAX_FIELDS], width[MAX_FIELDS + 1], ncol = 0, nc, row, col;
+	char buf[CELL * 2];
+
+	for (col = 0; col < r0->n; col++)
+		if (r0->f[col].flags & F_TABLE)
+			idx[ncol++] = col;
+	nc = ncol + (rp->p->modes == MODE_BOTH);
+
+	/* Size each column to its widest cell, header included. */
+	for (col = 0; col < nc; col++) {
+		width[col] = (int)strlen(col < ncol ? head_of(r0->f[idx[col]].key) :
+		    "proc/thr");
+		for (row = 0; row < rp->n; row++) {
+			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
+			if ((int)strlen(buf) > width[col])
+				width[col] = (int)strlen(buf);
+		}
+	}
+	table_preamble(rp);
+	for (col = 0; col < nc; col++)
+		printf("%-*s%s", col + 1 < nc ? width[col] : 0, col < ncol ?
+		    head_of(r0->f[idx[col]].key) : "proc/thr", col + 1 < nc ? "  " : "\n");
+	for (row = 0; row < rp->n; row++) {
+		for (col = 0; col < nc; col++) {
+			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
+			printf("%-*s%s", col + 1 < nc ? width[col] : 0, buf,
+			    col + 1 < nc ? "  " : "\n");
+		}
+	}
+	return flushed();
+}
+
+int
+report_end(struct report *rp)
+{
+	int rc = 0;
+
+	if (rp->p->format == FORMAT_TABLE && rp->n > 0)
+		rc = table_print(rp);
+	free(rp->res);
+	rp->res = NULL;
+	rp->n = rp->cap = 0;
+	return rc;
+}

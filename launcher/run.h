@@ -1,0 +1,12 @@
+/*
+ * run.h - run a demo's variants in the chosen modes and report each run.
+ */
+#ifndef LAUNCHER_RUN_H
+#define LAUNCHER_RUN_H
+
+#include "report.h"
+
+int	run_demo(const struct params *, struct report *);
+void	run_signals_init(void);
+
+#endif /* LAUNCHER_RUN_H */

@@ -1,0 +1,31 @@
+/*
+ * check_main.c - the one Check runner: every suite in suites.def, fork mode,
+ * and a failure when no test ran at all (CK_RUN_SUITE/CK_RUN_CASE may
+ * select a subset; selecting nothing is an error, not a pass).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests.h"
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(NULL);
+	int run, failed;
+
+#define SUITE(n)	srunner_add_suite(sr, n##_suite());
+#include "suites.def"
+#undef SUITE
+
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	run = srunner_ntests_run(sr);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (run == 0) {
+		fprintf(stderr, "check_shmsync: no test ran\n");
+		return 1;
+	}
+	return failed == 0 ? 0 : 1;
+}

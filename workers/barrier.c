@@ -1,0 +1,156 @@
+/*
+ * barrier.c - N workers run R phases separated by a process-shared barrier.
+ *
+ * Each worker counts itself done with phase r, waits, and on leaving checks
+ * that all N are done with r: nobody entered phase r+1 early.  Exactly one
+ * waiter per round must be the serial one (PTHREAD_BARRIER_SERIAL_THREAD).
+ * --barrier none removes the barrier, and the early starters are counted.
+ * See Concurrency Kit regressions/ck_barrier/validate.
+ */
+#include <err.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+
+#include "../ipc/barrier.h"
+#include "worker.h"
+
+enum { O_WORKERS, O_PHASES, O_BARRIER };
+enum kind { K_PTHREAD, K_COND, K_NONE };
+
+static const char *const kinds[] = { "pthread", "cond", "none", NULL };
+
+static const struct optdef barrier_opts[] = {
+	OPT_WORKERS(4),
+	{ "phases", 'r', "R", 1, 1 << 24, 1000, NULL, "phases (barrier rounds)" },
+	{ "barrier", 'b', "KIND", 0, 0, K_PTHREAD, kinds,
+	  "pthread (pthread_barrier_t), cond (poisonable, with deadline), none" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct round {
+	_Atomic uint32_t done;		/* workers finished with this phase */
+	_Atomic uint32_t serial;	/* waiters told they were the serial one */
+};
+
+struct bstate {
+	struct ipc_barrier	 b;
+	alignas(CACHE_LINE) _Atomic uint64_t early;	/* left a round before all arrived */
+	alignas(CACHE_LINE) struct round round[];
+};
+
+static unsigned
+barrier_nworkers(const struct params *p)
+{
+	return (unsigned)p->v[O_WORKERS];
+}
+
+static size_t
+barrier_size(const struct run *r)
+{
+	return sizeof(struct bstate) + sizeof(struct round) * (size_t)r->p->v[O_PHASES];
+}
+
+static void
+barrier_setup(struct run *r)
+{
+	struct bstate *s = r->state;
+	int rc;
+
+	if (r->p->v[O_BARRIER] == K_NONE)
+		return;
+	if ((rc = ipc_barrier_init(&s->b, r->p->v[O_BARRIER] == K_COND ?
+	    IPC_BARRIER_COND : IPC_BARRIER_PTHREAD, r->nworkers)) != 0)
+		errc(1, rc, "barrier: init");
+}
+
+static void
+barrier_work(struct run *r, unsigned id)
+{
+	struct bstate *s = r->state;
+	uint32_t ph, n = (uint32_t)r->nworkers, nph = (uint32_t)r->p->v[O_PHASES];
+	int rc;
+
+	for (ph = 0; ph < nph; ph++) {
+		/* The phase's work: uneven, so fast workers reach the barrier first. */
+		if ((id + ph) % n == 0)
+			sched_yield();
+		atomic_fetch_add(&s->round[ph].done, 1);
+		if (r->p->v[O_BARRIER] == K_NONE)
+			rc = 0;
+		else if ((rc = ipc_barrier_wait(&s->b, r->deadline)) ==
+		    IPC_BARRIER_SERIAL)
+			atomic_fetch_add(&s->round[ph].serial, 1);
+		else if (rc != 0)
+			errc(1, rc, "barrier: worker %u: phase %u", id, ph);
+
+		/* Leaving the barrier: everyone must be done with this phase. */
+		if (atomic_load(&s->round[ph].done) != n)
+			atomic_fetch_add(&s->early, 1);
+	}
+}
+
+static void
+barrier_poison(struct run *r)
+{
+	struct bstate *s = r->state;
+
+	if (r->p->v[O_BARRIER] == K_COND)
+		ipc_barrier_poison(&s->b);
+}
+
+static void
+barrier_check(const struct run *r, struct outcome *o)
+{
+	const struct bstate *s = r->state;
+	uint64_t ph, good = 0, serial_bad = 0, early = atomic_load(&s->early);
+	int none = r->p->v[O_BARRIER] == K_NONE;
+
+	for (ph = 0; ph < (uint64_t)r->p->v[O_PHASES]; ph++) {
+		if (!none && atomic_load(&s->round[ph].serial) != 1)
+			serial_bad++;
+		else if (atomic_load(&s->round[ph].done) == r->nworkers)
+			good++;
+	}
+	o->sync = kinds[r->p->v[O_BARRIER]];
+	o->iterations = o->expected = o->ops = (uint64_t)r->p->v[O_PHASES];
+	o->observed = early == 0 ? good : 0;
+	if (early == 0 && serial_bad == 0 && good == o->expected) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), "phases in order");
+	} else if (none && serial_bad == 0 && good == o->expected) {
+		o->verdict = VERDICT_RACE;
+		snprintf(o->note, sizeof(o->note), "%ju early starts without a barrier",
+		    (uintmax_t)early);
+	} else {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%ju early starts, %ju rounds "
+		    "without one serial waiter", (uintmax_t)early, (uintmax_t)serial_bad);
+	}
+	res_uint(o->extra, "early", early, F_TABLE);
+	res_uint(o->extra, "serial_bad", serial_bad, 0);
+}
+
+static void
+barrier_teardown(struct run *r)
+{
+	struct bstate *s = r->state;
+
+	if (r->p->v[O_BARRIER] != K_NONE)
+		ipc_barrier_destroy(&s->b);
+}
+
+const struct worker worker_barrier = {
+	.name = "barrier",
+	.desc = "phases separated by a barrier: nobody starts phase r+1 early",
+	.proves = "on leaving round r all workers are done with phase r; "
+	    "one serial waiter per round",
+	.opts = barrier_opts,
+	.nworkers = barrier_nworkers,
+	.size = barrier_size,
+	.setup = barrier_setup,
+	.work = barrier_work,
+	.poison = barrier_poison,
+	.check = barrier_check,
+	.teardown = barrier_teardown,
+};

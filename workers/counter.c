@@ -1,0 +1,234 @@
+/*
+ * counter.c - N workers add 1 to one shared 64-bit counter ITERS times each.
+ *
+ * Unguarded, the read-modify-write of one worker overwrites another's and
+ * updates are lost; --widen yields inside the window so the loss shows even
+ * on one core.  Each guard makes the total exact: a robust process-shared
+ * mutex, a named semaphore used as a lock, a process-shared spinlock, and a
+ * C11 atomic fetch-add.  See TLPI psem/thread_incr_psem.c.
+ */
+#include <err.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../ipc/mutex.h"
+#include "../ipc/sem.h"
+#include "worker.h"
+
+enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN };
+enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_ALL };
+
+static const char *const syncs[] = {
+	"none", "mutex", "sem", "spin", "atomic", "all", NULL
+};
+
+static const struct optdef counter_opts[] = {
+	OPT_WORKERS(4),
+	OPT_ITERATIONS(100000),
+	{ "sync", 's', "GUARD", 0, 0, S_ALL, syncs,
+	  "none, mutex, sem, spin, atomic, or all of them in turn" },
+	{ "widen", 0, NULL, 0, 1, 0, NULL,
+	  "yield between the read and the write of each increment" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct counter {
+	alignas(CACHE_LINE) volatile uint64_t plain;	/* none, and the locks */
+	alignas(CACHE_LINE) _Atomic uint64_t atomic;
+	alignas(CACHE_LINE) pthread_mutex_t mutex;
+	alignas(CACHE_LINE) pthread_spinlock_t spin;
+};
+
+static enum sync
+counter_sync(const struct run *r)
+{
+	return r->p->v[O_SYNC] == S_ALL ? (enum sync)r->variant :
+	    (enum sync)r->p->v[O_SYNC];
+}
+
+static const char *
+counter_validate(const struct params *p)
+{
+	uint64_t total;
+
+	if (__builtin_mul_overflow((uint64_t)p->v[O_WORKERS],
+	    (uint64_t)p->v[O_ITERATIONS], &total))
+		return "workers x iterations overflows a 64-bit counter";
+	return NULL;
+}
+
+static int
+counter_variants(const struct params *p)
+{
+	return p->v[O_SYNC] == S_ALL ? S_ALL : 1;
+}
+
+static unsigned
+counter_nworkers(const struct params *p)
+{
+	return (unsigned)p->v[O_WORKERS];
+}
+
+static size_t
+counter_size(const struct run *r)
+{
+	(void)r;
+	return sizeof(struct counter);
+}
+
+static void
+counter_setup(struct run *r)
+{
+	struct counter *c = r->state;
+	struct ipc_sem *s;
+	int rc;
+
+	switch (counter_sync(r)) {
+	case S_MUTEX:
+		if ((rc = ipc_mutex_init(&c->mutex, IPC_MUTEX_NORMAL)) != 0)
+			errc(1, rc, "counter: mutex");
+		break;
+	case S_SPIN:
+		if ((rc = ipc_spin_init(&c->spin)) != 0)
+			errc(1, rc, "counter: spinlock");
+		break;
+	case S_SEM:
+		/* Value 1: a binary semaphore is a lock; workers inherit it, so unlink now. */
+		if ((s = r->priv = calloc(1, sizeof(*s))) == NULL)
+			err(1, "counter");
+		if ((rc = ipc_sem_open(s, "counter.lock", 1)) != 0)
+			errc(1, rc, "counter: sem_open");
+		if ((rc = ipc_sem_unlink(s)) != 0)
+			errc(1, rc, "counter: sem_unlink");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The unguarded read-modify-write: volatile, so the compiler keeps all three steps. */
+static inline void
+bump(struct counter *c, int widen)
+{
+	uint64_t v = c->plain;
+
+	if (widen)
+		sched_yield();
+	c->plain = v + 1;
+}
+
+static void
+counter_work(struct run *r, unsigned id)
+{
+	struct counter *c = r->state;
+	sem_t *sem = r->priv != NULL ? ((struct ipc_sem *)r->priv)->sem : NULL;
+	uint64_t i, n = (uint64_t)r->p->v[O_ITERATIONS];
+	int rc = 0, widen = (int)r->p->v[O_WIDEN];
+
+	(void)id;
+	switch (counter_sync(r)) {
+	case S_NONE:
+		for (i = 0; i < n; i++)
+			bump(c, widen);
+		break;
+	case S_MUTEX:
+		for (i = 0; i < n && rc == 0; i++) {
+			if ((rc = ipc_mutex_lock(&c->mutex, r->deadline)) != 0)
+				break;
+			bump(c, widen);
+			rc = ipc_mutex_unlock(&c->mutex);
+		}
+		break;
+	case S_SEM:
+		for (i = 0; i < n && rc == 0; i++) {
+			if ((rc = ipc_sem_wait(sem, r->deadline)) != 0)
+				break;
+			bump(c, widen);
+			rc = ipc_sem_post(sem);
+		}
+		break;
+	case S_SPIN:
+		for (i = 0; i < n && rc == 0; i++) {
+			if ((rc = ipc_spin_lock(&c->spin, r->deadline)) != 0)
+				break;
+			bump(c, widen);
+			rc = ipc_spin_unlock(&c->spin);
+		}
+		break;
+	default:
+		for (i = 0; i < n; i++)
+			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
+		break;
+	}
+	if (rc != 0)
+		errc(1, rc, "counter: %s: iteration %ju", syncs[counter_sync(r)],
+		    (uintmax_t)i);
+}
+
+static void
+counter_check(const struct run *r, struct outcome *o)
+{
+	const struct counter *c = r->state;
+	enum sync s = counter_sync(r);
+
+	o->sync = syncs[s];
+	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+	o->expected = o->ops = (uint64_t)r->nworkers * o->iterations;
+	o->observed = s == S_ATOMIC ? atomic_load(&c->atomic) : c->plain;
+	if (o->observed == o->expected) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), s == S_NONE ?
+		    "exact this time: no update lost" : "exact");
+	} else if (s == S_NONE && o->observed < o->expected) {
+		o->verdict = VERDICT_RACE;
+		snprintf(o->note, sizeof(o->note), "lost %ju updates (%.1f%%)",
+		    (uintmax_t)(o->expected - o->observed),
+		    100.0 * (double)(o->expected - o->observed) / (double)o->expected);
+	} else {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "off by %jd",
+		    (intmax_t)(o->observed - o->expected));
+	}
+	res_uint(o->extra, "lost", o->expected > o->observed ?
+	    o->expected - o->observed : 0, F_TABLE);
+}
+
+static void
+counter_teardown(struct run *r)
+{
+	struct counter *c = r->state;
+
+	switch (counter_sync(r)) {
+	case S_MUTEX:
+		ipc_mutex_destroy(&c->mutex);
+		break;
+	case S_SPIN:
+		ipc_spin_destroy(&c->spin);
+		break;
+	case S_SEM:
+		ipc_sem_close(r->priv);
+		free(r->priv);
+		r->priv = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+const struct worker worker_counter = {
+	.name = "counter",
+	.desc = "shared counter: lost updates, then each guard that removes them",
+	.proves = "counter == workers x iterations under every guard; "
+	    "unguarded, the lost updates are counted",
+	.opts = counter_opts,
+	.validate = counter_validate,
+	.variants = counter_variants,
+	.nworkers = counter_nworkers,
+	.size = counter_size,
+	.setup = counter_setup,
+	.work = counter_work,
+	.check = counter_check,
+	.teardown = counter_teardown,
+};

@@ -1,0 +1,165 @@
+/*
+ * worker.h - what a demo is: one descriptor, run the same way as threads or
+ * as processes over one shared-memory region.
+ *
+ * A demo declares its options (bounds, defaults, keywords), how many workers
+ * and how much shared state it needs, what each worker does, and how to check
+ * the result.  The launcher does the rest: parsing, the region, the start
+ * barrier, timing, supervision and reporting.  See registry.c, launcher/run.c.
+ */
+#ifndef WORKERS_WORKER_H
+#define WORKERS_WORKER_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ipc/barrier.h"
+#include "../ipc/region.h"
+
+#define MAX_WORKERS	4096		/* the cap on workers in every demo */
+#define MAX_OPTS	12		/* options per demo */
+#define MAX_FIELDS	32		/* fields per result */
+#define CACHE_LINE	64
+
+enum mode {
+	MODE_THREAD = 1,
+	MODE_PROCESS = 2,
+	MODE_BOTH = MODE_THREAD | MODE_PROCESS,
+};
+
+enum format {
+	FORMAT_TABLE,
+	FORMAT_CSV,
+	FORMAT_JSON,
+};
+
+enum verdict {
+	VERDICT_OK,		/* the invariant held */
+	VERDICT_RACE,		/* an unguarded run lost updates, as it should */
+	VERDICT_FAIL,		/* an invariant broke, or a worker failed */
+};
+
+/* One option of a demo: a number within bounds, a keyword, or a flag. */
+struct optdef {
+	const char		*name;		/* --name, and the field name */
+	int			 key;		/* short option letter, or 0 */
+	const char		*arg;		/* "N" in --help; NULL: a flag */
+	long long		 min, max, def;
+	const char *const	*choices;	/* keywords; the value is the index */
+	const char		*help;
+};
+
+struct params {
+	const struct worker	*demo;
+	long long		 v[MAX_OPTS];	/* by index into demo->opts */
+	unsigned		 modes;		/* enum mode bits */
+	enum format		 format;
+	long long		 timeout;	/* seconds, per run */
+};
+
+/* Per-worker shared slot, one cache line apart so workers never false-share. */
+struct slot {
+	alignas(CACHE_LINE) uint64_t t_start;	/* ns, after the start barrier */
+	uint64_t		 t_end;
+	int64_t			 nvcsw;		/* during the work only */
+	int64_t			 nivcsw;
+	int			 done;
+};
+
+/* The head of every run's region; the demo's state follows. */
+struct run_shared {
+	struct ipc_barrier	 start;		/* workers + the launcher */
+	struct timespec		 deadline;	/* CLOCK_MONOTONIC, for every wait */
+	atomic_int		 stop;		/* the launcher gave up on the run */
+	unsigned		 nworkers;
+	struct slot		 slot[];
+};
+
+struct run {
+	const struct worker	*demo;
+	const struct params	*p;
+	int			 variant;	/* which of demo->variants() */
+	enum mode		 mode;		/* MODE_THREAD or MODE_PROCESS */
+	unsigned		 nworkers;
+	struct ipc_region	 region;
+	struct run_shared	*sh;
+	void			*state;		/* the demo's, in the region */
+	void			*priv;		/* the demo's, private, inherited */
+	const struct timespec	*deadline;	/* &sh->deadline */
+};
+
+/* What a demo's check found; the launcher adds timing and parameters. */
+struct outcome {
+	const char		*sync;		/* the guard or primitive used */
+	uint64_t		 iterations;	/* per worker (or per producer) */
+	uint64_t		 expected;
+	uint64_t		 observed;
+	uint64_t		 ops;		/* operations, for ops_per_sec */
+	enum verdict		 verdict;
+	char			 note[96];	/* one phrase for people */
+	struct result		*extra;		/* the demo's own fields */
+};
+
+enum ftype { F_UINT, F_INT, F_DBL, F_STR, F_BOOL };
+
+#define F_TABLE	0x1		/* shown in the human table */
+#define F_NS	0x2		/* a duration in ns: the table shows us/ms/s */
+#define F_RATE	0x4		/* per second: the table shows k/M/G */
+#define F_PARAM	0x8		/* a parameter: the table shows it above */
+
+struct field {
+	const char	*key;
+	enum ftype	 type;
+	int		 flags;
+	union {
+		uint64_t	 u;
+		int64_t		 i;
+		double		 d;
+		char		 s[96];
+	} v;
+};
+
+struct result {
+	enum verdict	 verdict;
+	enum mode	 mode;
+	int		 variant;
+	int		 n;
+	struct field	 f[MAX_FIELDS];
+};
+
+struct worker {
+	const char		*name;
+	const char		*desc;		/* one line, for `shmsync list` */
+	const char		*proves;	/* what every run checks */
+	const struct optdef	*opts;		/* ends with .name == NULL */
+	const char		*(*validate)(const struct params *);
+	int			 (*variants)(const struct params *);
+	unsigned		 (*nworkers)(const struct params *);
+	size_t			 (*size)(const struct run *);
+	void			 (*setup)(struct run *);
+	void			 (*work)(struct run *, unsigned);
+	void			 (*poison)(struct run *);
+	void			 (*check)(const struct run *, struct outcome *);
+	void			 (*teardown)(struct run *);
+};
+
+extern const struct worker *const workers[];	/* registry.c */
+
+const struct worker	*worker_find(const char *);
+int			 worker_opt(const struct worker *, const char *);
+
+void	res_uint(struct result *, const char *, uint64_t, int);
+void	res_int(struct result *, const char *, int64_t, int);
+void	res_dbl(struct result *, const char *, double, int);
+void	res_str(struct result *, const char *, const char *, int);
+void	res_bool(struct result *, const char *, int, int);
+
+/* The usual first two options of a demo: -w workers, -n iterations. */
+#define OPT_WORKERS(def) { "workers", 'w', "N", 1, MAX_WORKERS, (def), NULL, \
+	"worker threads or processes" }
+#define OPT_ITERATIONS(def) { "iterations", 'n', "N", 1, LLONG_MAX, (def), NULL, \
+	"iterations per worker" }
+
+#endif /* WORKERS_WORKER_H */
