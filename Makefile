@@ -80,14 +80,14 @@ check: $(PROG) $(TESTS)
 	SHMSYNC=$(abspath $(PROG)) $(TESTS)
 
 asan:
-	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 check
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+		$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" check
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 -D_GNU_SOURCE --suppress=missingIncludeSystem ipc workers launcher tests
-	command -v mandoc >/dev/null && mandoc -Tlint -Wwarning shmsync.1 || \
-		echo "lint: mandoc not installed (apt-get install mandoc); man page not linted"
+	if command -v mandoc >/dev/null; then mandoc -Tlint -Wwarning shmsync.1; \
+	else echo "lint: mandoc not installed (apt-get install mandoc): man page not linted"; fi
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

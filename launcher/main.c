@@ -39,7 +39,7 @@ static const char exit_text[] =
     "exit status: 0 as expected, 1 an invariant broke or a worker failed,\n"
     "             2 usage error, 128+N killed by signal N\n";
 
-static _Noreturn void
+static __dead void
 usage_error(const struct worker *w, const char *fmt, ...)
 {
 	char msg[256];
@@ -83,7 +83,7 @@ print_opt(const struct optdef *o)
 		printf("  %-22s %s\n", lhs, o->help);
 }
 
-static _Noreturn void
+static __dead void
 demo_help(const struct worker *w)
 {
 	const struct optdef *o;
@@ -99,7 +99,7 @@ demo_help(const struct worker *w)
 	exit(0);
 }
 
-static _Noreturn void
+static __dead void
 main_help(void)
 {
 	const struct worker *const *w;
@@ -192,7 +192,7 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 {
 	const struct optdef *defs[MAX_ALLOPTS];
 	struct option lo[MAX_ALLOPTS + 1];
-	long long cv[NCOMMON];
+	long long cv[NCOMMON] = { 0 };
 	char so[2 * MAX_ALLOPTS + 2];
 	int c, i, n;
 
@@ -224,7 +224,7 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	p->timeout = cv[C_TIMEOUT];
 }
 
-static _Noreturn void
+static __dead void
 list(void)
 {
 	const struct worker *const *w;

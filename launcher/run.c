@@ -102,7 +102,7 @@ thread_main(void *arg)
 }
 
 /* A forked worker: die with the launcher, get the signals back, end with _exit. */
-static _Noreturn void
+static __dead void
 child_main(struct run *r, unsigned id, pid_t launcher)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != launcher)

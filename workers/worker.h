@@ -18,6 +18,10 @@
 #include "../ipc/barrier.h"
 #include "../ipc/region.h"
 
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))	/* style(9) */
+#endif
+
 #define MAX_WORKERS	4096		/* the cap on workers in every demo */
 #define MAX_OPTS	12		/* options per demo */
 #define MAX_FIELDS	32		/* fields per result */
