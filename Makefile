@@ -28,8 +28,8 @@ ifeq ($(shell id -u),0)
 $(info shmsync: installing build dependencies: apt-get install -y $(APT_PKGS))
 DEPS_RC := $(shell { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -qq $(APT_PKGS); } >&2; echo $$?)
-ifneq ($(DEPS_RC),0)
-$(error apt-get failed; run: apt-get update && apt-get install -y $(APT_PKGS))
+ifneq ($(DEPS_RC)$(shell pkg-config --exists $(PC_PKGS) && echo ok),0ok)
+$(error installing failed; run: apt-get update && apt-get install -y $(APT_PKGS))
 endif
 else
 $(error missing build dependencies; run: sudo apt-get install -y $(APT_PKGS))
