@@ -59,6 +59,15 @@ usage_error(const struct worker *w, const char *fmt, ...)
 	errx(2, "%s", msg);
 }
 
+/* Exit with status, unless stdout could not be written: then that is the failure. */
+static _Noreturn void
+finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(1, "stdout");
+	exit(status);
+}
+
 static void
 join_choices(const char *const *c, char *buf, size_t len)
 {
@@ -102,7 +111,7 @@ demo_help(const struct worker *w)
 	for (o = common_opts; o->name != NULL; o++)
 		print_opt(o);
 	printf("\n%s", exit_text);
-	exit(0);
+	finish(0);
 }
 
 static _Noreturn void
@@ -123,7 +132,7 @@ main_help(void)
 	for (o = common_opts; o->name != NULL; o++)
 		print_opt(o);
 	printf("\n%s", exit_text);
-	exit(0);
+	finish(0);
 }
 
 /* One option's value: 1 for a flag, a keyword's index, or a number in bounds. */
@@ -240,7 +249,7 @@ list(void)
 
 	for (w = workers; *w != NULL; w++)
 		printf("%-10s %s\n", (*w)->name, (*w)->desc);
-	exit(0);
+	finish(0);
 }
 
 int
@@ -270,7 +279,7 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("shmsync %s\n", VERSION);
-		return 0;
+		finish(0);
 	}
 	if (strcmp(argv[1], "list") == 0 && argc > 2)
 		usage_error(NULL, "list: unexpected argument '%s'", argv[2]);
@@ -290,5 +299,5 @@ main(int argc, char *argv[])
 	report_begin(&rep, &p);
 	status = run_demo(&p, &rep);
 	report_end(&rep);
-	return status;
+	finish(status);
 }
