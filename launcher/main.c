@@ -6,6 +6,7 @@
  * then runs it and reports.  Exit status: 0 done as expected, 1 an invariant
  * broke or a worker failed, 2 usage error, 128+N killed by signal N.
  */
+#include <ctype.h>
 #include <err.h>
 #include <getopt.h>
 #include <limits.h>
@@ -42,15 +43,29 @@ static const char exit_text[] =
 static __dead void
 usage_error(const struct worker *w, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], *q;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+
+	/* A control character from argv must not break the message's one line. */
+	for (q = msg; *q != '\0'; q++)
+		if (iscntrl((unsigned char)*q))
+			*q = '?';
 	if (w != NULL)
 		errx(2, "%s: %s", w->name, msg);
 	errx(2, "%s", msg);
+}
+
+/* Exit with status, unless stdout could not be written: then that is the failure. */
+static _Noreturn void
+finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(1, "stdout");
+	exit(status);
 }
 
 static void
@@ -96,7 +111,7 @@ demo_help(const struct worker *w)
 	for (o = common_opts; o->name != NULL; o++)
 		print_opt(o);
 	printf("\n%s", exit_text);
-	exit(0);
+	finish(0);
 }
 
 static __dead void
@@ -117,7 +132,7 @@ main_help(void)
 	for (o = common_opts; o->name != NULL; o++)
 		print_opt(o);
 	printf("\n%s", exit_text);
-	exit(0);
+	finish(0);
 }
 
 /* One option's value: 1 for a flag, a keyword's index, or a number in bounds. */
@@ -202,6 +217,9 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == '?' && optopt >= 256)
+			usage_error(w, "option '--%s' takes no value",
+			    defs[optopt - 256]->name);
 		if (c == '?' && optopt != 0)
 			usage_error(w, "unknown option '-%c'", optopt);
 		if (c == '?')
@@ -231,7 +249,7 @@ list(void)
 
 	for (w = workers; *w != NULL; w++)
 		printf("%-10s %s\n", (*w)->name, (*w)->desc);
-	exit(0);
+	finish(0);
 }
 
 int
@@ -251,14 +269,21 @@ main(int argc, char *argv[])
 		main_help();
 	if (strcmp(argv[1], "help") == 0 && argc == 2)
 		main_help();
-	if (strcmp(argv[1], "help") == 0 && argc == 3 &&
-	    (w = worker_find(argv[2])) != NULL)
+	if (strcmp(argv[1], "help") == 0 && argc > 3)
+		usage_error(NULL, "help: unexpected argument '%s'", argv[3]);
+	if (strcmp(argv[1], "help") == 0 && argc == 3) {
+		if ((w = worker_find(argv[2])) == NULL)
+			usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
+			    argv[2], getprogname());
 		demo_help(w);
+	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("shmsync %s\n", VERSION);
-		return 0;
+		finish(0);
 	}
-	if (strcmp(argv[1], "list") == 0 && argc == 2)
+	if (strcmp(argv[1], "list") == 0 && argc > 2)
+		usage_error(NULL, "list: unexpected argument '%s'", argv[2]);
+	if (strcmp(argv[1], "list") == 0)
 		list();
 	if ((w = worker_find(argv[1])) == NULL)
 		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
@@ -274,5 +299,5 @@ main(int argc, char *argv[])
 	report_begin(&rep, &p);
 	status = run_demo(&p, &rep);
 	report_end(&rep);
-	return status;
+	finish(status);
 }
