@@ -3,13 +3,15 @@
  *
  * The mutex calls pass pthreads' return codes through untouched, EOWNERDEAD
  * included: what to do about a dead owner is the caller's decision.  A
- * spinlock has no timed lock in POSIX, so ipc_spin_lock spins on trylock and
- * looks at the clock every few thousand tries.  See mutex.h.
+ * spinlock has no timed lock in POSIX, so ipc_spin_lock spins on trylock,
+ * yields every 128 tries and looks at the clock every few thousand.  See mutex.h.
  */
 #include <errno.h>
+#include <sched.h>
 
 #include "mutex.h"
 
+#define SPINS_PER_YIELD	128
 #define SPINS_PER_CLOCK	4096
 
 /* A robust, process-shared mutex of the given type, built in place. */
@@ -66,14 +68,21 @@ ipc_spin_init(pthread_spinlock_t *s)
 	return pthread_spin_init(s, PTHREAD_PROCESS_SHARED);
 }
 
-/* Spin until the lock is ours or the deadline passes (a dead holder never lets go). */
+/*
+ * Spin until the lock is ours or the deadline passes (a dead holder never
+ * lets go).  Every SPINS_PER_YIELD failed tries give the CPU away: with more
+ * workers than CPUs the holder may be preempted, and spinning through whole
+ * time slices would only keep it off the CPU.
+ */
 int
 ipc_spin_lock(pthread_spinlock_t *s, const struct timespec *deadline)
 {
 	unsigned n = 0;
 
 	while (pthread_spin_trylock(s) != 0) {
-		if (++n % SPINS_PER_CLOCK == 0 && ipc_expired(deadline))
+		if (++n % SPINS_PER_YIELD == 0)
+			sched_yield();
+		if (n % SPINS_PER_CLOCK == 0 && ipc_expired(deadline))
 			return ETIMEDOUT;
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
