@@ -38,10 +38,20 @@ ipc_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
 	return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, deadline);
 }
 
+/*
+ * 0, EBUSY, EOWNERDEAD, ENOTRECOVERABLE, ...  A lock whose deadline has long
+ * passed, not pthread_mutex_trylock: on a not-recoverable robust mutex glibc's
+ * trylock returns ENOTRECOVERABLE but leaves the lock word holding our tid,
+ * so every later locker would wait out its deadline instead of being told.
+ */
 int
 ipc_mutex_trylock(pthread_mutex_t *m)
 {
-	return pthread_mutex_trylock(m);
+	static const struct timespec past;	/* 0 s on CLOCK_MONOTONIC */
+	int rc;
+
+	rc = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &past);
+	return rc == ETIMEDOUT ? EBUSY : rc;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * testutil.c - helpers for the suites: run the built shmsync and capture its
- * output and status, and count the shared-memory names a pid left behind.
+ * output and status, count the shared-memory names a pid left behind, and run
+ * the parties of a test as forked processes or threads, reaped by a deadline.
  */
 #include <sys/wait.h>
 
@@ -8,7 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,4 +151,245 @@ count_lines(const char *s)
 	for (; *s != '\0'; s++)
 		n += *s == '\n';
 	return n;
+}
+
+/* size zeroed bytes shared with every party forked later; the name is gone. */
+void *
+shared_alloc(struct ipc_region *r, size_t size)
+{
+	ck_assert_int_eq(ipc_region_create(r, "test", size), 0);
+	ck_assert_int_eq(ipc_region_unlink(r), 0);
+	return r->base;
+}
+
+void
+ms_sleep(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* A short pause for polling loops: long enough to let the watched party run. */
+static void
+nap(void)
+{
+	struct timespec ts = { 0, 100000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Fork n parties running fn(arg, id); each ends with _exit(its code). */
+int
+procs_start(pid_t *pids, unsigned n, party_fn *fn, void *arg)
+{
+	unsigned i, j;
+	int rc;
+
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = fork()) == -1) {
+			rc = errno;
+			for (j = 0; j < i; j++)
+				kill(pids[j], SIGKILL);
+			procs_reap(pids, i, NULL);
+			return rc;
+		}
+		if (pids[i] == 0) {
+			rc = fn(arg, i);
+			_exit(rc >= 0 && rc <= 255 ? rc : 255);
+		}
+	}
+	return 0;
+}
+
+static int
+wstatus(int w)
+{
+	return WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
+}
+
+/* Reap what waitpid has for us; st[i] is -1 while party i lives. */
+static unsigned
+procs_collect(const pid_t *pids, unsigned n, int *st)
+{
+	unsigned i, left = 0;
+	pid_t r;
+	int w;
+
+	for (i = 0; i < n; i++) {
+		if (st[i] != -1)
+			continue;
+		if ((r = waitpid(pids[i], &w, WNOHANG)) == pids[i])
+			st[i] = wstatus(w);
+		else if (r == -1 && errno != EINTR)
+			st[i] = 255;
+		else
+			left++;
+	}
+	return left;
+}
+
+/*
+ * Reap n parties; those still alive after REAP_MS are SIGKILLed (status 137).
+ * Returns the first nonzero status (exit code, or 128+N for signal N), or 0.
+ */
+int
+procs_reap(const pid_t *pids, unsigned n, int *status)
+{
+	struct timespec deadline;
+	int st[MAX_PARTIES], first = 0;
+	bool killed = false;
+	unsigned i;
+
+	if (n > MAX_PARTIES)
+		return EINVAL;
+	for (i = 0; i < n; i++)
+		st[i] = -1;
+	ipc_deadline(&deadline, REAP_MS * NS_PER_MS);
+	while (procs_collect(pids, n, st) > 0) {
+		if (ipc_expired(&deadline)) {
+			/* Stuck: kill the rest, and give them one second to go. */
+			if (killed)
+				break;
+			for (i = 0; i < n; i++)
+				if (st[i] == -1)
+					kill(pids[i], SIGKILL);
+			killed = true;
+			ipc_deadline(&deadline, 1000 * NS_PER_MS);
+		}
+		nap();
+	}
+	for (i = 0; i < n; i++) {
+		if (status != NULL)
+			status[i] = st[i];
+		if (first == 0 && st[i] != 0)
+			first = st[i];
+	}
+	return first;
+}
+
+struct party {
+	pthread_t	 tid;
+	party_fn	*fn;
+	void		*arg;
+	unsigned	 id;
+	int		 rc;
+};
+
+static void *
+party_thread(void *p)
+{
+	struct party *t = p;
+
+	t->rc = t->fn(t->arg, t->id);
+	return NULL;
+}
+
+/* Run n threads numbered from first, join each by one deadline. */
+static int
+threads_run(unsigned first, unsigned n, party_fn *fn, void *arg)
+{
+	struct timespec deadline;
+	struct party *t;
+	unsigned i, started;
+	int rc = 0, jr;
+
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		return errno;
+	for (started = 0; started < n; started++) {
+		t[started] = (struct party){ .fn = fn, .arg = arg, .id = first + started };
+		if ((rc = pthread_create(&t[started].tid, NULL, party_thread,
+		    &t[started])) != 0)
+			break;
+	}
+	ipc_deadline(&deadline, REAP_MS * NS_PER_MS);
+	for (i = 0; i < started; i++) {
+		jr = pthread_clockjoin_np(t[i].tid, NULL, CLOCK_MONOTONIC, &deadline);
+		if (jr != 0)
+			return jr;	/* a stuck thread still uses t: keep it */
+		if (rc == 0)
+			rc = t[i].rc;
+	}
+	free(t);
+	return rc;
+}
+
+struct team {
+	party_fn	*fn;
+	void		*arg;
+	unsigned	 threads;
+};
+
+static int
+team_party(void *arg, unsigned proc)
+{
+	const struct team *t = arg;
+
+	if (t->threads == 1)
+		return t->fn(t->arg, proc);
+	return threads_run(proc * t->threads, t->threads, t->fn, t->arg);
+}
+
+/*
+ * procs forked processes of threads threads each, or with procs 0, threads
+ * threads of this process; parties are numbered 0.. across all of them.
+ * Returns the first failure (a party's code or exit status), or 0.
+ */
+int
+parties_run(unsigned procs, unsigned threads, party_fn *fn, void *arg)
+{
+	struct team t = { fn, arg, threads };
+	pid_t pids[MAX_PARTIES];
+	int rc;
+
+	if (procs == 0)
+		return threads_run(0, threads, fn, arg);
+	if (procs > MAX_PARTIES)
+		return EINVAL;
+	if ((rc = procs_start(pids, procs, team_party, &t)) != 0)
+		return rc;
+	return procs_reap(pids, procs, NULL);
+}
+
+/* Poll until *f reaches want: 0, or ETIMEDOUT after ms. */
+int
+flag_wait(atomic_int *f, int want, unsigned ms)
+{
+	struct timespec deadline;
+
+	ipc_deadline(&deadline, ms * NS_PER_MS);
+	while (atomic_load(f) < want) {
+		if (ipc_expired(&deadline))
+			return ETIMEDOUT;
+		nap();
+	}
+	return 0;
+}
+
+/* Poll /proc until task tid (process or thread) sleeps: 0, ETIMEDOUT, ... */
+int
+task_asleep(pid_t tid, unsigned ms)
+{
+	char path[64], buf[512], *p;
+	struct timespec deadline;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)tid);
+	ipc_deadline(&deadline, ms * NS_PER_MS);
+	for (;;) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return n == 0 ? ESRCH : errno;
+		buf[n] = '\0';
+		if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'S')
+			return 0;
+		if (ipc_expired(&deadline))
+			return ETIMEDOUT;
+		nap();
+	}
 }
