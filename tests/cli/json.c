@@ -370,7 +370,7 @@ static const struct {
 
 START_TEST(json_parser)
 {
-	struct jobj o;
+	static struct jobj o;
 	int rc = json_object(samples[_i].line, &o);
 
 	ck_assert_msg((rc == 0) == samples[_i].ok, "'%s': %s", samples[_i].line,
