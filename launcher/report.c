@@ -121,7 +121,7 @@ fmt_cell(const struct field *f, char *buf, size_t len)
 static void
 csv_row(const struct result *r, int header)
 {
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 	const char *q;
 	int i;
 
@@ -146,7 +146,7 @@ csv_row(const struct result *r, int header)
 static void
 json_row(const struct result *r)
 {
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 	const unsigned char *q;
 	int i;
 
@@ -271,7 +271,7 @@ static void
 table_preamble(const struct report *rp)
 {
 	const struct result *r = &rp->res[0];
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 	int i;
 
 	printf("%s:", rp->p->demo->name);
@@ -289,7 +289,7 @@ table_print(struct report *rp)
 {
 	const struct result *r0 = &rp->res[0];
 	int idx[MAX_FIELDS], width[MAX_FIELDS + 1], ncol = 0, nc, row, col;
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 
 	for (col = 0; col < r0->n; col++)
 		if (r0->f[col].flags & F_TABLE)
