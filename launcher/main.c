@@ -117,9 +117,12 @@ main_help(void)
 	const struct optdef *o;
 
 	printf("usage: %s DEMO [options]\n"
-	    "       %s list | help [DEMO] | --help | --version\n\n"
+	    "       %s list | clean | help [DEMO] | --help | --version\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
 	    "side by side with the same code run as threads.\n\n"
+	    "clean removes the /dev/shm names (shmsync.PID.START... and\n"
+	    "sem.shmsync.PID.START...) of the calling user whose launcher is dead\n"
+	    "(its pid gone, or reused with another start time), and prints each.\n"
 	    "\ndemos:\n", getprogname(), getprogname());
 	for (w = workers; *w != NULL; w++)
 		printf("  %-10s %s\n", (*w)->name, (*w)->desc);
@@ -276,6 +279,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		list();
+	if (strcmp(argv[1], "clean") == 0 && argc == 2)
+		return clean_names();
 	if ((w = worker_find(argv[1])) == NULL)
 		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
 		    argv[1], getprogname());
