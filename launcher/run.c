@@ -264,12 +264,12 @@ take_signal(struct runner *rn, const sigset_t *set, const struct timespec *ts)
 static void
 judge_exit(struct run *r, struct runner *rn, unsigned i, int st)
 {
-	static const struct timespec now;
+	static const struct timespec zero;
 	const char *sig;
 	char how[64];
 
 	if (WIFSIGNALED(st) && sigismember(&term, WTERMSIG(st)))
-		take_signal(rn, &term, &now);	/* sent before the worker died */
+		take_signal(rn, &term, &zero);	/* sent before the worker died */
 	if (rn->killed || rn->signo != 0)
 		return;
 	if (WIFSIGNALED(st)) {

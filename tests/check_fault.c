@@ -293,6 +293,25 @@ START_TEST(inject_bad)
 }
 END_TEST
 
+/* Worker caps and overflowing products: usage errors before anything exists. */
+static const char *const too_much[] = {
+	"counter -w 4097", "counter -w 4096 -n 9223372036854775807",
+	"queue -p 2049", "queue -p 2048 -n 3000000", "queue -k 16777217",
+	"barrier -r 16777217", "counter -T 86401",
+};
+
+START_TEST(caps)
+{
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "%s --mode process", too_much[_i]), 0);
+	expect(&c, 2);
+	ck_assert_int_eq(count_lines(c.err), 1);
+	ck_assert_int_eq(c.outlen, 0);
+	cmd_free(&c);
+}
+END_TEST
+
 /* SIGINT, SIGTERM, SIGHUP to the launcher or its group, both modes: 128+N, nothing left. */
 START_TEST(signal_midrun)
 {
@@ -666,6 +685,7 @@ fault_suite(void)
 	tcase_add_loop_test(tc, mutex_owner_killed, 0, 2);
 	tcase_add_loop_test(tc, inject_each, 0, sizeof(faults) / sizeof(faults[0]));
 	tcase_add_loop_test(tc, inject_bad, 0, sizeof(bad_specs) / sizeof(bad_specs[0]));
+	tcase_add_loop_test(tc, caps, 0, sizeof(too_much) / sizeof(too_much[0]));
 	tc = tcase(s, "signals");
 	tcase_add_loop_test(tc, signal_midrun, 0, 12);
 	tcase_add_test(tc, sigkill_launcher);

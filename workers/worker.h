@@ -88,7 +88,7 @@ struct slot {
 	int64_t			 nvcsw;		/* during the work only */
 	int64_t			 nivcsw;
 	int			 done;
-	pid_t			 tid;		/* the worker's thread (= pid) */
+	pid_t			 tid;		/* thread id (the pid, in process mode) */
 	int			 injected;	/* 1 + which --inject fault fired */
 };
 
