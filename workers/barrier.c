@@ -24,7 +24,8 @@ static const struct optdef barrier_opts[] = {
 	OPT_WORKERS(4),
 	{ "phases", 'r', "R", 1, 1 << 24, 1000, NULL, "phases (barrier rounds)" },
 	{ "barrier", 'b', "KIND", 0, 0, K_PTHREAD, kinds,
-	  "pthread (pthread_barrier_t), cond (poisonable, with deadline), none" },
+	  "pthread (pthread_barrier_t: no deadline, a dead party is stopped\n"
+	  "                         by the launcher), cond (poisonable, with deadline), none" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
