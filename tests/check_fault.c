@@ -503,62 +503,72 @@ ended_child(unsigned long long *start, int zombie)
 	return pid;
 }
 
-static int
-exists(const char *path)
+/* shmsync clean; which of the names exist afterwards, as a bit mask; its output. */
+static unsigned
+clean_leaves(char names[][160], int n, char *out, size_t len)
 {
-	return access(path, F_OK) == 0;
+	unsigned left = 0;
+	struct cmd c;
+	int i;
+
+	ck_assert_int_eq(cmd_runf(&c, "clean"), 0);
+	snprintf(out, len, "exit %d: %s", c.status, c.out);
+	if (c.status != 0)
+		left = ~0u;
+	for (i = 0; i < n; i++)
+		if (access(names[i], F_OK) == 0)
+			left |= 1u << i;
+	cmd_free(&c);
+	return left;
 }
 
-/* clean removes stale names of ours, and nothing else. */
+enum { LIVE, ZOMBIE, OTHER, REUSED, DEAD, DEAD_SEM, NNAMES };
+
+/* clean removes stale names of ours, and nothing else.  Unlink all, then assert. */
 START_TEST(clean_exact)
 {
-	char live[160], reused[160], dead[160], dsem[160], zomb[160], other[160];
-	char line[256];
+	static const char *const what[] = { "live", "zombie", "other", "reused",
+	    "dead", "dead" };
+	char names[NNAMES][160], line[256], out1[1024], out2[1024];
 	unsigned long long me, ds, zs;
+	unsigned left1, left2, foreign = 0;
 	pid_t dpid, zpid;
 	struct cmd c;
-	int nobody = can_be_nobody();
+	int i;
 
 	ck_assert_int_eq(ipc_proc_start(getpid(), &me), 0);
 	dpid = ended_child(&ds, 0);
 	zpid = ended_child(&zs, 1);
-	name_of(live, sizeof(live), "", getpid(), me, 900, "decoy");
-	name_of(reused, sizeof(reused), "", getpid(), me + 1, 901, "reused");
-	name_of(dead, sizeof(dead), "", dpid, ds, 902, "dead");
-	name_of(dsem, sizeof(dsem), "sem.", dpid, ds, 903, "dead");
-	name_of(zomb, sizeof(zomb), "", zpid, zs, 904, "zombie");
-	name_of(other, sizeof(other), "", dpid, ds, 905, "other");
-	touch(live);
-	touch(reused);
-	touch(dead);
-	touch(dsem);
-	touch(zomb);
-	snprintf(line, sizeof(line), NOBODY " touch %s", other);
-	if (nobody) {
+	name_of(names[LIVE], 160, "", getpid(), me, 900, what[LIVE]);
+	name_of(names[ZOMBIE], 160, "", zpid, zs, 901, what[ZOMBIE]);
+	name_of(names[OTHER], 160, "", dpid, ds, 902, what[OTHER]);
+	name_of(names[REUSED], 160, "", getpid(), me + 1, 903, what[REUSED]);
+	name_of(names[DEAD], 160, "", dpid, ds, 904, what[DEAD]);
+	name_of(names[DEAD_SEM], 160, "sem.", dpid, ds, 905, what[DEAD_SEM]);
+	for (i = 0; i < NNAMES; i++)
+		if (i != OTHER)
+			touch(names[i]);
+	snprintf(line, sizeof(line), NOBODY " touch %s", names[OTHER]);
+	if (can_be_nobody()) {
 		ck_assert_int_eq(sh(&c, line), 0);
 		cmd_free(&c);
+		foreign = 1u << OTHER;
 	} else
 		skip("clean_exact: no name of another user (setpriv impossible)");
 
-	ck_assert_int_eq(cmd_runf(&c, "clean"), 0);
-	ck_assert_int_eq(c.status, 0);
-	ck_assert_msg(!exists(dead) && !exists(dsem) && !exists(reused),
-	    "a stale name survived: %s", c.out);
-	ck_assert_ptr_nonnull(strstr(c.out, dead + 9));
-	ck_assert_ptr_nonnull(strstr(c.out, dsem + 9));
-	ck_assert_msg(exists(live) && exists(zomb) && (!nobody || exists(other)),
-	    "a live, zombie or foreign name was removed: %s", c.out);
-	cmd_free(&c);
-
-	/* Reaped, the zombie's launcher is dead. */
-	ck_assert_int_eq(waitpid(zpid, NULL, 0), zpid);
-	ck_assert_int_eq(cmd_runf(&c, "clean"), 0);
-	ck_assert_int_eq(c.status, 0);
-	ck_assert_int_eq(exists(zomb), 0);
-	ck_assert_int_eq(exists(live), 1);
-	cmd_free(&c);
-	unlink(live);
-	unlink(other);
+	/* Then the zombie is reaped: its launcher is dead now. */
+	left1 = clean_leaves(names, NNAMES, out1, sizeof(out1));
+	waitpid(zpid, NULL, 0);
+	left2 = clean_leaves(names, NNAMES, out2, sizeof(out2));
+	for (i = 0; i < NNAMES; i++)
+		unlink(names[i]);
+	ck_assert_msg(left1 == ((1u << LIVE) | (1u << ZOMBIE) | foreign),
+	    "first clean left %#x, want live, zombie, other's; %s", left1, out1);
+	ck_assert_msg(left2 == ((1u << LIVE) | foreign),
+	    "second clean left %#x, want live, other's; %s", left2, out2);
+	ck_assert_ptr_nonnull(strstr(out1, names[DEAD] + 9));
+	ck_assert_ptr_nonnull(strstr(out1, names[DEAD_SEM] + 9));
+	ck_assert_ptr_nonnull(strstr(out1, "launcher pid reused"));
 	no_orphans();
 }
 END_TEST
