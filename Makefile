@@ -5,6 +5,9 @@
 #                 threads and processes side by side
 #   make check    the Check suite (unit and end-to-end)
 #   make asan     the suite again under AddressSanitizer + UBSan
+#   make tsan     thread-mode runs under ThreadSanitizer: guarded demos
+#                 clean, the deliberate race reported (exit 66)
+#   make valgrind a few runs, clean and faulty, both modes, under memcheck
 #   make lint     cppcheck and mandoc -Tlint
 #   make install  PREFIX (/usr/local) and DESTDIR honoured
 #
@@ -55,7 +58,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROG	:= $(if $(filter build,$(BUILD)),shmsync,$(BUILD)/shmsync)
 TESTS	:= $(BUILD)/check_shmsync
 
-.PHONY: all demo check asan lint install uninstall clean
+.PHONY: all demo check asan tsan valgrind lint install uninstall clean
 
 all: $(PROG)
 
@@ -82,6 +85,24 @@ check: $(PROG) $(TESTS)
 asan:
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 		$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" check
+
+# TSan cannot follow forked workers: only the tsan suite (thread mode) runs.
+tsan:
+	$(MAKE) BUILD=build-tsan SAN="-fsanitize=thread -fno-omit-frame-pointer" \
+		TSAN_OPTIONS="exitcode=66 halt_on_error=0" SHMSYNC_TSAN=1 \
+		CK_RUN_SUITE=tsan check
+
+VG	:= valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+VG_RUNS	:= "counter -w 2 -n 2000 --sync all" "queue -p 2 -c 2 -n 2000" \
+	   "barrier -w 3 -r 100 -b cond" "barrier -w 3 -r 100 -b pthread"
+
+# Each run exits 0; a killed worker's run exits 1 (99 would be a memcheck error).
+valgrind: $(PROG)
+	@for a in $(VG_RUNS); do echo "valgrind: $$a"; \
+		$(VG) ./$(PROG) $$a --mode both -f csv >/dev/null || exit 1; done
+	@echo "valgrind: counter --inject kill@1:500 (exit 1 expected)"; \
+	$(VG) ./$(PROG) counter -w 3 -n 2000 --sync mutex --mode both -f csv \
+		--inject kill@1:500 >/dev/null 2>&1; test $$? -eq 1
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include "mutex.h"
+#include "tsan.h"
 
 #define SPINS_PER_YIELD	128
 #define SPINS_PER_CLOCK	4096
@@ -35,7 +36,12 @@ ipc_mutex_init(pthread_mutex_t *m, enum ipc_mutex_type type)
 int
 ipc_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
 {
-	return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, deadline);
+	int rc;
+
+	TSAN_LOCK_PRE(m, 0);
+	rc = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, deadline);
+	TSAN_LOCK_POST(m, 0, rc == 0 || rc == EOWNERDEAD);
+	return rc;
 }
 
 /*

@@ -4,6 +4,7 @@
  * See rwlock.h.  The clock variants (glibc 2.30) keep every wait bounded.
  */
 #include "rwlock.h"
+#include "tsan.h"
 
 int
 ipc_rwlock_init(pthread_rwlock_t *l, enum ipc_rwlock_pref pref)
@@ -26,13 +27,23 @@ ipc_rwlock_init(pthread_rwlock_t *l, enum ipc_rwlock_pref pref)
 int
 ipc_rwlock_rdlock(pthread_rwlock_t *l, const struct timespec *deadline)
 {
-	return pthread_rwlock_clockrdlock(l, CLOCK_MONOTONIC, deadline);
+	int rc;
+
+	TSAN_LOCK_PRE(l, 1);
+	rc = pthread_rwlock_clockrdlock(l, CLOCK_MONOTONIC, deadline);
+	TSAN_LOCK_POST(l, 1, rc == 0);
+	return rc;
 }
 
 int
 ipc_rwlock_wrlock(pthread_rwlock_t *l, const struct timespec *deadline)
 {
-	return pthread_rwlock_clockwrlock(l, CLOCK_MONOTONIC, deadline);
+	int rc;
+
+	TSAN_LOCK_PRE(l, 0);
+	rc = pthread_rwlock_clockwrlock(l, CLOCK_MONOTONIC, deadline);
+	TSAN_LOCK_POST(l, 0, rc == 0);
+	return rc;
 }
 
 int

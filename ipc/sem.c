@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sem.h"
+#include "tsan.h"
 
 int
 ipc_sem_open(struct ipc_sem *s, const char *what, unsigned value)
@@ -65,6 +66,7 @@ ipc_sem_wait(sem_t *s, const struct timespec *deadline)
 	while (sem_clockwait(s, CLOCK_MONOTONIC, deadline) == -1)
 		if (errno != EINTR)
 			return errno;
+	TSAN_ACQUIRE(s);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -20,7 +21,7 @@
 #define VERSION		"0.1.0"
 #define MAX_ALLOPTS	(MAX_OPTS + 8)
 
-enum { C_MODE, C_FORMAT, C_TIMEOUT, C_HELP, NCOMMON };
+enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_HELP, NCOMMON };
 
 static const char *const mode_names[] = { "thread", "process", "both", NULL };
 static const char *const format_names[] = { "table", "csv", "json", NULL };
@@ -31,14 +32,25 @@ static const struct optdef common_opts[] = {
 	{ "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	{ "timeout", 'T', "SEC", 1, 86400, 60, NULL,
-	  "deadline of every wait and of each run" },
+	  "deadline of every wait and of each run; past it\n"
+	  "                         the launcher stops the workers (exit 1)" },
+	{ "inject", 0, "SPEC", 1, 0, 0, NULL,		/* text: min > max */
+	  "ACTION@W:ITER[,...]: worker W (from 0) fails on\n"
+	  "                         reaching iteration ITER, inside its critical\n"
+	  "                         section; ACTION kill, abort, exit (status 3) or\n"
+	  "                         stall (sleep until the deadline).  A thread\n"
+	  "                         killed or exited ends alone; abort ends all" },
 	{ "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
 static const char exit_text[] =
-    "exit status: 0 as expected, 1 an invariant broke or a worker failed,\n"
-    "             2 usage error, 128+N killed by signal N\n";
+    "exit status: 0 as expected (a race shown by an unguarded run included),\n"
+    "             1 an invariant broke, a worker failed (one line on stderr\n"
+    "             names it) or a run passed its --timeout,\n"
+    "             2 usage error (nothing is created),\n"
+    "             128+N killed by signal N (SIGINT, SIGTERM, SIGHUP: workers\n"
+    "             stopped and reaped, every name removed first)\n";
 
 static __dead void
 usage_error(const struct worker *w, const char *fmt, ...)
@@ -60,11 +72,13 @@ usage_error(const struct worker *w, const char *fmt, ...)
 }
 
 /* Exit with status, unless stdout could not be written: then that is the failure. */
-static _Noreturn void
+static __dead void
 finish(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "stdout");
+	/* A reader that stopped reading (| head -1) is no error; a full disk is. */
+	errno = 0;
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE)
+		errc(1, errno != 0 ? errno : EIO, "stdout");
 	exit(status);
 }
 
@@ -91,7 +105,7 @@ print_opt(const struct optdef *o)
 		join_choices(o->choices, range, sizeof(range));
 		printf("  %-22s %s\n  %-22s (%s; default %s)\n", lhs, o->help, "",
 		    range, o->choices[o->def]);
-	} else if (o->arg != NULL)
+	} else if (o->arg != NULL && o->min <= o->max)
 		printf("  %-22s %s (%lld..%lld; default %lld)\n", lhs, o->help,
 		    o->min, o->max, o->def);
 	else
@@ -121,10 +135,13 @@ main_help(void)
 	const struct optdef *o;
 
 	printf("usage: %s DEMO [options]\n"
-	    "       %s list | help [DEMO] | --help | --version\n\n"
+	    "       %s list | clean | help [DEMO] | --help | --version\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
-	    "side by side with the same code run as threads.\n\ndemos:\n",
-	    getprogname(), getprogname());
+	    "side by side with the same code run as threads.\n\n"
+	    "clean removes the /dev/shm names (shmsync.PID.START... and\n"
+	    "sem.shmsync.PID.START...) of the calling user whose launcher is dead\n"
+	    "(its pid gone, or reused with another start time), and prints each.\n"
+	    "\ndemos:\n", getprogname(), getprogname());
 	for (w = workers; *w != NULL; w++)
 		printf("  %-10s %s\n", (*w)->name, (*w)->desc);
 	printf("\ncommon options (every demo; '%s DEMO --help' for the rest):\n",
@@ -208,6 +225,7 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	const struct optdef *defs[MAX_ALLOPTS];
 	struct option lo[MAX_ALLOPTS + 1];
 	long long cv[NCOMMON] = { 0 };
+	const char *msg;
 	char so[2 * MAX_ALLOPTS + 2];
 	int c, i, n;
 
@@ -228,6 +246,10 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 			usage_error(w, "option '%s' needs a value", argv[optind - 1]);
 		if ((i = opt_index(defs, n, c)) < 0)
 			usage_error(w, "unknown option");
+		if (i == C_INJECT && (msg = inject_parse(p, optarg)) != NULL)
+			usage_error(w, "%s", msg);
+		if (i == C_INJECT)
+			continue;
 		*(i < NCOMMON ? &cv[i] : &p->v[i - NCOMMON]) =
 		    parse_value(w, defs[i], optarg);
 	}
@@ -259,7 +281,7 @@ main(int argc, char *argv[])
 	const char *msg;
 	struct params p;
 	struct report rep;
-	int status;
+	int rc, status;
 
 	/* Commands that run no demo. */
 	if (argc < 2)
@@ -285,6 +307,8 @@ main(int argc, char *argv[])
 		usage_error(NULL, "list: unexpected argument '%s'", argv[2]);
 	if (strcmp(argv[1], "list") == 0)
 		list();
+	if (strcmp(argv[1], "clean") == 0 && argc == 2)
+		return clean_names();
 	if ((w = worker_find(argv[1])) == NULL)
 		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
 		    argv[1], getprogname());
@@ -294,10 +318,16 @@ main(int argc, char *argv[])
 	parse(argc - 1, argv + 1, w, &p);
 	if (w->validate != NULL && (msg = w->validate(&p)) != NULL)
 		usage_error(w, "%s", msg);
+	if ((msg = inject_check(&p, w->nworkers(&p))) != NULL)
+		usage_error(w, "%s", msg);
 
 	run_signals_init();
 	report_begin(&rep, &p);
 	status = run_demo(&p, &rep);
-	report_end(&rep);
+	/* Results that could not be written are a failure, unless nobody reads them. */
+	if ((rc = report_end(&rep)) != 0 && rc != EPIPE)
+		errc(1, rc, "stdout");
+	if (rc == EPIPE)
+		exit(status);
 	finish(status);
 }

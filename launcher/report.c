@@ -7,6 +7,7 @@
  * pipe: SIGPIPE is ignored) is returned so the caller stops running demos.
  */
 #include <err.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ fmt_cell(const struct field *f, char *buf, size_t len)
 static void
 csv_row(const struct result *r, int header)
 {
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 	const char *q;
 	int i;
 
@@ -146,7 +147,7 @@ csv_row(const struct result *r, int header)
 static void
 json_row(const struct result *r)
 {
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 	const unsigned char *q;
 	int i;
 
@@ -174,10 +175,13 @@ report_begin(struct report *rp, const struct params *p)
 	rp->p = p;
 }
 
+/* 0, or the errno of the first failed write (EPIPE: the reader went away). */
 static int
-flushed(void)
+flushed(struct report *rp)
 {
-	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+	if (rp->werr == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rp->werr = errno != 0 ? errno : EIO;
+	return rp->werr;
 }
 
 int
@@ -189,10 +193,10 @@ report_add(struct report *rp, const struct result *r)
 			csv_row(r, 1);
 		rp->header_done = 1;
 		csv_row(r, 0);
-		return flushed();
+		return flushed(rp);
 	case FORMAT_JSON:
 		json_row(r);
-		return flushed();
+		return flushed(rp);
 	case FORMAT_TABLE:
 		break;
 	}
@@ -271,7 +275,7 @@ static void
 table_preamble(const struct report *rp)
 {
 	const struct result *r = &rp->res[0];
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 	int i;
 
 	printf("%s:", rp->p->demo->name);
@@ -289,7 +293,7 @@ table_print(struct report *rp)
 {
 	const struct result *r0 = &rp->res[0];
 	int idx[MAX_FIELDS], width[MAX_FIELDS + 1], ncol = 0, nc, row, col;
-	char buf[CELL * 2];
+	char buf[NOTE_MAX + CELL];
 
 	for (col = 0; col < r0->n; col++)
 		if (r0->f[col].flags & F_TABLE)
@@ -317,7 +321,7 @@ table_print(struct report *rp)
 			    col + 1 < nc ? "  " : "\n");
 		}
 	}
-	return flushed();
+	return flushed(rp);
 }
 
 int
@@ -327,6 +331,8 @@ report_end(struct report *rp)
 
 	if (rp->p->format == FORMAT_TABLE && rp->n > 0)
 		rc = table_print(rp);
+	else
+		rc = flushed(rp);
 	free(rp->res);
 	rp->res = NULL;
 	rp->n = rp->cap = 0;

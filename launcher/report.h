@@ -14,6 +14,7 @@ struct report {
 	struct result		*res;		/* kept for the table */
 	int			 n, cap;
 	int			 header_done;
+	int			 werr;		/* first write error */
 };
 
 void	report_begin(struct report *, const struct params *);

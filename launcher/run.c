@@ -5,8 +5,10 @@
  *
  * The region's name is unlinked before any worker exists (they inherit the
  * mapping), so no exit path can leave it behind.  Process workers die with
- * the launcher (PR_SET_PDEATHSIG); the launcher reaps every one of them, and
- * a worker that dies abnormally poisons the run so the rest are released.
+ * the launcher (PR_SET_PDEATHSIG) and are watched with sigtimedwait and
+ * waitpid; thread workers post a semaphore as they end.  The first unplanned
+ * end poisons the run, the others get GRACE_NS to leave, then are killed (a
+ * thread cannot be: the launcher exits); the failure is one line on stderr.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -15,7 +17,9 @@
 #include <err.h>
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,27 +30,51 @@
 #define GRACE_NS	2000000000ull	/* survivors' time to leave a poisoned run */
 #define REAP_NS		5000000000ull	/* SIGKILLed workers' time to be reaped */
 
+struct targ {
+	struct run	*r;
+	unsigned	 id;
+	sem_t		*ended;		/* posted as the thread ends, however */
+	atomic_int	 gone;
+	int		 joined;
+};
+
 struct runner {
-	pid_t		*pids;		/* process mode */
+	pid_t		*pids;		/* process mode; -pid once reaped */
 	pthread_t	*tids;		/* thread mode */
+	struct targ	*targ;
+	sem_t		 ended;
 	unsigned	 started;
 	int		 killed;	/* the launcher sent SIGKILL */
 	int		 signo;		/* a termination signal arrived */
-	char		 failure[160];	/* the first worker failure */
+	unsigned	 deaths;	/* workers that died or ended on their own */
+	int		 culprit_died;	/* the failure is the first of those deaths */
+	uint64_t	 limit;		/* ns: the deadline, or the end of a grace */
+	int		 grace;		/* limit is the end of a grace period */
+	char		 failure[NOTE_MAX];	/* the first failure */
 };
 
-static sigset_t caught;			/* SIGCHLD and the termination signals */
+static sigset_t term;			/* SIGINT, SIGTERM, SIGHUP */
+static sigset_t caught;			/* and SIGCHLD: what supervise() takes */
 static sigset_t saved_mask;		/* the mask workers get back */
 
-/* Block the signals the process supervisor takes with sigtimedwait. */
+/*
+ * The signals the process supervisor takes with sigtimedwait.  One the
+ * launcher was started with ignored (a shell's background job) stays ignored,
+ * in workers too, as in thread mode.
+ */
 void
 run_signals_init(void)
 {
-	sigemptyset(&caught);
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	sigemptyset(&term);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			sigaddset(&term, sigs[i]);
+	caught = term;
 	sigaddset(&caught, SIGCHLD);
-	sigaddset(&caught, SIGINT);
-	sigaddset(&caught, SIGTERM);
-	sigaddset(&caught, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -72,11 +100,12 @@ worker_main(struct run *r, unsigned id)
 	struct rusage ru0, ru1;
 	int rc;
 
+	s->tid = gettid();
 	rc = ipc_barrier_wait(&r->sh->start, r->deadline);
 	if (rc == ECANCELED)
 		return;		/* the launcher called the run off */
 	if (rc != 0 && rc != IPC_BARRIER_SERIAL)
-		errc(1, rc, "%s: worker %u: start barrier", r->demo->name, id);
+		worker_errc(r, rc, "%s: worker %u: start barrier", r->demo->name, id);
 	getrusage(RUSAGE_THREAD, &ru0);
 	s->t_start = ipc_now_ns();
 	r->demo->work(r, id);
@@ -87,17 +116,22 @@ worker_main(struct run *r, unsigned id)
 	s->done = 1;
 }
 
-struct targ {
-	struct run	*r;
-	unsigned	 id;
-};
+/* Runs however the thread ends, pthread_exit included. */
+static void
+thread_ended(void *arg)
+{
+	struct targ *t = arg;
+
+	atomic_store(&t->gone, 1);
+	sem_post(t->ended);
+}
 
 static void *
 thread_main(void *arg)
 {
-	struct targ *t = arg;
-
-	worker_main(t->r, t->id);
+	pthread_cleanup_push(thread_ended, arg);
+	worker_main(((struct targ *)arg)->r, ((struct targ *)arg)->id);
+	pthread_cleanup_pop(1);
 	return NULL;
 }
 
@@ -133,28 +167,126 @@ kill_all(struct runner *rn)
 	rn->killed = 1;
 }
 
-/* Say how worker i ended, if that was a failure: the run's one-line verdict. */
-static int
-describe_end(struct runner *rn, unsigned i, pid_t pid, int st)
+/* "worker 1 (pid 123, injected kill@1:500)": who a failure names. */
+static void
+label(const struct run *r, const struct runner *rn, unsigned i, char *buf,
+    size_t len)
 {
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	if (rn->killed || rn->failure[0] != '\0')
-		return 0;	/* ours, or a consequence of the first failure */
-	if (WIFSIGNALED(st))
-		snprintf(rn->failure, sizeof(rn->failure),
-		    "worker %u (pid %ld) killed by SIG%s", i, (long)pid,
-		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+	const struct inject *f;
+	int k = r->sh->slot[i].injected;
+	char inj[80] = "";
+
+	if (k > 0) {
+		f = &r->p->inject[k - 1];
+		snprintf(inj, sizeof(inj), ", injected %s@%u:%ju",
+		    inject_name(f->action), f->worker, (uintmax_t)f->iter);
+	}
+	if (r->mode == MODE_PROCESS)
+		snprintf(buf, len, "worker %u (pid %ld%s) ", i,
+		    (long)labs(rn->pids[i]), inj);
 	else
-		snprintf(rn->failure, sizeof(rn->failure),
-		    "worker %u (pid %ld) exited with status %d", i, (long)pid,
-		    WEXITSTATUS(st));
-	return 1;
+		snprintf(buf, len, "worker %u (thread %ld%s) ", i,
+		    (long)r->sh->slot[i].tid, inj);
 }
 
-/* Reap every worker that has ended; the first failure poisons the run. */
+/* Record the run's first failure (naming worker who, if >= 0) and poison the run. */
+static void __attribute__((format(printf, 4, 5)))
+fail(struct run *r, struct runner *rn, int who, const char *fmt, ...)
+{
+	uint64_t grace = ipc_now_ns() + GRACE_NS;
+	size_t n;
+	va_list ap;
+
+	if (rn->failure[0] != '\0')
+		return;
+	if (who >= 0)
+		label(r, rn, (unsigned)who, rn->failure, sizeof(rn->failure));
+	n = strlen(rn->failure);
+	va_start(ap, fmt);
+	vsnprintf(rn->failure + n, sizeof(rn->failure) - n, fmt, ap);
+	va_end(ap);
+	poison(r);
+	if (rn->limit > grace)
+		rn->limit = grace;
+	rn->grace = 1;
+}
+
+/* Past the deadline: name a worker with an injected fault, else the first unfinished. */
+static void
+timeout_failure(struct run *r, struct runner *rn)
+{
+	unsigned i, late = 0;
+	int who = -1;
+
+	for (i = 0; i < r->nworkers; i++) {
+		if (r->sh->slot[i].done)
+			continue;
+		late++;
+		if (who < 0 || (r->sh->slot[i].injected && !r->sh->slot[who].injected))
+			who = (int)i;
+	}
+	if (who < 0)
+		return;		/* every worker finished; the last are leaving */
+	if (late > 1)
+		fail(r, rn, who, "and %u more did not finish by the deadline "
+		    "(--timeout %lld)", late - 1, r->p->timeout);
+	else
+		fail(r, rn, who, "did not finish by the deadline (--timeout %lld)",
+		    r->p->timeout);
+}
+
+/* Worker i died, or ended unfinished, on its own: the run fails. */
+static void
+died(struct run *r, struct runner *rn, unsigned i, const char *how)
+{
+	if (rn->deaths++ == 0 && rn->failure[0] == '\0')
+		rn->culprit_died = 1;
+	fail(r, rn, (int)i, "%s", how);
+}
+
+/* Take a termination signal if one is pending or comes within *ts; stop every worker. */
+static void
+take_signal(struct runner *rn, const sigset_t *set, const struct timespec *ts)
+{
+	int sig = sigtimedwait(set, NULL, ts);
+
+	if (sig == -1 || sig == SIGCHLD)
+		return;
+	if (rn->signo == 0)
+		rn->signo = sig;
+	if (!rn->killed) {
+		kill_all(rn);
+		rn->limit = ipc_now_ns() + REAP_NS;
+	}
+}
+
+/* Judge process worker i's end; a signal it shares with the launcher is an interruption. */
+static void
+judge_exit(struct run *r, struct runner *rn, unsigned i, int st)
+{
+	static const struct timespec zero;
+	const char *sig;
+	char how[64];
+
+	if (WIFSIGNALED(st) && sigismember(&term, WTERMSIG(st)))
+		take_signal(rn, &term, &zero);	/* sent before the worker died */
+	if (rn->killed || rn->signo != 0)
+		return;
+	if (WIFSIGNALED(st)) {
+		sig = sigabbrev_np(WTERMSIG(st));
+		snprintf(how, sizeof(how), "killed by SIG%s", sig ? sig : "?");
+	} else if (WEXITSTATUS(st) != 0 && !ipc_expired(r->deadline))
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(st));
+	else if (!r->sh->slot[i].done && !run_stopped(r))
+		strlcpy(how, "exited early, its work unfinished", sizeof(how));
+	else
+		return;		/* done, or gave up with the run */
+	died(r, rn, i, how);
+}
+
+/* Reap every process worker that has ended; returns how many are left. */
 static unsigned
-reap(struct run *r, struct runner *rn, unsigned alive, uint64_t *limit)
+reap(struct run *r, struct runner *rn, unsigned alive)
 {
 	unsigned i;
 	pid_t pid;
@@ -167,55 +299,31 @@ reap(struct run *r, struct runner *rn, unsigned alive, uint64_t *limit)
 			continue;
 		rn->pids[i] = -pid;
 		alive--;
-		if (describe_end(rn, i, pid, st)) {
-			poison(r);
-			if (*limit > ipc_now_ns() + GRACE_NS)
-				*limit = ipc_now_ns() + GRACE_NS;
-		}
+		judge_exit(r, rn, i, st);
 	}
 	return alive;
 }
 
-static void
-timeout_failure(struct run *r, struct runner *rn, unsigned alive)
-{
-	unsigned i;
-
-	for (i = 0; i < rn->started && rn->pids[i] <= 0; i++)
-		continue;
-	if (rn->failure[0] == '\0' && i < rn->started)
-		snprintf(rn->failure, sizeof(rn->failure), "worker %u (pid %ld)%s "
-		    "still running at the deadline (--timeout %lld)", i,
-		    (long)rn->pids[i], alive > 1 ? " and others" : "", r->p->timeout);
-}
-
-/* Wait for every process worker: until all are reaped, past the deadline, or a signal. */
+/* Wait for every process worker: all reaped, killed at the deadline, or a signal. */
 static void
 supervise(struct run *r, struct runner *rn)
 {
-	uint64_t limit = ts_to_ns(r->deadline), now;
 	unsigned alive = rn->started;
 	struct timespec ts;
-	int sig;
+	uint64_t now;
 
-	while ((alive = reap(r, rn, alive, &limit)) > 0) {
+	while ((alive = reap(r, rn, alive)) > 0) {
 		now = ipc_now_ns();
-		if (now >= limit) {
-			if (rn->killed)
-				errx(1, "%s: %u workers outlived SIGKILL", r->demo->name, alive);
-			timeout_failure(r, rn, alive);
-			poison(r);
-			kill_all(rn);
-			limit = now + REAP_NS;
+		if (now < rn->limit) {
+			ts = ns_to_ts(rn->limit - now);
+			take_signal(rn, &caught, &ts);
 			continue;
 		}
-		ts = ns_to_ts(limit - now);
-		sig = sigtimedwait(&caught, NULL, &ts);
-		if (sig != -1 && sig != SIGCHLD && !rn->killed) {
-			rn->signo = sig;
-			kill_all(rn);
-			limit = now + REAP_NS;
-		}
+		if (rn->killed)
+			errx(1, "%s: %u workers outlived SIGKILL", r->demo->name, alive);
+		timeout_failure(r, rn);
+		kill_all(rn);
+		rn->limit = now + REAP_NS;
 	}
 }
 
@@ -246,21 +354,24 @@ start_processes(struct run *r, struct runner *rn)
 }
 
 static void
-start_threads(struct run *r, struct runner *rn, struct targ *targ)
+start_threads(struct run *r, struct runner *rn)
 {
 	pthread_attr_t a;
 	unsigned i;
 	int rc;
 
-	if ((rn->tids = calloc(r->nworkers, sizeof(*rn->tids))) == NULL)
+	if ((rn->tids = calloc(r->nworkers, sizeof(*rn->tids))) == NULL ||
+	    (rn->targ = calloc(r->nworkers, sizeof(*rn->targ))) == NULL)
 		err(1, "%s", r->demo->name);
+	if (sem_init(&rn->ended, 0, 0) == -1)
+		err(1, "sem_init");
 	if ((rc = pthread_attr_init(&a)) != 0 ||
 	    (rc = pthread_attr_setstacksize(&a, 256 * 1024)) != 0)
 		errc(1, rc, "pthread_attr");
 	for (i = 0; i < r->nworkers; i++) {
-		targ[i].r = r;
-		targ[i].id = i;
-		if ((rc = pthread_create(&rn->tids[i], &a, thread_main, &targ[i])) != 0) {
+		rn->targ[i] = (struct targ){ r, i, &rn->ended, 0, 0 };
+		if ((rc = pthread_create(&rn->tids[i], &a, thread_main,
+		    &rn->targ[i])) != 0) {
 			poison(r);
 			errc(1, rc, "%s: pthread_create: worker %u of %u",
 			    r->demo->name, i, r->nworkers);
@@ -270,29 +381,66 @@ start_threads(struct run *r, struct runner *rn, struct targ *targ)
 	pthread_attr_destroy(&a);
 }
 
-/* Join every thread by the deadline; past it, poison and allow a grace period. */
-static void
-join_threads(struct run *r, struct runner *rn)
+/* Join the threads that have ended; one that ended unfinished fails the run. */
+static unsigned
+join_ended(struct run *r, struct runner *rn)
 {
-	struct timespec limit = *r->deadline;
-	unsigned i;
+	unsigned i, n = 0;
 	int rc;
 
 	for (i = 0; i < rn->started; i++) {
-		while ((rc = pthread_clockjoin_np(rn->tids[i], NULL, CLOCK_MONOTONIC,
-		    &limit)) == ETIMEDOUT) {
-			if (rn->failure[0] != '\0')
-				errx(1, "%s: %s; thread workers cannot be killed, exiting",
-				    r->demo->name, rn->failure);
-			snprintf(rn->failure, sizeof(rn->failure), "thread worker %u "
-			    "still running at the deadline (--timeout %lld)", i,
-			    r->p->timeout);
-			poison(r);
-			limit = ns_to_ts(ipc_now_ns() + GRACE_NS);
-		}
-		if (rc != 0)
+		if (rn->targ[i].joined || !atomic_load(&rn->targ[i].gone))
+			continue;
+		if ((rc = pthread_join(rn->tids[i], NULL)) != 0)
 			errc(1, rc, "pthread_join");
+		rn->targ[i].joined = 1;
+		n++;
+		if (!r->sh->slot[i].done && !run_stopped(r))
+			died(r, rn, i, "ended early");
 	}
+	return n;
+}
+
+/* The failure, and the lock its worker's death left behind (EOWNERDEAD). */
+static void
+failure_line(const struct run *r, const struct runner *rn, char *buf, size_t len)
+{
+	char more[96];
+
+	strlcpy(buf, rn->failure, len);
+	if (buf[0] == '\0' || atomic_load(&r->sh->owner_deaths) == 0)
+		return;
+	snprintf(more, sizeof(more), rn->deaths == 1 && rn->culprit_died ?
+	    " holding the %s: EOWNERDEAD, recovered" :
+	    "; the %s was taken from a dead owner (EOWNERDEAD)", r->sh->dead_lock);
+	strlcat(buf, more, len);
+}
+
+/* Wait for every thread worker; past the deadline poison, past the grace give up. */
+static void
+supervise_threads(struct run *r, struct runner *rn)
+{
+	unsigned left = rn->started;
+	char line[NOTE_MAX + 64];
+	struct timespec ts;
+
+	while (left > 0) {
+		ts = ns_to_ts(rn->limit);
+		if (sem_clockwait(&rn->ended, CLOCK_MONOTONIC, &ts) == 0)
+			left -= join_ended(r, rn);
+		else if (errno == ETIMEDOUT && !rn->grace) {
+			timeout_failure(r, rn);
+			rn->limit = ipc_now_ns() + GRACE_NS;
+			rn->grace = 1;
+		} else if (errno == ETIMEDOUT) {
+			failure_line(r, rn, line, sizeof(line));
+			errx(1, "%s: %s; %u thread workers still running: "
+			    "threads cannot be killed, exiting", r->demo->name,
+			    line, left);
+		} else if (errno != EINTR)
+			err(1, "sem_clockwait");
+	}
+	sem_destroy(&rn->ended);
 }
 
 /* Echo every demo option the result does not already carry. */
@@ -343,8 +491,10 @@ result_timing(const struct run *r, const struct outcome *o, struct result *res)
 	res_int(res, "nivcsw", ivcsw, F_TABLE);
 }
 
+/* The demo's check, then the failure line (the check may find a dead lock owner). */
 static void
-collect(const struct run *r, const struct runner *rn, struct result *res)
+collect(const struct run *r, const struct runner *rn, char *failure,
+    size_t len, struct result *res)
 {
 	struct result extra;
 	struct outcome o;
@@ -355,12 +505,13 @@ collect(const struct run *r, const struct runner *rn, struct result *res)
 	memset(&extra, 0, sizeof(extra));
 	o.extra = &extra;
 	r->demo->check(r, &o);
+	failure_line(r, rn, failure, len);
 	for (i = 0; i < r->nworkers; i++)
 		done += r->sh->slot[i].done != 0;
-	if (rn->failure[0] != '\0' || done < r->nworkers) {
+	if (failure[0] != '\0' || done < r->nworkers) {
 		o.verdict = VERDICT_FAIL;
-		if (rn->failure[0] != '\0')
-			strlcpy(o.note, rn->failure, sizeof(o.note));
+		if (failure[0] != '\0')
+			strlcpy(o.note, failure, sizeof(o.note));
 		else
 			snprintf(o.note, sizeof(o.note), "%u of %u workers finished",
 			    done, r->nworkers);
@@ -404,7 +555,8 @@ prepare(struct run *r)
 	hdr = align_line(sizeof(struct run_shared) + r->nworkers * sizeof(struct slot));
 	if ((rc = ipc_region_create(&r->region, r->demo->name,
 	    hdr + r->demo->size(r))) != 0)
-		errc(1, rc, "%s: shared memory region", r->demo->name);
+		errc(1, rc, "%s: shared memory region%s", r->demo->name, rc == EEXIST ?
+		    " (its name is taken: another process made it; not opened)" : "");
 
 	/* Workers inherit the mapping, so the name can go before any exists. */
 	if ((rc = ipc_region_unlink(&r->region)) != 0)
@@ -426,56 +578,63 @@ arrive(struct run *r, struct runner *rn)
 {
 	int rc = ipc_barrier_arrive(&r->sh->start, r->deadline);
 
-	if (rc != 0 && rc != IPC_BARRIER_SERIAL && rc != ECANCELED &&
-	    rn->failure[0] == '\0')
-		snprintf(rn->failure, sizeof(rn->failure), "start barrier: %s",
-		    strerror(rc));
+	if (rc != 0 && rc != IPC_BARRIER_SERIAL && rc != ECANCELED)
+		fail(r, rn, -1, "start barrier: %s", strerror(rc));
+}
+
+/* Unmap (and, after a clean run, destroy); die of the signal that stopped the run. */
+static void
+finish(struct run *r, struct runner *rn)
+{
+	/* After a failure a dead waiter may sit in a condvar: unmap, never destroy. */
+	if (rn->failure[0] == '\0' && rn->signo == 0) {
+		if (r->demo->teardown != NULL)
+			r->demo->teardown(r);
+		ipc_barrier_destroy(&r->sh->start);
+	}
+	ipc_region_destroy(&r->region);
+	free(rn->pids);
+	free(rn->tids);
+	free(rn->targ);
+	if (r->mode == MODE_PROCESS)
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	if (rn->signo != 0) {
+		/* Die of the same signal, so the shell sees 128+N. */
+		fflush(stdout);
+		signal(rn->signo, SIG_DFL);
+		raise(rn->signo);
+	}
 }
 
 static void
 run_one(struct run *r, struct result *res)
 {
+	char line[NOTE_MAX];
 	struct runner rn;
-	struct targ *targ;
-	int clean;
 
 	/* No signal between a name's creation and its unlink; processes keep them blocked. */
 	memset(&rn, 0, sizeof(rn));
 	sigprocmask(SIG_BLOCK, &caught, &saved_mask);
 	prepare(r);
-	if (r->mode == MODE_THREAD)
-		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	rn.limit = ts_to_ns(r->deadline);
 	if (r->mode == MODE_PROCESS) {
 		start_processes(r, &rn);
 		arrive(r, &rn);
 		supervise(r, &rn);
-		free(rn.pids);
 	} else {
-		if ((targ = calloc(r->nworkers, sizeof(*targ))) == NULL)
-			err(1, "%s", r->demo->name);
-		start_threads(r, &rn, targ);
-		arrive(r, &rn);
-		join_threads(r, &rn);
-		free(rn.tids);
-		free(targ);
-	}
-	collect(r, &rn, res);
-
-	/* After a failure a dead waiter may sit in a condvar: unmap, never destroy. */
-	clean = rn.failure[0] == '\0' && rn.signo == 0;
-	if (clean && r->demo->teardown != NULL)
-		r->demo->teardown(r);
-	if (clean)
-		ipc_barrier_destroy(&r->sh->start);
-	ipc_region_destroy(&r->region);
-	if (r->mode == MODE_PROCESS)
 		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-	if (rn.signo != 0) {
-		/* Die of the same signal, so the shell sees 128+N. */
-		fflush(stdout);
-		signal(rn.signo, SIG_DFL);
-		raise(rn.signo);
+		start_threads(r, &rn);
+		arrive(r, &rn);
+		supervise_threads(r, &rn);
 	}
+
+	/* All gone, and one unfinished with no failure seen: they gave up at the deadline. */
+	if (rn.failure[0] == '\0' && rn.signo == 0)
+		timeout_failure(r, &rn);
+	collect(r, &rn, line, sizeof(line), res);
+	if (line[0] != '\0' && rn.signo == 0)
+		warnx("%s: %s", r->demo->name, line);
+	finish(r, &rn);
 }
 
 /* Every variant in every asked mode, thread then process; 1 if any run failed. */

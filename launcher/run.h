@@ -1,5 +1,6 @@
 /*
- * run.h - run a demo's variants in the chosen modes and report each run.
+ * run.h - run a demo's variants in the chosen modes and report each run;
+ * clean up the names a dead launcher left (clean.c).
  */
 #ifndef LAUNCHER_RUN_H
 #define LAUNCHER_RUN_H
@@ -8,5 +9,6 @@
 
 int	run_demo(const struct params *, struct report *);
 void	run_signals_init(void);
+int	clean_names(void);
 
 #endif /* LAUNCHER_RUN_H */

@@ -24,7 +24,8 @@ static const struct optdef barrier_opts[] = {
 	OPT_WORKERS(4),
 	{ "phases", 'r', "R", 1, 1 << 24, 1000, NULL, "phases (barrier rounds)" },
 	{ "barrier", 'b', "KIND", 0, 0, K_PTHREAD, kinds,
-	  "pthread (pthread_barrier_t), cond (poisonable, with deadline), none" },
+	  "pthread (pthread_barrier_t: no deadline, a dead party is stopped\n"
+	  "                         by the launcher), cond (poisonable, with deadline), none" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -76,13 +77,14 @@ barrier_work(struct run *r, unsigned id)
 		if ((id + ph) % n == 0)
 			sched_yield();
 		atomic_fetch_add(&s->round[ph].done, 1);
+		inject_point(r, id, ph);
 		if (r->p->v[O_BARRIER] == K_NONE)
 			rc = 0;
 		else if ((rc = ipc_barrier_wait(&s->b, r->deadline)) ==
 		    IPC_BARRIER_SERIAL)
 			atomic_fetch_add(&s->round[ph].serial, 1);
 		else if (rc != 0)
-			errc(1, rc, "barrier: worker %u: phase %u", id, ph);
+			worker_errc(r, rc, "barrier: worker %u: phase %u", id, ph);
 
 		/* Leaving the barrier: everyone must be done with this phase. */
 		if (atomic_load(&s->round[ph].done) != n)

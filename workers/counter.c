@@ -119,6 +119,7 @@ bump(struct counter *c, int widen)
 	c->plain = v + 1;
 }
 
+/* Each guard's loop; --inject strikes inside the critical section. */
 static void
 counter_work(struct run *r, unsigned id)
 {
@@ -127,16 +128,18 @@ counter_work(struct run *r, unsigned id)
 	uint64_t i, n = (uint64_t)r->p->v[O_ITERATIONS];
 	int rc = 0, widen = (int)r->p->v[O_WIDEN];
 
-	(void)id;
 	switch (counter_sync(r)) {
 	case S_NONE:
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			inject_point(r, id, i);
 			bump(c, widen);
+		}
 		break;
 	case S_MUTEX:
 		for (i = 0; i < n && rc == 0; i++) {
-			if ((rc = ipc_mutex_lock(&c->mutex, r->deadline)) != 0)
+			if ((rc = worker_mutex_lock(r, &c->mutex, "mutex")) != 0)
 				break;
+			inject_point(r, id, i);
 			bump(c, widen);
 			rc = ipc_mutex_unlock(&c->mutex);
 		}
@@ -145,6 +148,7 @@ counter_work(struct run *r, unsigned id)
 		for (i = 0; i < n && rc == 0; i++) {
 			if ((rc = ipc_sem_wait(sem, r->deadline)) != 0)
 				break;
+			inject_point(r, id, i);
 			bump(c, widen);
 			rc = ipc_sem_post(sem);
 		}
@@ -153,25 +157,32 @@ counter_work(struct run *r, unsigned id)
 		for (i = 0; i < n && rc == 0; i++) {
 			if ((rc = ipc_spin_lock(&c->spin, r->deadline)) != 0)
 				break;
+			inject_point(r, id, i);
 			bump(c, widen);
 			rc = ipc_spin_unlock(&c->spin);
 		}
 		break;
 	default:
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			inject_point(r, id, i);
 			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
+		}
 		break;
 	}
 	if (rc != 0)
-		errc(1, rc, "counter: %s: iteration %ju", syncs[counter_sync(r)],
-		    (uintmax_t)i);
+		worker_errc(r, rc, "counter: worker %u: %s: iteration %ju", id,
+		    syncs[counter_sync(r)], (uintmax_t)i);
 }
 
 static void
 counter_check(const struct run *r, struct outcome *o)
 {
-	const struct counter *c = r->state;
+	struct counter *c = r->state;
 	enum sync s = counter_sync(r);
+
+	/* Take the mutex last: a holder that died with it is found even if no worker came after. */
+	if (s == S_MUTEX && worker_mutex_lock(r, &c->mutex, "mutex") == 0)
+		ipc_mutex_unlock(&c->mutex);
 
 	o->sync = syncs[s];
 	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];

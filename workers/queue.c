@@ -134,17 +134,22 @@ produce(struct run *r, unsigned p)
 
 	for (i = 0; i < n; i++) {
 		item = p * n + i;
+		inject_point(r, p, i);
 		if ((rc = ipc_queue_put(queue_of(r), &item, r->deadline)) != 0)
-			errc(1, rc, "queue: producer %u: put item %ju", p, (uintmax_t)item);
+			worker_errc(r, rc, "queue: producer %u: put item %ju", p,
+			    (uintmax_t)item);
 	}
 	if (atomic_fetch_sub(&q->producers_left, 1) == 1 &&
 	    (rc = ipc_queue_close(queue_of(r), r->deadline)) != 0)
-		errc(1, rc, "queue: close");
+		worker_errc(r, rc, "queue: close");
 }
 
-/* Take items until the queue is closed and drained, marking each in the bitmap. */
+/*
+ * Take items until the queue is closed and drained, marking each in the
+ * bitmap; --inject strikes with an item in hand, which is then lost.
+ */
 static void
-consume(struct run *r, unsigned c)
+consume(struct run *r, unsigned id, unsigned c)
 {
 	struct qstate *q = r->state;
 	struct tally *t = (struct tally *)((char *)q + q->tally_off) + c;
@@ -153,6 +158,7 @@ consume(struct run *r, unsigned c)
 	int rc;
 
 	while ((rc = ipc_queue_get(queue_of(r), &item, r->deadline)) == 0) {
+		inject_point(r, id, t->taken);
 		t->taken++;
 		t->sum += mix(item);
 		if (item >= q->nitems) {
@@ -165,7 +171,7 @@ consume(struct run *r, unsigned c)
 			t->dups++;
 	}
 	if (rc != EPIPE)
-		errc(1, rc, "queue: consumer %u: get", c);
+		worker_errc(r, rc, "queue: consumer %u: get", c);
 }
 
 static void
@@ -176,7 +182,7 @@ queue_work(struct run *r, unsigned id)
 	if (id < np)
 		produce(r, id);
 	else
-		consume(r, id - np);
+		consume(r, id, id - np);
 }
 
 static void

@@ -10,6 +10,8 @@
 #ifndef WORKERS_WORKER_H
 #define WORKERS_WORKER_H
 
+#include <sys/types.h>
+
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -25,6 +27,9 @@
 #define MAX_WORKERS	4096		/* the cap on workers in every demo */
 #define MAX_OPTS	12		/* options per demo */
 #define MAX_FIELDS	32		/* fields per result */
+#define MAX_INJECT	8		/* --inject faults per command */
+#define NOTE_MAX	160		/* a note, or a string field, with its NUL */
+#define INJECT_STATUS	3		/* the exit status of an injected exit */
 #define CACHE_LINE	64
 
 enum mode {
@@ -45,6 +50,21 @@ enum verdict {
 	VERDICT_FAIL,		/* an invariant broke, or a worker failed */
 };
 
+/* What --inject makes a worker do (see fault.c). */
+enum inject_action {
+	INJECT_KILL,		/* SIGKILL itself; a thread ends at once */
+	INJECT_ABORT,		/* abort(): in thread mode the whole program */
+	INJECT_EXIT,		/* _exit(INJECT_STATUS); a thread ends at once */
+	INJECT_STALL,		/* sleep until the deadline, then leave */
+};
+
+/* One --inject fault: worker `worker` fails on reaching iteration `iter`. */
+struct inject {
+	enum inject_action	 action;
+	unsigned		 worker;
+	uint64_t		 iter;
+};
+
 /* One option of a demo: a number within bounds, a keyword, or a flag. */
 struct optdef {
 	const char		*name;		/* --name, and the field name */
@@ -61,6 +81,8 @@ struct params {
 	unsigned		 modes;		/* enum mode bits */
 	enum format		 format;
 	long long		 timeout;	/* seconds, per run */
+	unsigned		 ninject;
+	struct inject		 inject[MAX_INJECT];
 };
 
 /* Per-worker shared slot, one cache line apart so workers never false-share. */
@@ -70,6 +92,8 @@ struct slot {
 	int64_t			 nvcsw;		/* during the work only */
 	int64_t			 nivcsw;
 	int			 done;
+	pid_t			 tid;		/* thread id (the pid, in process mode) */
+	int			 injected;	/* 1 + which --inject fault fired */
 };
 
 /* The head of every run's region; the demo's state follows. */
@@ -78,6 +102,8 @@ struct run_shared {
 	struct timespec		 deadline;	/* CLOCK_MONOTONIC, for every wait */
 	atomic_int		 stop;		/* the launcher gave up on the run */
 	unsigned		 nworkers;
+	atomic_uint		 owner_deaths;	/* robust locks taken from a dead owner */
+	char			 dead_lock[32];	/* the first of them, as the demo names it */
 	struct slot		 slot[];
 };
 
@@ -102,7 +128,7 @@ struct outcome {
 	uint64_t		 observed;
 	uint64_t		 ops;		/* operations, for ops_per_sec */
 	enum verdict		 verdict;
-	char			 note[96];	/* one phrase for people */
+	char			 note[NOTE_MAX];	/* one phrase for people */
 	struct result		*extra;		/* the demo's own fields */
 };
 
@@ -121,7 +147,7 @@ struct field {
 		uint64_t	 u;
 		int64_t		 i;
 		double		 d;
-		char		 s[96];
+		char		 s[NOTE_MAX];
 	} v;
 };
 
@@ -159,6 +185,30 @@ void	res_int(struct result *, const char *, int64_t, int);
 void	res_dbl(struct result *, const char *, double, int);
 void	res_str(struct result *, const char *, const char *, int);
 void	res_bool(struct result *, const char *, int, int);
+
+/* fault.c: what every demo shares for failing well. */
+const char	*inject_parse(struct params *, const char *);
+const char	*inject_check(const struct params *, unsigned);
+const char	*inject_name(enum inject_action);
+void		 inject_fire(const struct run *, unsigned, uint64_t);
+int		 run_stopped(const struct run *);
+__dead void	 worker_quit(const struct run *, int);
+__dead void	 worker_errc(const struct run *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+int		 worker_mutex_lock(const struct run *, pthread_mutex_t *,
+		    const char *);
+
+/*
+ * Where a demo lets --inject strike: worker id at iteration iter, inside the
+ * critical section where there is one.  Without --inject it costs one
+ * predictable branch.
+ */
+static inline void
+inject_point(const struct run *r, unsigned id, uint64_t iter)
+{
+	if (__builtin_expect(r->p->ninject != 0, 0))
+		inject_fire(r, id, iter);
+}
 
 /* The usual first two options of a demo: -w workers, -n iterations. */
 #define OPT_WORKERS(def) { "workers", 'w', "N", 1, MAX_WORKERS, (def), NULL, \

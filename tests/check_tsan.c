@@ -1,0 +1,67 @@
+/*
+ * check_tsan.c - under `make tsan` only (SHMSYNC_TSAN set, shmsync built with
+ * -fsanitize=thread, TSAN_OPTIONS exitcode=66): every guarded demo runs as
+ * threads without a report, and the deliberate race of counter --sync none
+ * is reported.  TSan cannot follow forked workers: thread mode only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+#define TSAN_WARNING	"WARNING: ThreadSanitizer"
+
+static const char *const guarded[] = {
+	"counter -w 3 -n 5000 --sync mutex",
+	"counter -w 3 -n 5000 --sync sem",
+	"counter -w 3 -n 5000 --sync spin",
+	"counter -w 3 -n 5000 --sync atomic",
+	"queue -p 2 -c 2 -n 5000 -k 16",
+	"barrier -w 3 -r 300 -b cond",
+	"barrier -w 3 -r 300 -b pthread",
+};
+
+START_TEST(guarded_clean)
+{
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "%s --mode thread -f csv", guarded[_i]), 0);
+	ck_assert_msg(c.status == 0 && strstr(c.err, TSAN_WARNING) == NULL,
+	    "%s: exit %d; stderr: %s", guarded[_i], c.status, c.err);
+	ck_assert_int_eq(shm_leftovers(c.pid), 0);
+	cmd_free(&c);
+}
+END_TEST
+
+/* The race is the lesson: TSan must see it and turn the exit status into 66. */
+START_TEST(race_reported)
+{
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "counter -w 4 -n 20000 --sync none "
+	    "--mode thread -f csv"), 0);
+	ck_assert_msg(c.status == 66, "exit %d, want 66 (TSAN_OPTIONS exitcode)",
+	    c.status);
+	ck_assert_ptr_nonnull(strstr(c.err, TSAN_WARNING ": data race"));
+	ck_assert_ptr_nonnull(strstr(c.err, "counter.c"));
+	ck_assert_int_eq(shm_leftovers(c.pid), 0);
+	cmd_free(&c);
+}
+END_TEST
+
+Suite *
+tsan_suite(void)
+{
+	Suite *s = suite_create("tsan");
+	TCase *tc;
+
+	if (getenv("SHMSYNC_TSAN") == NULL)
+		return s;	/* a plain build: nothing to ask of TSan */
+	tc = tcase_create("thread");
+	tcase_set_timeout(tc, TEST_TIMEOUT);
+	tcase_add_loop_test(tc, guarded_clean, 0,
+	    (int)(sizeof(guarded) / sizeof(guarded[0])));
+	tcase_add_test(tc, race_reported);
+	suite_add_tcase(s, tc);
+	return s;
+}

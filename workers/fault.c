@@ -1,0 +1,181 @@
+/*
+ * fault.c - failing well, for every demo: --inject faults, a quiet exit once
+ * the launcher has called the run off, and robust mutexes whose dead owner
+ * is taken over and reported.
+ *
+ * A demo calls inject_point() in its loop, worker_errc() where it would call
+ * errc(), and worker_mutex_lock() for a lock whose state is consistent at
+ * every instruction.  See worker.h and launcher/run.c (the supervisor).
+ */
+#include <sys/resource.h>
+
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../ipc/mutex.h"
+#include "worker.h"
+
+#define STALL_STEP_NS	10000000L	/* a stalled worker looks up this often */
+
+static const char *const actions[] = { "kill", "abort", "exit", "stall", NULL };
+
+const char *
+inject_name(enum inject_action a)
+{
+	return actions[a];
+}
+
+/* One "ACTION@W:ITER" into *f; NULL, or what is wrong with it. */
+static const char *
+inject_one(struct inject *f, const char *item)
+{
+	static char msg[192];
+	const char *errstr = "missing";
+	char buf[64], *w = NULL, *it = NULL;
+	int a = 0;
+
+	if (strlcpy(buf, item, sizeof(buf)) < sizeof(buf) &&
+	    (w = strchr(buf, '@')) != NULL && (it = strchr(w, ':')) != NULL) {
+		*w++ = '\0';
+		*it++ = '\0';
+		for (a = 0; actions[a] != NULL && strcmp(actions[a], buf) != 0; a++)
+			continue;
+		f->action = (enum inject_action)a;
+		f->worker = (unsigned)strtonum(w, 0, MAX_WORKERS - 1, &errstr);
+		if (errstr == NULL)
+			f->iter = (uint64_t)strtonum(it, 0, LLONG_MAX, &errstr);
+	}
+	if (actions[a] != NULL && errstr == NULL)
+		return NULL;
+	snprintf(msg, sizeof(msg), "--inject: '%s' is not ACTION@WORKER:ITERATION "
+	    "(ACTION kill, abort, exit or stall; WORKER from 0)", item);
+	return msg;
+}
+
+/* Add the comma-separated faults of one --inject; NULL, or what is wrong. */
+const char *
+inject_parse(struct params *p, const char *spec)
+{
+	char buf[256], *s = buf, *item;
+	const char *msg;
+
+	if (strlcpy(buf, spec, sizeof(buf)) >= sizeof(buf))
+		return "--inject: the fault list is too long";
+	while ((item = strsep(&s, ",")) != NULL) {
+		if (p->ninject == MAX_INJECT)
+			return "--inject: more than 8 faults";
+		if ((msg = inject_one(&p->inject[p->ninject], item)) != NULL)
+			return msg;
+		p->ninject++;
+	}
+	return NULL;
+}
+
+/* Every fault must name a worker the demo has. */
+const char *
+inject_check(const struct params *p, unsigned nworkers)
+{
+	static char msg[96];
+	unsigned k;
+
+	for (k = 0; k < p->ninject; k++)
+		if (p->inject[k].worker >= nworkers) {
+			snprintf(msg, sizeof(msg), "--inject: no worker %u "
+			    "(this run has workers 0..%u)", p->inject[k].worker,
+			    nworkers - 1);
+			return msg;
+		}
+	return NULL;
+}
+
+/* The launcher gave up on the run, or its deadline passed. */
+int
+run_stopped(const struct run *r)
+{
+	return atomic_load(&r->sh->stop) || ipc_expired(r->deadline);
+}
+
+/* End this worker now: a process exits, a thread ends (the program goes on). */
+__dead void
+worker_quit(const struct run *r, int status)
+{
+	if (r->mode == MODE_THREAD)
+		pthread_exit(NULL);
+	_exit(status);
+}
+
+/* errc(3) for workers: quiet if the run was called off (the launcher says why). */
+__dead void
+worker_errc(const struct run *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (run_stopped(r))
+		worker_quit(r, 0);
+	va_start(ap, fmt);
+	vwarnc(rc, fmt, ap);
+	va_end(ap);
+	worker_quit(r, 1);
+}
+
+/* Lock; a dead owner's lock is taken over, counted and named for the report. */
+int
+worker_mutex_lock(const struct run *r, pthread_mutex_t *m, const char *what)
+{
+	int rc;
+
+	if ((rc = ipc_mutex_lock(m, r->deadline)) != EOWNERDEAD)
+		return rc;
+	if (atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
+		strlcpy(r->sh->dead_lock, what, sizeof(r->sh->dead_lock));
+	return ipc_mutex_consistent(m);
+}
+
+static void
+stall(const struct run *r)
+{
+	struct timespec step = { 0, STALL_STEP_NS };
+
+	while (!run_stopped(r))
+		nanosleep(&step, NULL);
+}
+
+/* Worker id reached iteration iter: carry out the fault aimed there, if any. */
+void
+inject_fire(const struct run *r, unsigned id, uint64_t iter)
+{
+	const struct inject *f;
+	struct rlimit nocore = { 0, 0 };
+	unsigned k;
+
+	for (k = 0; k < r->p->ninject; k++) {
+		f = &r->p->inject[k];
+		if (f->worker != id || f->iter != iter)
+			continue;
+		r->sh->slot[id].injected = (int)k + 1;
+		switch (f->action) {
+		case INJECT_ABORT:
+			setrlimit(RLIMIT_CORE, &nocore);	/* a lesson, not a core file */
+			abort();
+		case INJECT_KILL:
+			if (r->mode == MODE_PROCESS)
+				raise(SIGKILL);
+			break;
+		case INJECT_STALL:
+			stall(r);
+			break;
+		case INJECT_EXIT:
+			break;
+		}
+		worker_quit(r, INJECT_STATUS);
+	}
+}
