@@ -478,13 +478,26 @@ run_one(struct run *r, struct result *res)
 	}
 }
 
+/* One variant in one mode, the result in *res, nothing printed (the bench's entry). */
+void
+run_once(const struct params *p, int variant, enum mode mode, struct result *res)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	r.demo = p->demo;
+	r.p = p;
+	r.variant = variant;
+	r.mode = mode;
+	run_one(&r, res);
+}
+
 /* Every variant in every asked mode, thread then process; 1 if any run failed. */
 int
 run_demo(const struct params *p, struct report *rep)
 {
 	static const enum mode modes[] = { MODE_THREAD, MODE_PROCESS };
 	struct result res;
-	struct run r;
 	int v, nv, m, status = 0;
 
 	nv = p->demo->variants != NULL ? p->demo->variants(p) : 1;
@@ -492,12 +505,7 @@ run_demo(const struct params *p, struct report *rep)
 		for (m = 0; m < 2; m++) {
 			if (!(p->modes & modes[m]))
 				continue;
-			memset(&r, 0, sizeof(r));
-			r.demo = p->demo;
-			r.p = p;
-			r.variant = v;
-			r.mode = modes[m];
-			run_one(&r, &res);
+			run_once(p, v, modes[m], &res);
 			if (res.verdict == VERDICT_FAIL)
 				status = 1;
 			if (report_add(rep, &res) != 0)
