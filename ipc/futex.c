@@ -19,6 +19,7 @@
 
 #define SPIN_CLOCK_EVERY	32	/* spins between two looks at the clock */
 #define SHORT_SLEEP		4	/* a sleep under 4 x spin_max was short */
+#define SPIN_PAUSE_MAX		4	/* pauses between two looks, at most */
 
 /*
  * Sleep while *uaddr == val, until woken or the absolute CLOCK_MONOTONIC
@@ -77,13 +78,16 @@ static int
 spin(const struct ipc_await *a, uint32_t budget, uint64_t t0)
 {
 	uint64_t spent;
-	unsigned i;
+	unsigned i, j, pause = 1;
 
 	for (i = 1;; i++) {
 		if (a->ready(a->arg))
 			return 1;
 		if (i % SPIN_CLOCK_EVERY != 0) {
-			ipc_cpu_relax();
+			/* Look less often as the wait goes on: each look takes the line away. */
+			for (j = 0; j < pause; j++)
+				ipc_cpu_relax();
+			pause = pause < SPIN_PAUSE_MAX ? 2 * pause : pause;
 			continue;
 		}
 		if ((spent = ipc_now_ns() - t0) >= budget)

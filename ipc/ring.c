@@ -54,6 +54,10 @@ ipc_ring_store(unsigned char *slots, uint64_t cap, uint64_t isz, uint64_t pos,
 {
 	uint64_t at = slot_of(pos, cap), first = cap - at < n ? cap - at : n;
 
+	if (n * isz == sizeof(uint64_t)) {
+		memcpy(slots + at * isz, src, sizeof(uint64_t));	/* one mov, no call */
+		return;
+	}
 	memcpy(slots + at * isz, src, first * isz);
 	if (first < n)
 		memcpy(slots, (const unsigned char *)src + first * isz,
@@ -66,6 +70,10 @@ ipc_ring_load(const unsigned char *slots, uint64_t cap, uint64_t isz,
 {
 	uint64_t at = slot_of(pos, cap), first = cap - at < n ? cap - at : n;
 
+	if (n * isz == sizeof(uint64_t)) {
+		memcpy(dst, slots + at * isz, sizeof(uint64_t));
+		return;
+	}
 	memcpy(dst, slots + at * isz, first * isz);
 	if (first < n)
 		memcpy((unsigned char *)dst + first * isz, slots,
