@@ -5,6 +5,8 @@
 #                 threads and processes side by side
 #   make check    the Check suite (unit and end-to-end)
 #   make asan     the suite again under AddressSanitizer + UBSan
+#   make bench    run `shmsync bench` once and regenerate BENCHMARKS.md
+#                 (BENCH_FLAGS adds bench options; plots need gnuplot)
 #   make lint     cppcheck and mandoc -Tlint
 #   make install  PREFIX (/usr/local) and DESTDIR honoured
 #
@@ -55,7 +57,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROG	:= $(if $(filter build,$(BUILD)),shmsync,$(BUILD)/shmsync)
 TESTS	:= $(BUILD)/check_shmsync
 
-.PHONY: all demo check asan lint install uninstall clean
+.PHONY: all demo check asan bench lint install uninstall clean
 
 all: $(PROG)
 
@@ -78,6 +80,9 @@ demo: $(PROG)
 
 check: $(PROG) $(TESTS)
 	SHMSYNC=$(abspath $(PROG)) $(TESTS)
+
+bench: $(PROG)
+	sh benchmarks/run.sh ./$(PROG) $(BENCH_FLAGS)
 
 asan:
 	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \

@@ -70,12 +70,13 @@ spin_adapt(const struct ipc_await *a, uint32_t budget, uint64_t waited)
 }
 
 /*
- * Spin while the budget lasts: 1 if the condition came true meanwhile.  Past
- * the first microseconds, yield: on an oversubscribed CPU the one we wait
- * for may need ours.
+ * Spin while the budget lasts: 1 if the condition came true meanwhile.  The
+ * clock is read only from the first check on (*t0): a hand-off usually
+ * lands within the first few looks.  Past the first microseconds, yield: on
+ * an oversubscribed CPU the one we wait for may need ours.
  */
 static int
-spin(const struct ipc_await *a, uint32_t budget, uint64_t t0)
+spin(const struct ipc_await *a, uint32_t budget, uint64_t *t0)
 {
 	uint64_t spent;
 	unsigned i, j, pause = 1;
@@ -90,7 +91,9 @@ spin(const struct ipc_await *a, uint32_t budget, uint64_t t0)
 			pause = pause < SPIN_PAUSE_MAX ? 2 * pause : pause;
 			continue;
 		}
-		if ((spent = ipc_now_ns() - t0) >= budget)
+		if (*t0 == 0)
+			*t0 = ipc_now_ns();
+		if ((spent = ipc_now_ns() - *t0) >= budget)
 			return 0;
 		if (spent >= IPC_SPIN_MIN_NS)
 			sched_yield();
@@ -114,11 +117,13 @@ ipc_futex_await(const struct ipc_await *a, const struct timespec *deadline,
 		*slept = 0;
 	if (a->ready(a->arg))
 		return 0;
-	t0 = ipc_now_ns();
+	t0 = 0;
 	budget = atomic_load_explicit(a->spin_ns, memory_order_relaxed);
 	budget = budget < a->spin_max ? budget : a->spin_max;
-	if (budget > 0 && spin(a, budget, t0))
+	if (budget > 0 && spin(a, budget, &t0))
 		return 0;
+	if (t0 == 0)
+		t0 = ipc_now_ns();
 	for (;;) {
 		atomic_fetch_add(a->waiters, 1);
 		atomic_thread_fence(memory_order_seq_cst);

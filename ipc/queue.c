@@ -102,7 +102,7 @@ put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
 	return 0;
 }
 
-/* Put all n items, waiting for room as often as needed; *nput (if set) says how many went in. */
+/* Put all n items, waiting for room as needed; *nput (if set): how many went in. */
 int
 ipc_queue_put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
     const struct timespec *deadline)

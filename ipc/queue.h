@@ -42,7 +42,8 @@ struct ipc_queue {
 	alignas(64) _Atomic uint32_t not_empty;
 	atomic_uint		 get_waiters;
 	_Atomic uint32_t	 get_spin;
-	alignas(64) _Atomic uint64_t owner_deaths;	/* lockers that inherited a dead owner's lock */
+	/* Lockers that inherited a dead owner's lock. */
+	alignas(64) _Atomic uint64_t owner_deaths;
 	alignas(64) unsigned char items[];
 };
 

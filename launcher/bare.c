@@ -156,7 +156,7 @@ run_threads(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline)
 	return failed ? -1 : 0;
 }
 
-/* Reap pid by the deadline (SIGCHLD is blocked): 1 if it exited 0, 0 if not, -1 at the deadline. */
+/* Reap pid by the deadline (SIGCHLD blocked): 1 exited 0, 0 did not, -1 deadline. */
 static int
 reap_one(pid_t pid, const struct timespec *deadline)
 {
@@ -227,7 +227,7 @@ run_processes(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline
 {
 	sigset_t chld, saved;
 	pid_t *pids, self = getpid();
-	unsigned i;
+	unsigned i, j;
 	int rc;
 
 	if ((pids = calloc(n, sizeof(*pids))) == NULL)
@@ -238,7 +238,10 @@ run_processes(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline
 	fflush(NULL);
 	for (i = 0; i < n; i++) {
 		if ((pids[i] = fork()) == -1) {
+			/* The ones started wait at the gate for the rest: stop them. */
 			rc = errno;
+			for (j = 0; j < i; j++)
+				kill(pids[j], SIGKILL);
 			reap_all(pids, i, deadline);
 			errc(1, rc, "bench: fork %u of %u", i, n);
 		}
@@ -338,7 +341,7 @@ count_worker(void *arg, unsigned id)
 	return rc;
 }
 
-/* Objects built as counter.c builds them: robust mutex, pshared spinlock, named semaphore. */
+/* The guard built as counter.c builds it: robust mutex, spinlock, named sem. */
 static void
 counter_objects(struct bcounter *c, struct ipc_sem *s, int build)
 {

@@ -132,7 +132,23 @@ parse_only(struct bench *b, char *arg)
 	}
 }
 
-/* Options into *b; --quick sets the defaults the explicit options then override. */
+/* --quick's defaults, or the full run's, where no option was given (0, NULL). */
+static void
+defaults(struct bench *b, long long repeat, long long runms, long long spawnmax,
+    char *wlist)
+{
+	b->repeat = repeat ? (unsigned)repeat : b->quick ? 3 : 5;
+	b->run_ns = (uint64_t)(runms ? runms : b->quick ? 5 : 40) * 1000000u;
+	b->spawn_max = spawnmax ? (unsigned)spawnmax : b->quick ? 256 : MAX_WORKERS;
+	if (wlist != NULL)
+		parse_workers(b, wlist);
+	else if (b->quick)
+		parse_workers(b, (char[]){ "1,2" });
+	else
+		parse_workers(b, (char[]){ "1,2,4,8" });
+}
+
+/* Options into *b; explicit options override what --quick implies. */
 static const char *
 parse(struct bench *b, int argc, char **argv)
 {
@@ -182,15 +198,7 @@ parse(struct bench *b, int argc, char **argv)
 	}
 	if (optind < argc)
 		errx(2, "bench: unexpected argument '%s'", argv[optind]);
-	b->repeat = repeat ? (unsigned)repeat : b->quick ? 3 : 5;
-	b->run_ns = (uint64_t)(runms ? runms : b->quick ? 5 : 40) * 1000000u;
-	b->spawn_max = spawnmax ? (unsigned)spawnmax : b->quick ? 256 : MAX_WORKERS;
-	if (wlist != NULL)
-		parse_workers(b, wlist);
-	else if (b->quick)
-		parse_workers(b, (char[]){ "1,2" });
-	else
-		parse_workers(b, (char[]){ "1,2,4,8" });
+	defaults(b, repeat, runms, spawnmax, wlist);
 	return csv;
 }
 

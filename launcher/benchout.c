@@ -259,7 +259,8 @@ void
 bench_tables(struct bench *b)
 {
 	static const char *const groups[][2] = {
-		{ "counter", "counter: ops/s, every guard, shmsync vs a bare loop" },
+		{ "counter", "counter: ops/s, every guard, shmsync vs a bare "
+		  "loop (atomic: the hardware's ceiling)" },
 		{ "queue", "queue: items/s in processes, shmsync vs kernel channels" },
 		{ "barrier", "barrier: rounds/s (--even: the barrier alone)" },
 		{ "pingpong", "ping-pong: round-trip latency between two workers" },

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../workers/worker.h"
 #include "tests.h"
 
 #define FIELD	256
@@ -184,6 +185,14 @@ START_TEST(falseshare_counts_exact)
 }
 END_TEST
 
+/* BENCHMARKS.md's "64 bytes per worker": the run header's slot is one cache line. */
+START_TEST(slot_is_one_line)
+{
+	ck_assert_uint_eq(sizeof(struct slot), CACHE_LINE);
+	ck_assert_uint_eq(sizeof(struct run_shared) % CACHE_LINE, 0);
+}
+END_TEST
+
 START_TEST(bench_bad_input)
 {
 	static const char *const bad[] = {
@@ -281,6 +290,7 @@ bench_suite(void)
 	tcase_add_loop_test(demos, queue_bad_input, 0, 7);
 	tcase_add_loop_test(demos, barrier_hybrid_rounds, 0, 3);
 	tcase_add_test(demos, falseshare_counts_exact);
+	tcase_add_test(demos, slot_is_one_line);
 	suite_add_tcase(s, demos);
 	tcase_set_timeout(b, TEST_TIMEOUT);
 	tcase_add_loop_test(b, bench_bad_input, 0, 8);

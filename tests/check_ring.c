@@ -397,7 +397,7 @@ START_TEST(queue_close_drains)
 }
 END_TEST
 
-/* A producer killed while it holds the producers' lock: the next put repairs and counts it. */
+/* A producer killed holding the producers' lock: the next put repairs, counts it. */
 START_TEST(queue_owner_death)
 {
 	struct mpmc *m = mpmc_new(0);

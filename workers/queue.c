@@ -199,7 +199,7 @@ close_queue(struct run *r, const struct timespec *deadline)
 	return ipc_queue_close(queue_of(r), deadline);
 }
 
-/* Producer p puts items p*N .. p*N+N-1, B at a time; the last one to finish closes the queue. */
+/* Producer p puts items p*N .. p*N+N-1, B at a time; the last one closes the queue. */
 static void
 produce(struct run *r, unsigned p)
 {
