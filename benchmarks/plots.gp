@@ -1,8 +1,9 @@
 # benchmarks/plots.gp - the SVG plots of BENCHMARKS.md, drawn by run.sh.
 # Inputs in directory d (one whitespace-separated data file per series),
 # outputs in directory o.  gnuplot -e "d='DIR'; o='OUT'" plots.gp
-set terminal svg size 760,460 dynamic font "sans,12"
+set terminal svg size 760,460 dynamic font "sans,12" noenhanced
 set grid
+set offsets graph 0.02, graph 0.06, 0, 0
 set key outside right top
 set logscale y
 
@@ -12,7 +13,7 @@ set title "counter: ops/s vs workers (median), threads vs processes"
 set xlabel "workers"
 set ylabel "ops/s"
 set logscale x 2
-set xtics (1, 2, 4, 8, 16, 32, 64)
+set xtics 2
 plot for [g in "mutex sem spin atomic"] d."/c-".g."-thread.dat" using 1:2 \
 	with linespoints lw 2 title g." thread", \
      for [g in "mutex sem spin atomic"] d."/c-".g."-process.dat" using 1:2 \
@@ -22,6 +23,7 @@ plot for [g in "mutex sem spin atomic"] d."/c-".g."-thread.dat" using 1:2 \
 set output o."/queue.svg"
 set title "queue items/s, 1 producer 1 consumer, processes (median)"
 unset logscale x
+set offsets 0, 0, 0, 0
 set xtics auto
 set xlabel "item size (bytes)"
 set ylabel "items/s"
@@ -41,8 +43,9 @@ plot d."/queue.dat" using 2:xtic(1) title "shmsync mpmc", \
 set output o."/spawn.svg"
 set title "spawn: launch N workers to the start and reap them, per worker"
 set style data linespoints
+set offsets graph 0.02, graph 0.06, 0, 0
 set logscale x 4
-set xtics (1, 4, 16, 64, 256, 1024, 4096)
+set xtics 4
 set xlabel "workers (N)"
 set ylabel "ns per worker"
 plot d."/s-shmsync-process.dat" using 1:2 lw 2 title "shmsync processes", \
