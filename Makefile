@@ -8,6 +8,8 @@
 #   make tsan     thread-mode runs under ThreadSanitizer: guarded demos
 #                 clean, the deliberate race reported (exit 66)
 #   make valgrind a few runs, clean and faulty, both modes, under memcheck
+#   make bench    run `shmsync bench` once and regenerate BENCHMARKS.md
+#                 (BENCH_FLAGS adds bench options; plots need gnuplot)
 #   make lint     cppcheck and mandoc -Tlint
 #   make install  PREFIX (/usr/local) and DESTDIR honoured
 #
@@ -58,7 +60,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROG	:= $(if $(filter build,$(BUILD)),shmsync,$(BUILD)/shmsync)
 TESTS	:= $(BUILD)/check_shmsync
 
-.PHONY: all demo check asan tsan valgrind lint install uninstall clean
+.PHONY: all demo check asan tsan valgrind bench lint install uninstall clean
 
 all: $(PROG)
 
@@ -81,6 +83,9 @@ demo: $(PROG)
 
 check: $(PROG) $(TESTS)
 	SHMSYNC=$(abspath $(PROG)) $(TESTS)
+
+bench: $(PROG)
+	sh benchmarks/run.sh ./$(PROG) $(BENCH_FLAGS)
 
 asan:
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \

@@ -6,14 +6,20 @@
  * the next generation and wakes the rest.  Waiters leave when the generation
  * moves, when the barrier is poisoned, or at their deadline, which poisons it
  * for everyone: a barrier that one party gave up on is broken for all.
+ * The hybrid one does the same with atomics and a futex word (no lock: a
+ * dead party cannot leave it locked).
  */
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "barrier.h"
 #include "cond.h"
+#include "futex.h"
 #include "mutex.h"
 
 #define POISON_LOCK_NS	100000000u	/* how long poison waits for the lock */
+#define HYB_POISON	1u		/* bit 0 of word; the generation counts in 2s */
 
 int
 ipc_barrier_init(struct ipc_barrier *b, enum ipc_barrier_kind kind, unsigned parties)
@@ -27,6 +33,15 @@ ipc_barrier_init(struct ipc_barrier *b, enum ipc_barrier_kind kind, unsigned par
 	b->parties = parties;
 	b->arrived = b->gen = 0;
 	atomic_init(&b->poisoned, 0);
+	atomic_init(&b->word, 0);
+	atomic_init(&b->harrived, 0);
+	atomic_init(&b->sleepers, 0);
+	atomic_init(&b->spin_ns, IPC_SPIN_MAX_NS / 4);
+
+	/* More parties than CPUs: a spinner holds a CPU a late party needs (as libgomp). */
+	b->spin_max = parties <= sysconf(_SC_NPROCESSORS_ONLN) ? IPC_SPIN_MAX_NS : 0;
+	if (kind == IPC_BARRIER_HYBRID)
+		return 0;
 	if (kind == IPC_BARRIER_COND) {
 		if ((rc = ipc_mutex_init(&b->lock, IPC_MUTEX_NORMAL)) != 0)
 			return rc;
@@ -65,12 +80,65 @@ barrier_count(struct ipc_barrier *b)
 	return IPC_BARRIER_SERIAL;
 }
 
+/* Hybrid: count one arrival; the last one resets the count and moves the generation. */
+static int
+hybrid_count(struct ipc_barrier *b)
+{
+	if (atomic_fetch_add(&b->harrived, 1) + 1 < b->parties)
+		return 0;
+	atomic_store_explicit(&b->harrived, 0, memory_order_relaxed);
+	atomic_fetch_add(&b->word, 2);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&b->sleepers) > 0)
+		ipc_futex_wake(&b->word, INT_MAX, NULL);
+	return IPC_BARRIER_SERIAL;
+}
+
+struct hybrid_round {
+	const struct ipc_barrier	*b;
+	uint32_t			 word;	/* as this party found it */
+};
+
+static int
+hybrid_moved(const void *arg)
+{
+	const struct hybrid_round *h = arg;
+
+	return atomic_load_explicit(&h->b->word, memory_order_acquire) != h->word;
+}
+
+/* Spin, then sleep until the generation moves or the word is poisoned. */
+static int
+hybrid_wait(struct ipc_barrier *b, const struct timespec *deadline)
+{
+	struct hybrid_round h = { b, atomic_load_explicit(&b->word,
+	    memory_order_acquire) };
+	struct ipc_await a = { &b->word, &b->sleepers, &b->spin_ns,
+	    b->spin_max, hybrid_moved, &h };
+	int rc;
+
+	if (h.word & HYB_POISON)
+		return ECANCELED;
+	if ((rc = hybrid_count(b)) != 0)
+		return rc;
+	if ((rc = ipc_futex_await(&a, deadline, NULL)) != 0) {
+		/* This party gives up: the barrier is broken for all. */
+		ipc_barrier_poison(b);
+		return rc;
+	}
+	return (atomic_load(&b->word) & ~HYB_POISON) != (h.word & ~HYB_POISON) ?
+	    0 : ECANCELED;
+}
+
 /* Arrive and leave at once: a party that must not block (the supervisor). */
 int
 ipc_barrier_arrive(struct ipc_barrier *b, const struct timespec *deadline)
 {
 	int rc;
 
+	if (b->kind == IPC_BARRIER_HYBRID)
+		return atomic_load(&b->word) & HYB_POISON ? ECANCELED :
+		    hybrid_count(b);
 	if (b->kind != IPC_BARRIER_COND)
 		return EINVAL;
 	if ((rc = barrier_lock(b, deadline)) != 0)
@@ -123,6 +191,8 @@ ipc_barrier_wait(struct ipc_barrier *b, const struct timespec *deadline)
 
 	if (b->kind == IPC_BARRIER_COND)
 		return barrier_cond_wait(b, deadline);
+	if (b->kind == IPC_BARRIER_HYBRID)
+		return hybrid_wait(b, deadline);
 	rc = pthread_barrier_wait(&b->pb);
 	return rc == PTHREAD_BARRIER_SERIAL_THREAD ? IPC_BARRIER_SERIAL : rc;
 }
@@ -133,6 +203,13 @@ ipc_barrier_poison(struct ipc_barrier *b)
 {
 	struct timespec deadline;
 
+	if (b->kind == IPC_BARRIER_HYBRID) {
+		/* The futex word itself changes, so no sleeper can miss it. */
+		atomic_store(&b->poisoned, 1);
+		atomic_fetch_or(&b->word, HYB_POISON);
+		ipc_futex_wake(&b->word, INT_MAX, NULL);
+		return;
+	}
 	if (b->kind != IPC_BARRIER_COND)
 		return;
 	atomic_store(&b->poisoned, 1);
@@ -149,6 +226,8 @@ ipc_barrier_poison(struct ipc_barrier *b)
 void
 ipc_barrier_destroy(struct ipc_barrier *b)
 {
+	if (b->kind == IPC_BARRIER_HYBRID)
+		return;		/* atomics only: nothing to release */
 	if (b->kind == IPC_BARRIER_PTHREAD) {
 		pthread_barrier_destroy(&b->pb);
 		return;

@@ -6,13 +6,18 @@
  * IPC_BARRIER_COND is a robust mutex + condvar + generation count + poison
  * flag: waits end at a deadline, and ipc_barrier_poison releases every waiter
  * with ECANCELED (as Python's Barrier.abort does).  Exactly one waiter per
- * round gets IPC_BARRIER_SERIAL.  See pthread_barrier_wait(3p).
+ * round gets IPC_BARRIER_SERIAL.  IPC_BARRIER_HYBRID is the same contract
+ * without a lock: an atomic arrival count and a futex word holding the
+ * generation and a poison bit; waiters spin a bounded, adaptive time, then
+ * sleep on the word (futex.h).  See pthread_barrier_wait(3p).
  */
 #ifndef IPC_BARRIER_H
 #define IPC_BARRIER_H
 
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "ipc.h"
 
@@ -21,6 +26,7 @@
 enum ipc_barrier_kind {
 	IPC_BARRIER_PTHREAD,
 	IPC_BARRIER_COND,
+	IPC_BARRIER_HYBRID,
 };
 
 struct ipc_barrier {
@@ -32,6 +38,12 @@ struct ipc_barrier {
 	unsigned		 arrived;	/* in this generation */
 	unsigned		 gen;		/* rounds completed */
 	atomic_int		 poisoned;
+	/* IPC_BARRIER_HYBRID: one line for the round's traffic. */
+	alignas(64) _Atomic uint32_t word;	/* generation << 1 | poisoned */
+	atomic_uint		 harrived;	/* in this generation */
+	atomic_uint		 sleepers;	/* on the futex word */
+	_Atomic uint32_t	 spin_ns;	/* adaptive spin budget */
+	uint32_t		 spin_max;	/* 0 when parties outnumber CPUs */
 };
 
 int	ipc_barrier_init(struct ipc_barrier *, enum ipc_barrier_kind, unsigned);

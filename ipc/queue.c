@@ -1,17 +1,22 @@
 /*
- * queue.c - bounded MPMC queue: robust mutex, two condvars, counted waiters.
+ * queue.c - bounded MPMC queue: a ring with one robust lock per side, futex
+ * waits, counted waiters.
  *
- * head and tail only grow; an item is copied before tail (or after head)
- * moves, so the ring is consistent at every instruction and a lock inherited
- * from a dead owner is repaired by declaring it consistent.  See queue.h.
+ * Why locks and not a lock-free MPMC ring: a process may die anywhere, and a
+ * lock-free slot claimed by a dead producer is a hole no one can repair.
+ * Here head and tail only grow and are published (release) after the copy,
+ * so the ring is consistent at every instruction: a lock inherited from a
+ * dead owner (EOWNERDEAD) is counted and declared consistent, as before.
+ * Waiting never holds a lock, so close can always take it.  See queue.h.
  */
 #include <errno.h>
-#include <stdbool.h>
+#include <limits.h>
 #include <string.h>
 
-#include "cond.h"
+#include "futex.h"
 #include "mutex.h"
 #include "queue.h"
+#include "ring.h"
 
 /* Bytes for a queue of capacity items of itemsize bytes; 0 on overflow. */
 size_t
@@ -36,131 +41,197 @@ ipc_queue_init(struct ipc_queue *q, size_t capacity, size_t itemsize)
 	memset(q, 0, sizeof(*q));
 	q->capacity = capacity;
 	q->itemsize = itemsize;
+	q->spin_max = IPC_SPIN_MAX_NS;
+	atomic_init(&q->put_spin, IPC_SPIN_MAX_NS / 4);
+	atomic_init(&q->get_spin, IPC_SPIN_MAX_NS / 4);
 	if ((rc = ipc_mutex_init(&q->lock, IPC_MUTEX_NORMAL)) != 0)
 		return rc;
-	if ((rc = ipc_cond_init(&q->not_full)) != 0)
-		goto fail_mutex;
-	if ((rc = ipc_cond_init(&q->not_empty)) != 0)
-		goto fail_cond;
-	return 0;
-fail_cond:
-	ipc_cond_destroy(&q->not_full);
-fail_mutex:
-	ipc_mutex_destroy(&q->lock);
+	if ((rc = ipc_mutex_init(&q->get_lock, IPC_MUTEX_NORMAL)) != 0)
+		ipc_mutex_destroy(&q->lock);
 	return rc;
 }
 
-/* Lock; a dead owner left the ring consistent, so count it and go on. */
+/* Lock one side; a dead owner left the ring consistent, so count it and go on. */
 static int
-queue_lock(struct ipc_queue *q, const struct timespec *deadline)
+side_lock(struct ipc_queue *q, pthread_mutex_t *m, const struct timespec *deadline)
 {
 	int rc;
 
-	if ((rc = ipc_mutex_lock(&q->lock, deadline)) == EOWNERDEAD) {
-		q->owner_deaths++;
-		rc = ipc_mutex_consistent(&q->lock);
+	if ((rc = ipc_mutex_lock(m, deadline)) == EOWNERDEAD) {
+		atomic_fetch_add(&q->owner_deaths, 1);
+		rc = ipc_mutex_consistent(m);
 	}
 	return rc;
 }
 
-/* Sleep on cv with *waiters counted; the lock is held on return, whatever rc. */
 static int
-queue_sleep(struct ipc_queue *q, pthread_cond_t *cv, unsigned *waiters,
+has_room(const void *arg)
+{
+	const struct ipc_queue *q = arg;
+
+	return atomic_load(&q->tail) - atomic_load(&q->head) < q->capacity ||
+	    atomic_load(&q->closed);
+}
+
+static int
+has_items(const void *arg)
+{
+	const struct ipc_queue *q = arg;
+
+	return atomic_load(&q->tail) != atomic_load(&q->head) ||
+	    atomic_load(&q->closed);
+}
+
+/* Producers' lock held: copy in as many of n items as fit (*k), or EPIPE. */
+static int
+put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
+{
+	uint64_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+
+	*k = 0;
+	if (atomic_load_explicit(&q->closed, memory_order_relaxed))
+		return EPIPE;
+	if (q->capacity - (tail - q->head_seen) < n)
+		q->head_seen = atomic_load_explicit(&q->head, memory_order_acquire);
+	*k = q->capacity - (tail - q->head_seen);
+	*k = *k < n ? *k : n;
+	if (*k == 0)
+		return 0;
+	ipc_ring_store(q->items, q->capacity, q->itemsize, tail, items, *k);
+	atomic_store_explicit(&q->tail, tail + *k, memory_order_release);
+	return 0;
+}
+
+/* Put all n items, waiting for room as needed; *nput (if set): how many went in. */
+int
+ipc_queue_put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
     const struct timespec *deadline)
 {
-	int rc;
+	struct ipc_await a = { &q->not_full, &q->put_waiters, &q->put_spin,
+	    q->spin_max, has_room, q };
+	size_t done = 0, k;
+	int rc = 0, counted = 0;
 
-	(*waiters)++;
-	rc = ipc_cond_wait(cv, &q->lock, deadline);
-	(*waiters)--;
-	if (rc == EOWNERDEAD) {
-		q->owner_deaths++;
-		rc = ipc_mutex_consistent(&q->lock);
+	while (done < n) {
+		if ((rc = side_lock(q, &q->lock, deadline)) != 0)
+			break;
+		rc = put_some(q, (const unsigned char *)items + done * q->itemsize,
+		    n - done, &k);
+		if (rc == 0 && k == 0) {
+			q->full_waits += !counted;
+			counted = 1;
+		}
+		ipc_mutex_unlock(&q->lock);
+		done += k;
+		if (k > 0)
+			ipc_futex_notify(&q->not_empty, &q->get_waiters,
+			    k < INT_MAX ? (int)k : INT_MAX);
+		if (rc != 0)
+			break;
+
+		/* Full: wait for room without the lock. */
+		if (k == 0 && (rc = ipc_futex_await(&a, deadline, NULL)) != 0)
+			break;
 	}
+	if (nput != NULL)
+		*nput = done;
 	return rc;
+}
+
+/* Consumers' lock held: 1 if there are items, 0 if empty, -1 if closed and drained. */
+static int
+get_ready(struct ipc_queue *q, uint64_t head, size_t max)
+{
+	if (q->tail_seen - head < max)
+		q->tail_seen = atomic_load_explicit(&q->tail, memory_order_acquire);
+	if (q->tail_seen != head)
+		return 1;
+	if (!atomic_load_explicit(&q->closed, memory_order_acquire))
+		return 0;
+
+	/* Closed under the producers' lock after the last put: tail is final now. */
+	q->tail_seen = atomic_load_explicit(&q->tail, memory_order_acquire);
+	return q->tail_seen != head ? 1 : -1;
+}
+
+/* Take between 1 and max items: 0, EPIPE once closed and drained, ETIMEDOUT. */
+int
+ipc_queue_get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
+    const struct timespec *deadline)
+{
+	struct ipc_await a = { &q->not_empty, &q->get_waiters, &q->get_spin,
+	    q->spin_max, has_items, q };
+	uint64_t head, k;
+	int rc, ready, counted = 0;
+
+	*ngot = 0;
+	for (;;) {
+		if ((rc = side_lock(q, &q->get_lock, deadline)) != 0)
+			return rc;
+		head = atomic_load_explicit(&q->head, memory_order_relaxed);
+		if ((ready = get_ready(q, head, max)) != 0)
+			break;
+		q->empty_waits += !counted;
+		counted = 1;
+		ipc_mutex_unlock(&q->get_lock);
+
+		/* Empty: wait for an item without the lock. */
+		if ((rc = ipc_futex_await(&a, deadline, NULL)) != 0)
+			return rc;
+	}
+	if (ready < 0) {
+		ipc_mutex_unlock(&q->get_lock);
+		return EPIPE;
+	}
+	k = q->tail_seen - head < max ? q->tail_seen - head : max;
+	ipc_ring_load(q->items, q->capacity, q->itemsize, head, items, k);
+	atomic_store_explicit(&q->head, head + k, memory_order_release);
+	ipc_mutex_unlock(&q->get_lock);
+	*ngot = k;
+	ipc_futex_notify(&q->not_full, &q->put_waiters, k < INT_MAX ? (int)k : INT_MAX);
+	return 0;
 }
 
 /* 0 once the item is in, EPIPE if the queue is closed, ETIMEDOUT at the deadline. */
 int
 ipc_queue_put(struct ipc_queue *q, const void *item, const struct timespec *deadline)
 {
-	bool counted = false, wake;
-	int rc;
-
-	if ((rc = queue_lock(q, deadline)) != 0)
-		return rc;
-	while (!q->closed && q->tail - q->head == q->capacity) {
-		q->full_waits += !counted;
-		counted = true;
-		if ((rc = queue_sleep(q, &q->not_full, &q->put_waiters, deadline)) != 0)
-			goto out;
-	}
-	if (q->closed) {
-		rc = EPIPE;
-		goto out;
-	}
-	memcpy(q->items + (q->tail % q->capacity) * q->itemsize, item, q->itemsize);
-	q->tail++;
-	wake = q->get_waiters > 0;
-	ipc_mutex_unlock(&q->lock);
-	if (wake)
-		ipc_cond_signal(&q->not_empty);
-	return 0;
-out:
-	ipc_mutex_unlock(&q->lock);
-	return rc;
+	return ipc_queue_put_many(q, item, 1, NULL, deadline);
 }
 
 /* 0 with an item, EPIPE once closed and drained, ETIMEDOUT at the deadline. */
 int
 ipc_queue_get(struct ipc_queue *q, void *item, const struct timespec *deadline)
 {
-	bool counted = false, wake;
-	int rc;
+	size_t n;
 
-	if ((rc = queue_lock(q, deadline)) != 0)
-		return rc;
-	while (!q->closed && q->tail == q->head) {
-		q->empty_waits += !counted;
-		counted = true;
-		if ((rc = queue_sleep(q, &q->not_empty, &q->get_waiters, deadline)) != 0)
-			goto out;
-	}
-	if (q->tail == q->head) {
-		rc = EPIPE;
-		goto out;
-	}
-	memcpy(item, q->items + (q->head % q->capacity) * q->itemsize, q->itemsize);
-	q->head++;
-	wake = q->put_waiters > 0;
-	ipc_mutex_unlock(&q->lock);
-	if (wake)
-		ipc_cond_signal(&q->not_full);
-	return 0;
-out:
-	ipc_mutex_unlock(&q->lock);
-	return rc;
+	return ipc_queue_get_many(q, item, 1, &n, deadline);
 }
 
-/* No more puts; getters drain the rest, then see EPIPE. */
+/*
+ * No more puts; getters drain the rest, then see EPIPE.  Closed even if the
+ * lock cannot be had by the deadline (a poisoned run must release its
+ * waiters); that error is still returned.
+ */
 int
 ipc_queue_close(struct ipc_queue *q, const struct timespec *deadline)
 {
 	int rc;
 
-	if ((rc = queue_lock(q, deadline)) != 0)
-		return rc;
-	q->closed = 1;
-	ipc_mutex_unlock(&q->lock);
-	ipc_cond_broadcast(&q->not_full);
-	ipc_cond_broadcast(&q->not_empty);
-	return 0;
+	rc = side_lock(q, &q->lock, deadline);
+	atomic_store_explicit(&q->closed, 1, memory_order_release);
+	if (rc == 0)
+		ipc_mutex_unlock(&q->lock);
+	atomic_fetch_add(&q->not_full, 1);
+	atomic_fetch_add(&q->not_empty, 1);
+	ipc_futex_wake(&q->not_full, INT_MAX, NULL);
+	ipc_futex_wake(&q->not_empty, INT_MAX, NULL);
+	return rc;
 }
 
 void
 ipc_queue_destroy(struct ipc_queue *q)
 {
-	ipc_cond_destroy(&q->not_empty);
-	ipc_cond_destroy(&q->not_full);
+	ipc_mutex_destroy(&q->get_lock);
 	ipc_mutex_destroy(&q->lock);
 }

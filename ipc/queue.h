@@ -1,35 +1,49 @@
 /*
  * queue.h - a bounded multi-producer multi-consumer queue in shared memory.
  *
- * Fixed-size items in a ring after the header, guarded by one robust
- * process-shared mutex and two condvars (not full, not empty).  Waiters are
- * counted, so a put or get that finds nobody asleep signals nobody.  Closing
- * the queue lets consumers drain what is left, then get EPIPE.
+ * A two-lock ring: producers serialise on `lock` (robust, process-shared) and
+ * own tail, consumers serialise on `get_lock` and own head, each side on its
+ * own cache line, so a producer and a consumer never wait for each other's
+ * lock.  Locks are held only to copy; a side that must wait releases its
+ * lock, spins briefly, then sleeps on a futex, counted, so a put or get that
+ * finds nobody asleep wakes nobody (futex.h).  Batch put/get copy many items
+ * per lock.  Closing lets consumers drain what is left, then get EPIPE.
  */
 #ifndef IPC_QUEUE_H
 #define IPC_QUEUE_H
 
 #include <pthread.h>
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ipc.h"
 
 struct ipc_queue {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 not_full;
-	pthread_cond_t	 not_empty;
-	uint64_t	 capacity;	/* items */
-	uint64_t	 itemsize;	/* bytes */
-	uint64_t	 head;		/* items taken so far */
-	uint64_t	 tail;		/* items put so far */
-	unsigned	 put_waiters;
-	unsigned	 get_waiters;
-	int		 closed;
-	uint64_t	 full_waits;	/* puts that found the queue full */
-	uint64_t	 empty_waits;	/* gets that found it empty */
-	uint64_t	 owner_deaths;	/* lockers that inherited a dead owner's lock */
+	uint64_t		 capacity;	/* items */
+	uint64_t		 itemsize;	/* bytes */
+	_Atomic int		 closed;
+	uint32_t		 spin_max;	/* ns a waiter may spin; 0: sleep at once */
+	/* Producers' line: their lock (also close's), tail, their view of head. */
+	alignas(64) pthread_mutex_t lock;
+	_Atomic uint64_t	 tail;		/* items put so far */
+	uint64_t		 head_seen;
+	uint64_t		 full_waits;	/* puts that found the queue full */
+	/* Consumers' line. */
+	alignas(64) pthread_mutex_t get_lock;
+	_Atomic uint64_t	 head;		/* items taken so far */
+	uint64_t		 tail_seen;
+	uint64_t		 empty_waits;	/* gets that found it empty */
+	/* Sleepers: futex words and counts, written only by those who sleep. */
+	alignas(64) _Atomic uint32_t not_full;
+	atomic_uint		 put_waiters;
+	_Atomic uint32_t	 put_spin;	/* adaptive spin budget, ns */
+	alignas(64) _Atomic uint32_t not_empty;
+	atomic_uint		 get_waiters;
+	_Atomic uint32_t	 get_spin;
+	/* Lockers that inherited a dead owner's lock. */
+	alignas(64) _Atomic uint64_t owner_deaths;
 	alignas(64) unsigned char items[];
 };
 
@@ -37,6 +51,10 @@ size_t	ipc_queue_size(size_t, size_t);
 int	ipc_queue_init(struct ipc_queue *, size_t, size_t);
 int	ipc_queue_put(struct ipc_queue *, const void *, const struct timespec *);
 int	ipc_queue_get(struct ipc_queue *, void *, const struct timespec *);
+int	ipc_queue_put_many(struct ipc_queue *, const void *, size_t, size_t *,
+	    const struct timespec *);
+int	ipc_queue_get_many(struct ipc_queue *, void *, size_t, size_t *,
+	    const struct timespec *);
 int	ipc_queue_close(struct ipc_queue *, const struct timespec *);
 void	ipc_queue_destroy(struct ipc_queue *);
 

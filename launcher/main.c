@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "run.h"
 
 #define VERSION		"0.1.0"
@@ -135,13 +136,15 @@ main_help(void)
 	const struct optdef *o;
 
 	printf("usage: %s DEMO [options]\n"
-	    "       %s list | clean | help [DEMO] | --help | --version\n\n"
+	    "       %s list | clean | help [DEMO] | --help | --version\n"
+	    "       %s bench [options]   (measure; '%s bench --help')\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
 	    "side by side with the same code run as threads.\n\n"
 	    "clean removes the /dev/shm names (shmsync.PID.START... and\n"
 	    "sem.shmsync.PID.START...) of the calling user whose launcher is dead\n"
 	    "(its pid gone, or reused with another start time), and prints each.\n"
-	    "\ndemos:\n", getprogname(), getprogname());
+	    "\ndemos:\n", getprogname(), getprogname(), getprogname(),
+	    getprogname());
 	for (w = workers; *w != NULL; w++)
 		printf("  %-10s %s\n", (*w)->name, (*w)->desc);
 	printf("\ncommon options (every demo; '%s DEMO --help' for the rest):\n",
@@ -309,6 +312,8 @@ main(int argc, char *argv[])
 		list();
 	if (strcmp(argv[1], "clean") == 0 && argc == 2)
 		return clean_names();
+	if (strcmp(argv[1], "bench") == 0)
+		return bench_main(argc - 1, argv + 1);
 	if ((w = worker_find(argv[1])) == NULL)
 		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
 		    argv[1], getprogname());

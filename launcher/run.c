@@ -44,6 +44,7 @@ struct runner {
 	struct targ	*targ;
 	sem_t		 ended;
 	unsigned	 started;
+	unsigned	 hint;		/* where reap found the last pid */
 	int		 killed;	/* the launcher sent SIGKILL */
 	int		 signo;		/* a termination signal arrived */
 	unsigned	 deaths;	/* workers that died or ended on their own */
@@ -288,15 +289,17 @@ judge_exit(struct run *r, struct runner *rn, unsigned i, int st)
 static unsigned
 reap(struct run *r, struct runner *rn, unsigned alive)
 {
-	unsigned i;
+	unsigned i, n;
 	pid_t pid;
 	int st;
 
 	while (alive > 0 && (pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < rn->started && rn->pids[i] != pid; i++)
+		/* Oldest zombie first, and workers mostly end in fork order: O(1), not O(N). */
+		for (n = 0, i = rn->hint; n < rn->started && rn->pids[i] != pid; n++)
+			i = i + 1 < rn->started ? i + 1 : 0;
+		if (n == rn->started)
 			continue;
-		if (i == rn->started)
-			continue;
+		rn->hint = i;
 		rn->pids[i] = -pid;
 		alive--;
 		judge_exit(r, rn, i, st);
@@ -566,7 +569,8 @@ prepare(struct run *r)
 	r->deadline = &r->sh->deadline;
 	r->sh->nworkers = r->nworkers;
 	ipc_deadline(&r->sh->deadline, (uint64_t)r->p->timeout * 1000000000u);
-	if ((rc = ipc_barrier_init(&r->sh->start, IPC_BARRIER_COND,
+	/* Hybrid: one futex wake releases every worker, none retakes a lock. */
+	if ((rc = ipc_barrier_init(&r->sh->start, IPC_BARRIER_HYBRID,
 	    r->nworkers + 1)) != 0)
 		errc(1, rc, "%s: start barrier", r->demo->name);
 	r->demo->setup(r);
@@ -637,13 +641,26 @@ run_one(struct run *r, struct result *res)
 	finish(r, &rn);
 }
 
+/* One variant in one mode, the result in *res, nothing printed (the bench's entry). */
+void
+run_once(const struct params *p, int variant, enum mode mode, struct result *res)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	r.demo = p->demo;
+	r.p = p;
+	r.variant = variant;
+	r.mode = mode;
+	run_one(&r, res);
+}
+
 /* Every variant in every asked mode, thread then process; 1 if any run failed. */
 int
 run_demo(const struct params *p, struct report *rep)
 {
 	static const enum mode modes[] = { MODE_THREAD, MODE_PROCESS };
 	struct result res;
-	struct run r;
 	int v, nv, m, status = 0;
 
 	nv = p->demo->variants != NULL ? p->demo->variants(p) : 1;
@@ -651,12 +668,7 @@ run_demo(const struct params *p, struct report *rep)
 		for (m = 0; m < 2; m++) {
 			if (!(p->modes & modes[m]))
 				continue;
-			memset(&r, 0, sizeof(r));
-			r.demo = p->demo;
-			r.p = p;
-			r.variant = v;
-			r.mode = modes[m];
-			run_one(&r, &res);
+			run_once(p, v, modes[m], &res);
 			if (res.verdict == VERDICT_FAIL)
 				status = 1;
 			if (report_add(rep, &res) != 0)

@@ -8,6 +8,7 @@
 #include "report.h"
 
 int	run_demo(const struct params *, struct report *);
+void	run_once(const struct params *, int, enum mode, struct result *);
 void	run_signals_init(void);
 int	clean_names(void);
 

@@ -274,26 +274,20 @@ START_TEST(close_drains)
 }
 END_TEST
 
-/* Poll, under the queue's lock, until *field counts want sleepers. */
+/* Poll until *field (a sleeper count the queue keeps) reaches want. */
 static int
-sleepers(struct shared *sh, const unsigned *field, unsigned want)
+sleepers(struct shared *sh, const atomic_uint *field, unsigned want)
 {
 	struct timespec deadline;
-	unsigned n;
-	int rc;
 
+	(void)sh;
 	ipc_deadline(&deadline, REAP_MS * NS_PER_MS);
-	for (;;) {
-		if ((rc = ipc_mutex_lock(&sh->q->lock, &sh->deadline)) != 0)
-			return rc;
-		n = *field;
-		ipc_mutex_unlock(&sh->q->lock);
-		if (n >= want)
-			return 0;
+	while (atomic_load(field) < want) {
 		if (ipc_expired(&deadline))
 			return ETIMEDOUT;
 		ms_sleep(1);
 	}
+	return 0;
 }
 
 /* Parties below WAITERS block in get (put if producers); the last closes. */

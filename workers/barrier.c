@@ -4,7 +4,9 @@
  * Each worker counts itself done with phase r, waits, and on leaving checks
  * that all N are done with r: nobody entered phase r+1 early.  Exactly one
  * waiter per round must be the serial one (PTHREAD_BARRIER_SERIAL_THREAD).
- * --barrier none removes the barrier, and the early starters are counted.
+ * --barrier cond and hybrid are shmsync's poisonable barriers (a lock and a
+ * condvar; a spin then a futex); --barrier none removes the barrier, and the
+ * early starters are counted.
  * See Concurrency Kit regressions/ck_barrier/validate.
  */
 #include <err.h>
@@ -15,17 +17,23 @@
 #include "../ipc/barrier.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_PHASES, O_BARRIER };
-enum kind { K_PTHREAD, K_COND, K_NONE };
+enum { O_WORKERS, O_PHASES, O_BARRIER, O_EVEN };
+enum kind { K_PTHREAD, K_COND, K_HYBRID, K_NONE };
 
-static const char *const kinds[] = { "pthread", "cond", "none", NULL };
+static const char *const kinds[] = { "pthread", "cond", "hybrid", "none", NULL };
+static const enum ipc_barrier_kind ipc_kinds[] = {
+	IPC_BARRIER_PTHREAD, IPC_BARRIER_COND, IPC_BARRIER_HYBRID
+};
 
 static const struct optdef barrier_opts[] = {
 	OPT_WORKERS(4),
 	{ "phases", 'r', "R", 1, 1 << 24, 1000, NULL, "phases (barrier rounds)" },
 	{ "barrier", 'b', "KIND", 0, 0, K_PTHREAD, kinds,
 	  "pthread (pthread_barrier_t: no deadline, a dead party is stopped\n"
-	  "                         by the launcher), cond (poisonable, with deadline), none" },
+	  "                         by the launcher), cond or hybrid (poisonable, with\n"
+	  "                         deadline; hybrid spins, then sleeps on a futex), none" },
+	{ "even", 0, NULL, 0, 1, 0, NULL,
+	  "no uneven work between rounds: time the barrier alone" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -60,8 +68,8 @@ barrier_setup(struct run *r)
 
 	if (r->p->v[O_BARRIER] == K_NONE)
 		return;
-	if ((rc = ipc_barrier_init(&s->b, r->p->v[O_BARRIER] == K_COND ?
-	    IPC_BARRIER_COND : IPC_BARRIER_PTHREAD, r->nworkers)) != 0)
+	if ((rc = ipc_barrier_init(&s->b, ipc_kinds[r->p->v[O_BARRIER]],
+	    r->nworkers)) != 0)
 		errc(1, rc, "barrier: init");
 }
 
@@ -74,7 +82,7 @@ barrier_work(struct run *r, unsigned id)
 
 	for (ph = 0; ph < nph; ph++) {
 		/* The phase's work: uneven, so fast workers reach the barrier first. */
-		if ((id + ph) % n == 0)
+		if (!r->p->v[O_EVEN] && (id + ph) % n == 0)
 			sched_yield();
 		atomic_fetch_add(&s->round[ph].done, 1);
 		inject_point(r, id, ph);
@@ -97,7 +105,7 @@ barrier_poison(struct run *r)
 {
 	struct bstate *s = r->state;
 
-	if (r->p->v[O_BARRIER] == K_COND)
+	if (r->p->v[O_BARRIER] == K_COND || r->p->v[O_BARRIER] == K_HYBRID)
 		ipc_barrier_poison(&s->b);
 }
 

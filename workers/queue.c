@@ -3,27 +3,48 @@
  * consumers take them.
  *
  * Proves exactly-once delivery: every item number is marked in a shared
- * bitmap as it is taken (a second mark is a duplicate), and the consumers'
- * count and checksum must match the items produced.  Reports throughput and
- * how often a put found the queue full or a get found it empty.
+ * bitmap as it is taken (a second mark is a duplicate), the consumers' count
+ * and checksum must match the items produced, and every item's pattern is
+ * checked (a torn copy is a failure).  --queue spsc swaps the MPMC queue for
+ * the lock-free SPSC ring; --batch moves many items per call.  Reports
+ * throughput and how often a put found the queue full or a get found it empty.
  */
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "../ipc/futex.h"
 #include "../ipc/queue.h"
+#include "../ipc/ring.h"
+#include "item.h"
 #include "worker.h"
 
-enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY };
+enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_QUEUE, O_ITEMSIZE,
+    O_BATCH, O_SPIN };
+enum qkind { Q_MPMC, Q_SPSC };
 
 #define MAX_ITEMS	(1ULL << 32)	/* in all: the bitmap is 512 MiB then */
+#define MAX_RING	(1ULL << 30)	/* bytes of queue slots */
+#define MAX_BATCHBUF	(16ULL << 20)	/* bytes of one worker's batch buffer */
+
+static const char *const qkinds[] = { "mpmc", "spsc", NULL };
 
 static const struct optdef queue_opts[] = {
 	{ "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL, "producer workers" },
 	{ "consumers", 'c', "C", 1, MAX_WORKERS / 2, 2, NULL, "consumer workers" },
 	{ "items", 'n', "N", 1, LLONG_MAX, 100000, NULL, "items per producer" },
 	{ "capacity", 'k', "K", 1, 1 << 24, 64, NULL, "queue capacity in items" },
+	{ "queue", 'q', "KIND", 0, 0, Q_MPMC, qkinds,
+	  "mpmc (a lock per side, futex waits) or spsc (lock-free; -p 1 -c 1)" },
+	{ "item-size", 's', "BYTES", ITEM_MIN, ITEM_MAX, 8, NULL,
+	  "bytes per item: its number, then a pattern checked on arrival" },
+	{ "batch", 'b', "B", 1, 4096, 1, NULL,
+	  "items per put_many/get_many call (1: put and get)" },
+	{ "spin", 0, "NS", 0, 1000000, IPC_SPIN_MAX_NS, NULL,
+	  "longest spin before a waiter sleeps on the futex (0: sleep at once)" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -32,26 +53,18 @@ struct tally {
 	alignas(CACHE_LINE) uint64_t taken;
 	uint64_t sum;
 	uint64_t dups;
+	uint64_t torn;
 };
 
 struct qstate {
 	alignas(CACHE_LINE) atomic_uint producers_left;
+	enum qkind	 kind;
+	size_t		 isz;			/* item size */
 	uint64_t	 nitems;		/* P x N */
 	size_t		 tally_off;		/* offsets from the start of this */
 	size_t		 bitmap_off;
 	size_t		 queue_off;
 };
-
-/* splitmix64's finaliser: a checksum term that a lost or repeated item changes. */
-static inline uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
 
 static uint64_t
 total_items(const struct params *p)
@@ -65,6 +78,13 @@ queue_validate(const struct params *p)
 	if ((uint64_t)p->v[O_ITEMS] > MAX_ITEMS ||
 	    total_items(p) > MAX_ITEMS)
 		return "producers x items exceeds 4294967296 items";
+	if (p->v[O_QUEUE] == Q_SPSC && (p->v[O_PRODUCERS] != 1 ||
+	    p->v[O_CONSUMERS] != 1))
+		return "--queue spsc needs one producer and one consumer (-p 1 -c 1)";
+	if ((uint64_t)p->v[O_CAPACITY] * (uint64_t)p->v[O_ITEMSIZE] > MAX_RING)
+		return "capacity x item-size exceeds 1 GiB";
+	if ((uint64_t)p->v[O_BATCH] * (uint64_t)p->v[O_ITEMSIZE] > MAX_BATCHBUF)
+		return "batch x item-size exceeds 16 MiB";
 	return NULL;
 }
 
@@ -90,8 +110,9 @@ queue_layout(const struct params *p, struct qstate *q)
 	q->bitmap_off = q->tally_off + align_up(sizeof(struct tally) *
 	    (size_t)p->v[O_CONSUMERS]);
 	q->queue_off = q->bitmap_off + align_up(bits);
-	return q->queue_off + ipc_queue_size((size_t)p->v[O_CAPACITY],
-	    sizeof(uint64_t));
+	return q->queue_off + (p->v[O_QUEUE] == Q_SPSC ?
+	    ipc_ring_size((size_t)p->v[O_CAPACITY], (size_t)p->v[O_ITEMSIZE]) :
+	    ipc_queue_size((size_t)p->v[O_CAPACITY], (size_t)p->v[O_ITEMSIZE]));
 }
 
 static size_t
@@ -110,38 +131,126 @@ queue_of(const struct run *r)
 	return (struct ipc_queue *)((char *)r->state + q->queue_off);
 }
 
+static struct ipc_ring *
+ring_of(const struct run *r)
+{
+	const struct qstate *q = r->state;
+
+	return (struct ipc_ring *)((char *)r->state + q->queue_off);
+}
+
 static void
 queue_setup(struct run *r)
 {
 	struct qstate *q = r->state;
+	size_t cap = (size_t)r->p->v[O_CAPACITY];
 	int rc;
 
 	queue_layout(r->p, q);
+	q->kind = (enum qkind)r->p->v[O_QUEUE];
+	q->isz = (size_t)r->p->v[O_ITEMSIZE];
 	q->nitems = total_items(r->p);
 	atomic_init(&q->producers_left, (unsigned)r->p->v[O_PRODUCERS]);
-	if ((rc = ipc_queue_init(queue_of(r), (size_t)r->p->v[O_CAPACITY],
-	    sizeof(uint64_t))) != 0)
-		errc(1, rc, "queue: init");
+	if (q->kind == Q_SPSC) {
+		if ((rc = ipc_ring_init(ring_of(r), cap, q->isz)) != 0)
+			errc(1, rc, "queue: ring init");
+		ring_of(r)->spin_max = (uint32_t)r->p->v[O_SPIN];
+	} else {
+		if ((rc = ipc_queue_init(queue_of(r), cap, q->isz)) != 0)
+			errc(1, rc, "queue: init");
+		queue_of(r)->spin_max = (uint32_t)r->p->v[O_SPIN];
+	}
 }
 
-/* Producer p puts items p*N .. p*N+N-1; the last one to finish closes the queue. */
+/* Put k items from buf through whichever queue the run uses. */
+static int
+put_items(struct run *r, const unsigned char *buf, size_t k)
+{
+	const struct qstate *q = r->state;
+
+	if (q->kind == Q_SPSC)
+		return k == 1 ? ipc_ring_put(ring_of(r), buf, r->deadline) :
+		    ipc_ring_put_many(ring_of(r), buf, k, NULL, r->deadline);
+	return k == 1 ? ipc_queue_put(queue_of(r), buf, r->deadline) :
+	    ipc_queue_put_many(queue_of(r), buf, k, NULL, r->deadline);
+}
+
+static int
+get_items(struct run *r, unsigned char *buf, size_t max, size_t *got)
+{
+	const struct qstate *q = r->state;
+
+	*got = 1;
+	if (q->kind == Q_SPSC)
+		return max == 1 ? ipc_ring_get(ring_of(r), buf, r->deadline) :
+		    ipc_ring_get_many(ring_of(r), buf, max, got, r->deadline);
+	return max == 1 ? ipc_queue_get(queue_of(r), buf, r->deadline) :
+	    ipc_queue_get_many(queue_of(r), buf, max, got, r->deadline);
+}
+
+static int
+close_queue(struct run *r, const struct timespec *deadline)
+{
+	const struct qstate *q = r->state;
+
+	if (q->kind == Q_SPSC) {
+		ipc_ring_close(ring_of(r));
+		return 0;
+	}
+	return ipc_queue_close(queue_of(r), deadline);
+}
+
+/* Producer p puts items p*N .. p*N+N-1, B at a time; the last one closes the queue. */
 static void
 produce(struct run *r, unsigned p)
 {
 	struct qstate *q = r->state;
-	uint64_t i, n = (uint64_t)r->p->v[O_ITEMS], item;
+	uint64_t i, j, n = (uint64_t)r->p->v[O_ITEMS], k;
+	size_t batch = (size_t)r->p->v[O_BATCH];
+	unsigned char *buf;
 	int rc;
 
-	for (i = 0; i < n; i++) {
-		item = p * n + i;
-		inject_point(r, p, i);
-		if ((rc = ipc_queue_put(queue_of(r), &item, r->deadline)) != 0)
+	if ((buf = malloc(batch * q->isz)) == NULL)
+		worker_errc(r, errno, "queue: producer %u", p);
+	/* A thread ended by --inject must not leak its buffer. */
+	pthread_cleanup_push(free, buf);
+	for (i = 0; i < n; i += k) {
+		k = n - i < batch ? n - i : batch;
+		for (j = 0; j < k; j++) {
+			inject_point(r, p, i + j);
+			item_fill(buf + j * q->isz, q->isz, p * n + i + j);
+		}
+		if ((rc = put_items(r, buf, k)) != 0)
 			worker_errc(r, rc, "queue: producer %u: put item %ju", p,
-			    (uintmax_t)item);
+			    (uintmax_t)(p * n + i));
 	}
+	pthread_cleanup_pop(1);
 	if (atomic_fetch_sub(&q->producers_left, 1) == 1 &&
-	    (rc = ipc_queue_close(queue_of(r), r->deadline)) != 0)
+	    (rc = close_queue(r, r->deadline)) != 0)
 		worker_errc(r, rc, "queue: close");
+}
+
+/* Check one item and mark it in the bitmap: a second mark is a duplicate. */
+static void
+take(struct qstate *q, struct tally *t, const unsigned char *p)
+{
+	_Atomic uint64_t *bitmap = (_Atomic uint64_t *)((char *)q + q->bitmap_off);
+	uint64_t item, bit;
+
+	t->taken++;
+	if (item_check(p, q->isz, &item) != 0) {
+		t->torn++;
+		return;
+	}
+	t->sum += item_mix(item);
+	if (item >= q->nitems) {
+		t->dups++;	/* never produced: counted as wrong */
+		return;
+	}
+	bit = 1ULL << (item % 64);
+	if (atomic_fetch_or_explicit(&bitmap[item / 64], bit,
+	    memory_order_relaxed) & bit)
+		t->dups++;
 }
 
 /*
@@ -153,23 +262,19 @@ consume(struct run *r, unsigned id, unsigned c)
 {
 	struct qstate *q = r->state;
 	struct tally *t = (struct tally *)((char *)q + q->tally_off) + c;
-	_Atomic uint64_t *bitmap = (_Atomic uint64_t *)((char *)q + q->bitmap_off);
-	uint64_t item, bit;
+	size_t batch = (size_t)r->p->v[O_BATCH], got, j;
+	unsigned char *buf;
 	int rc;
 
-	while ((rc = ipc_queue_get(queue_of(r), &item, r->deadline)) == 0) {
-		inject_point(r, id, t->taken);
-		t->taken++;
-		t->sum += mix(item);
-		if (item >= q->nitems) {
-			t->dups++;	/* never produced: counted as wrong */
-			continue;
+	if ((buf = malloc(batch * q->isz)) == NULL)
+		worker_errc(r, errno, "queue: consumer %u", c);
+	pthread_cleanup_push(free, buf);
+	while ((rc = get_items(r, buf, batch, &got)) == 0)
+		for (j = 0; j < got; j++) {
+			inject_point(r, id, t->taken);
+			take(q, t, buf + j * q->isz);
 		}
-		bit = 1ULL << (item % 64);
-		if (atomic_fetch_or_explicit(&bitmap[item / 64], bit,
-		    memory_order_relaxed) & bit)
-			t->dups++;
-	}
+	pthread_cleanup_pop(1);
 	if (rc != EPIPE)
 		worker_errc(r, rc, "queue: consumer %u: get", c);
 }
@@ -191,7 +296,7 @@ queue_poison(struct run *r)
 	struct timespec dl;
 
 	ipc_deadline(&dl, 100000000u);
-	ipc_queue_close(queue_of(r), &dl);
+	close_queue(r, &dl);
 }
 
 static void
@@ -199,49 +304,61 @@ queue_check(const struct run *r, struct outcome *o)
 {
 	const struct qstate *q = r->state;
 	const struct tally *t = (const struct tally *)((const char *)q + q->tally_off);
-	const struct ipc_queue *qq = queue_of(r);
-	uint64_t i, taken = 0, sum = 0, want = 0, dups = 0;
+	uint64_t i, taken = 0, sum = 0, want = 0, dups = 0, torn = 0, good;
 	int checksum_ok;
 
 	for (i = 0; i < (uint64_t)r->p->v[O_CONSUMERS]; i++) {
 		taken += t[i].taken;
 		sum += t[i].sum;
 		dups += t[i].dups;
+		torn += t[i].torn;
 	}
 	for (i = 0; i < q->nitems; i++)
-		want += mix(i);
+		want += item_mix(i);
 	checksum_ok = sum == want;
+	good = taken - dups - torn;
 
-	o->sync = "mutex+cond";
+	o->sync = qkinds[q->kind];
 	o->iterations = (uint64_t)r->p->v[O_ITEMS];
 	o->expected = q->nitems;
 	o->observed = o->ops = taken;
-	o->verdict = taken == q->nitems && dups == 0 && checksum_ok ?
+	o->verdict = taken == q->nitems && dups == 0 && torn == 0 && checksum_ok ?
 	    VERDICT_OK : VERDICT_FAIL;
 	if (o->verdict == VERDICT_OK)
-		snprintf(o->note, sizeof(o->note), "each item once");
+		snprintf(o->note, sizeof(o->note), "each item once, whole");
 	else
-		snprintf(o->note, sizeof(o->note), "%ju missing, %ju duplicated%s",
-		    (uintmax_t)(taken - dups < q->nitems ? q->nitems - (taken - dups) : 0),
-		    (uintmax_t)dups, checksum_ok ? "" : ", checksum wrong");
-	res_uint(o->extra, "produced", qq->tail, 0);
+		snprintf(o->note, sizeof(o->note), "%ju missing, %ju duplicated, "
+		    "%ju torn%s", (uintmax_t)(good < q->nitems ? q->nitems - good : 0),
+		    (uintmax_t)dups, (uintmax_t)torn, checksum_ok ? "" :
+		    ", checksum wrong");
+	res_uint(o->extra, "produced", q->kind == Q_SPSC ? ring_of(r)->tail :
+	    queue_of(r)->tail, 0);
 	res_uint(o->extra, "consumed", taken, 0);
 	res_uint(o->extra, "duplicates", dups, 0);
+	res_uint(o->extra, "torn", torn, 0);
 	res_bool(o->extra, "checksum_ok", checksum_ok, 0);
-	res_uint(o->extra, "full_waits", qq->full_waits, F_TABLE);
-	res_uint(o->extra, "empty_waits", qq->empty_waits, F_TABLE);
+	res_uint(o->extra, "full_waits", q->kind == Q_SPSC ?
+	    ring_of(r)->full_waits : queue_of(r)->full_waits, F_TABLE);
+	res_uint(o->extra, "empty_waits", q->kind == Q_SPSC ?
+	    ring_of(r)->empty_waits : queue_of(r)->empty_waits, F_TABLE);
 }
 
 static void
 queue_teardown(struct run *r)
 {
-	ipc_queue_destroy(queue_of(r));
+	const struct qstate *q = r->state;
+
+	if (q->kind == Q_SPSC)
+		ipc_ring_destroy(ring_of(r));
+	else
+		ipc_queue_destroy(queue_of(r));
 }
 
 const struct worker worker_queue = {
 	.name = "queue",
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
-	.proves = "consumed == produced, no duplicate (bitmap), checksum matches",
+	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
+	    "no torn item",
 	.opts = queue_opts,
 	.validate = queue_validate,
 	.nworkers = queue_nworkers,

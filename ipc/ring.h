@@ -1,0 +1,61 @@
+/*
+ * ring.h - a lock-free single-producer single-consumer ring in shared memory.
+ *
+ * The producer alone writes tail, the consumer alone writes head, each on its
+ * own cache line with a private copy of the other's index, so an item costs
+ * two plain stores and no atomic read-modify-write.  A side that must wait
+ * spins briefly, then sleeps on a futex (futex.h).  Exactly one producer and
+ * one consumer: with more, items are lost or duplicated.  See queue.h for
+ * the multi-producer multi-consumer queue built the same way.
+ */
+#ifndef IPC_RING_H
+#define IPC_RING_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc.h"
+
+struct ipc_ring {
+	uint64_t		 capacity;	/* items */
+	uint64_t		 itemsize;	/* bytes */
+	_Atomic uint32_t	 closed;
+	uint32_t		 spin_max;	/* ns a waiter may spin; 0: sleep at once */
+	/* The producer's line. */
+	alignas(64) _Atomic uint64_t tail;	/* items put so far */
+	uint64_t		 head_seen;	/* the producer's last look at head */
+	uint64_t		 full_waits;	/* puts that found the ring full */
+	/* The consumer's line. */
+	alignas(64) _Atomic uint64_t head;	/* items taken so far */
+	uint64_t		 tail_seen;
+	uint64_t		 empty_waits;	/* gets that found it empty */
+	/* Sleepers, each side on its own line: written only by those who sleep. */
+	alignas(64) _Atomic uint32_t not_full;
+	atomic_uint		 put_waiters;
+	_Atomic uint32_t	 put_spin;
+	alignas(64) _Atomic uint32_t not_empty;
+	atomic_uint		 get_waiters;
+	_Atomic uint32_t	 get_spin;
+	alignas(64) unsigned char items[];
+};
+
+size_t	ipc_ring_size(size_t, size_t);
+int	ipc_ring_init(struct ipc_ring *, size_t, size_t);
+int	ipc_ring_put(struct ipc_ring *, const void *, const struct timespec *);
+int	ipc_ring_get(struct ipc_ring *, void *, const struct timespec *);
+int	ipc_ring_put_many(struct ipc_ring *, const void *, size_t, size_t *,
+	    const struct timespec *);
+int	ipc_ring_get_many(struct ipc_ring *, void *, size_t, size_t *,
+	    const struct timespec *);
+void	ipc_ring_close(struct ipc_ring *);
+void	ipc_ring_destroy(struct ipc_ring *);
+
+/* Slot copies that wrap around the end; shared with queue.c. */
+void	ipc_ring_store(unsigned char *, uint64_t, uint64_t, uint64_t,
+	    const void *, uint64_t);
+void	ipc_ring_load(const unsigned char *, uint64_t, uint64_t, uint64_t,
+	    void *, uint64_t);
+
+#endif /* IPC_RING_H */

@@ -1,0 +1,765 @@
+/*
+ * bare.c - what the bench measures shmsync against: the same counter loop
+ * without the harness, pipe / POSIX mq / socketpair carrying the queue's
+ * items, ping-pong hand-offs, and bare fork/exit/wait and pthread
+ * create/join loops.
+ *
+ * Workers share an anonymous MAP_SHARED mapping (no name, nothing to leave
+ * behind), start together from a spinning gate, and time themselves as the
+ * harness does: first start to last end.  Every check is the demo's: exact
+ * counts, each item once and whole.  Forked workers die with the bench
+ * (PR_SET_PDEATHSIG) and, where they block in the kernel, by alarm(2) at the
+ * run's deadline; the bench reaps each with a deadline.  See bench.h.
+ */
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../ipc/futex.h"
+#include "../ipc/mutex.h"
+#include "../ipc/sem.h"
+#include "../workers/item.h"
+#include "bench.h"
+
+#define GATE_CHECK	1024		/* spins between two looks at the clock */
+#define STACK_SIZE	(256 * 1024)	/* as run.c's thread workers */
+#define KILL_NS		5000000000ull	/* SIGKILLed workers' time to be reaped */
+#define SENTINEL	UINT64_MAX	/* the item that tells a consumer to stop */
+#define MQ_SLOTS	10		/* Linux's default mq_maxmsg */
+
+typedef int (*bare_fn)(void *, unsigned);
+
+/* A worker's times, a cache line each. */
+struct btime {
+	alignas(CACHE_LINE) uint64_t t_start;
+	uint64_t t_end;
+};
+
+/* The head of every bare run's mapping. */
+struct bare_hdr {
+	alignas(CACHE_LINE) atomic_uint arrived;	/* the start gate */
+	struct timespec	 deadline;
+	unsigned	 nworkers;
+	struct btime	*times;
+};
+
+static void *
+shared_map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		err(1, "bench: mmap %zu bytes", size);
+	return p;
+}
+
+/* Wait until every worker is here; then take the start time. */
+static int
+gate(struct bare_hdr *h, unsigned id)
+{
+	unsigned i;
+
+	atomic_fetch_add(&h->arrived, 1);
+	for (i = 1; atomic_load(&h->arrived) < h->nworkers; i++) {
+		if (i % GATE_CHECK == 0) {
+			if (ipc_expired(&h->deadline))
+				return -1;
+			sched_yield();
+		}
+		ipc_cpu_relax();
+	}
+	h->times[id].t_start = ipc_now_ns();
+	return 0;
+}
+
+static void
+stop_clock(struct bare_hdr *h, unsigned id)
+{
+	h->times[id].t_end = ipc_now_ns();
+}
+
+/* First start to last end, as the harness counts wall time. */
+static uint64_t
+wall_ns(const struct bare_hdr *h)
+{
+	uint64_t t0 = UINT64_MAX, t1 = 0;
+	unsigned i;
+
+	for (i = 0; i < h->nworkers; i++) {
+		t0 = h->times[i].t_start < t0 ? h->times[i].t_start : t0;
+		t1 = h->times[i].t_end > t1 ? h->times[i].t_end : t1;
+	}
+	return t1 > t0 ? t1 - t0 : 1;
+}
+
+struct targ {
+	bare_fn		 fn;
+	void		*arg;
+	unsigned	 id;
+	int		 rc;
+};
+
+static void *
+thread_main(void *a)
+{
+	struct targ *t = a;
+
+	t->rc = t->fn(t->arg, t->id);
+	return NULL;
+}
+
+/* n threads with run.c's stack size; joined by the deadline (their waits all have one). */
+static int
+run_threads(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline)
+{
+	struct targ *t;
+	pthread_t *tid;
+	pthread_attr_t a;
+	unsigned i;
+	int rc, failed = 0;
+
+	if ((t = calloc(n, sizeof(*t))) == NULL ||
+	    (tid = calloc(n, sizeof(*tid))) == NULL)
+		err(1, "bench");
+	if ((rc = pthread_attr_init(&a)) != 0 ||
+	    (rc = pthread_attr_setstacksize(&a, STACK_SIZE)) != 0)
+		errc(1, rc, "bench: pthread_attr");
+	for (i = 0; i < n; i++) {
+		t[i] = (struct targ){ fn, arg, i, 0 };
+		if ((rc = pthread_create(&tid[i], &a, thread_main, &t[i])) != 0)
+			errc(1, rc, "bench: pthread_create %u of %u", i, n);
+	}
+	pthread_attr_destroy(&a);
+	for (i = 0; i < n; i++) {
+		if ((rc = pthread_clockjoin_np(tid[i], NULL, CLOCK_MONOTONIC,
+		    deadline)) != 0)
+			errc(1, rc, "bench: thread %u of %u", i, n);
+		failed |= t[i].rc != 0;
+	}
+	free(tid);
+	free(t);
+	return failed ? -1 : 0;
+}
+
+/* Reap pid by the deadline (SIGCHLD blocked): 1 exited 0, 0 did not, -1 deadline. */
+static int
+reap_one(pid_t pid, const struct timespec *deadline)
+{
+	sigset_t chld;
+	struct timespec ts;
+	uint64_t now, end = (uint64_t)deadline->tv_sec * 1000000000u +
+	    (uint64_t)deadline->tv_nsec;
+	pid_t r;
+	int st;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	while ((r = waitpid(pid, &st, WNOHANG)) == 0) {
+		if ((now = ipc_now_ns()) >= end)
+			return -1;
+		ts.tv_sec = (time_t)((end - now) / 1000000000u);
+		ts.tv_nsec = (long)((end - now) % 1000000000u);
+		sigtimedwait(&chld, NULL, &ts);
+	}
+	if (r == -1)
+		err(1, "bench: waitpid %ld", (long)pid);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Reap every pid in fork order; past the deadline, SIGKILL the rest. 0 if all exited 0. */
+static int
+reap_all(pid_t *pids, unsigned n, const struct timespec *deadline)
+{
+	struct timespec kill_dl;
+	unsigned i, j;
+	int r, failed = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((r = reap_one(pids[i], deadline)) == 1)
+			continue;
+		failed = 1;
+		if (r == 0)
+			continue;
+		for (j = i; j < n; j++)
+			kill(pids[j], SIGKILL);
+		ipc_deadline(&kill_dl, KILL_NS);
+		for (j = i; j < n; j++)
+			if (reap_one(pids[j], &kill_dl) < 0)
+				errx(1, "bench: worker %ld outlived SIGKILL", (long)pids[j]);
+		break;
+	}
+	return failed ? -1 : 0;
+}
+
+/* A forked worker: dies with the bench, and by SIGALRM at the deadline. */
+static _Noreturn void
+child_main(bare_fn fn, void *arg, unsigned id, pid_t parent,
+    const sigset_t *mask, const struct timespec *deadline)
+{
+	struct timespec now;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(1);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	alarm(deadline->tv_sec > now.tv_sec ?
+	    (unsigned)(deadline->tv_sec - now.tv_sec) + 1 : 1);
+	_exit(fn(arg, id) == 0 ? 0 : 1);
+}
+
+static int
+run_processes(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline)
+{
+	sigset_t chld, saved;
+	pid_t *pids, self = getpid();
+	unsigned i, j;
+	int rc;
+
+	if ((pids = calloc(n, sizeof(*pids))) == NULL)
+		err(1, "bench");
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &saved);
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = fork()) == -1) {
+			/* The ones started wait at the gate for the rest: stop them. */
+			rc = errno;
+			for (j = 0; j < i; j++)
+				kill(pids[j], SIGKILL);
+			reap_all(pids, i, deadline);
+			errc(1, rc, "bench: fork %u of %u", i, n);
+		}
+		if (pids[i] == 0)
+			child_main(fn, arg, i, self, &saved, deadline);
+	}
+	rc = reap_all(pids, n, deadline);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	free(pids);
+	return rc;
+}
+
+static int
+bare_run(enum mode mode, unsigned n, bare_fn fn, void *arg,
+    const struct timespec *deadline)
+{
+	return mode == MODE_THREAD ? run_threads(n, fn, arg, deadline) :
+	    run_processes(n, fn, arg, deadline);
+}
+
+/* A mapping with the header, the workers' times, then size bytes of state. */
+static struct bare_hdr *
+bare_map(unsigned nworkers, size_t size, const struct timespec *deadline,
+    void **state, size_t *total)
+{
+	size_t hdr = (sizeof(struct bare_hdr) + CACHE_LINE - 1) / CACHE_LINE *
+	    CACHE_LINE, times = nworkers * sizeof(struct btime);
+	struct bare_hdr *h;
+
+	*total = hdr + times + size;
+	h = shared_map(*total);
+	h->deadline = *deadline;
+	h->nworkers = nworkers;
+	h->times = (struct btime *)((char *)h + hdr);
+	*state = (char *)h + hdr + times;
+	return h;
+}
+
+/* The counter: the same lock/increment/unlock as workers/counter.c, no harness. */
+enum { B_MUTEX = 1, B_SEM, B_SPIN, B_ATOMIC };
+
+struct bcounter {
+	alignas(CACHE_LINE) volatile uint64_t plain;
+	alignas(CACHE_LINE) _Atomic uint64_t atomic;
+	alignas(CACHE_LINE) pthread_mutex_t mutex;
+	alignas(CACHE_LINE) pthread_spinlock_t spin;
+	sem_t		*sem;
+	struct bare_hdr	*h;
+	int		 guard;
+	uint64_t	 n;
+};
+
+static int
+count_loop(struct bcounter *c, const struct timespec *dl)
+{
+	uint64_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->n && rc == 0; i++) {
+		switch (c->guard) {
+		case B_MUTEX:
+			if ((rc = ipc_mutex_lock(&c->mutex, dl)) != 0)
+				break;
+			c->plain = c->plain + 1;
+			rc = ipc_mutex_unlock(&c->mutex);
+			break;
+		case B_SEM:
+			if ((rc = ipc_sem_wait(c->sem, dl)) != 0)
+				break;
+			c->plain = c->plain + 1;
+			rc = ipc_sem_post(c->sem);
+			break;
+		case B_SPIN:
+			if ((rc = ipc_spin_lock(&c->spin, dl)) != 0)
+				break;
+			c->plain = c->plain + 1;
+			rc = ipc_spin_unlock(&c->spin);
+			break;
+		default:
+			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
+			break;
+		}
+	}
+	return rc;
+}
+
+static int
+count_worker(void *arg, unsigned id)
+{
+	struct bcounter *c = arg;
+	int rc;
+
+	if (gate(c->h, id) != 0)
+		return -1;
+	rc = count_loop(c, &c->h->deadline);
+	stop_clock(c->h, id);
+	return rc;
+}
+
+/* The guard built as counter.c builds it: robust mutex, spinlock, named sem. */
+static void
+counter_objects(struct bcounter *c, struct ipc_sem *s, int build)
+{
+	int rc = 0;
+
+	if (c->guard == B_MUTEX)
+		rc = build ? ipc_mutex_init(&c->mutex, IPC_MUTEX_NORMAL) :
+		    (ipc_mutex_destroy(&c->mutex), 0);
+	else if (c->guard == B_SPIN)
+		rc = build ? ipc_spin_init(&c->spin) : (ipc_spin_destroy(&c->spin), 0);
+	else if (c->guard == B_SEM && build) {
+		if ((rc = ipc_sem_open(s, "bench.lock", 1)) == 0)
+			rc = ipc_sem_unlink(s);
+		c->sem = s->sem;
+	} else if (c->guard == B_SEM)
+		ipc_sem_close(s);
+	if (rc != 0)
+		errc(1, rc, "bench: counter guard");
+}
+
+int
+bare_counter(int guard, enum mode mode, unsigned workers, uint64_t n,
+    const struct timespec *deadline, double *rate, char *note, size_t len)
+{
+	struct bcounter *c;
+	struct ipc_sem s;
+	struct bare_hdr *h;
+	uint64_t got;
+	size_t total;
+	int rc;
+
+	h = bare_map(workers, sizeof(*c), deadline, (void **)&c, &total);
+	c->h = h;
+	c->guard = guard;
+	c->n = n;
+	counter_objects(c, &s, 1);
+	rc = bare_run(mode, workers, count_worker, c, deadline);
+	got = guard == B_ATOMIC ? atomic_load(&c->atomic) : c->plain;
+	*rate = (double)workers * (double)n * 1e9 / (double)wall_ns(h);
+	if (rc == 0 && got == workers * n)
+		snprintf(note, len, "exact");
+	else {
+		snprintf(note, len, "counter %ju, want %ju%s", (uintmax_t)got,
+		    (uintmax_t)(workers * n), rc != 0 ? "; a worker failed" : "");
+		rc = -1;
+	}
+	counter_objects(c, &s, 0);
+	munmap(h, total);
+	return rc;
+}
+
+/* Channels: the queue demo's items through a pipe, a POSIX mq, a socketpair. */
+struct tally {
+	alignas(CACHE_LINE) uint64_t taken;
+	uint64_t	 sum, dups, torn;
+};
+
+struct bchan {
+	alignas(CACHE_LINE) atomic_uint producers_left;
+	struct bare_hdr	*h;
+	enum bare_chan	 kind;
+	int		 fd[2];		/* pipe, socketpair: [0] write, [1] read */
+	mqd_t		 mq;
+	size_t		 isz;
+	uint64_t	 n, nitems;
+	unsigned	 np, nc;
+	struct tally	*tally;
+	_Atomic uint64_t *bitmap;
+};
+
+static int
+chan_send(struct bchan *c, const unsigned char *buf)
+{
+	ssize_t k;
+
+	if (c->kind == CH_MQ)
+		return mq_send(c->mq, (const char *)buf, c->isz, 0) == 0 ? 0 : -1;
+	do
+		k = c->kind == CH_PIPE ? write(c->fd[0], buf, c->isz) :
+		    send(c->fd[0], buf, c->isz, 0);
+	while (k == -1 && errno == EINTR);
+	return k == (ssize_t)c->isz ? 0 : -1;
+}
+
+/* One whole item into buf; a pipe may hand it over in pieces. */
+static int
+chan_recv(struct bchan *c, unsigned char *buf)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	if (c->kind == CH_MQ)
+		return mq_receive(c->mq, (char *)buf, c->isz, NULL) ==
+		    (ssize_t)c->isz ? 0 : -1;
+	while (got < c->isz) {
+		k = c->kind == CH_PIPE ? read(c->fd[1], buf + got, c->isz - got) :
+		    recv(c->fd[1], buf + got, c->isz - got, 0);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static int
+chan_produce(struct bchan *c, unsigned p, unsigned char *buf)
+{
+	uint64_t i;
+	unsigned j;
+
+	for (i = 0; i < c->n; i++) {
+		item_fill(buf, c->isz, p * c->n + i);
+		if (chan_send(c, buf) != 0)
+			return -1;
+	}
+
+	/* The last producer tells each consumer to stop. */
+	if (atomic_fetch_sub(&c->producers_left, 1) == 1) {
+		item_fill(buf, c->isz, SENTINEL);
+		for (j = 0; j < c->nc; j++)
+			if (chan_send(c, buf) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* Take items until the sentinel, checking each as workers/queue.c does. */
+static int
+chan_consume(struct bchan *c, unsigned id, unsigned char *buf)
+{
+	struct tally *t = &c->tally[id];
+	uint64_t item, bit;
+
+	for (;;) {
+		if (chan_recv(c, buf) != 0)
+			return -1;
+		if (item_check(buf, c->isz, &item) != 0) {
+			t->taken++;
+			t->torn++;
+			continue;
+		}
+		if (item == SENTINEL)
+			return 0;
+		t->taken++;
+		t->sum += item_mix(item);
+		bit = 1ULL << (item % 64);
+		if (item >= c->nitems || atomic_fetch_or_explicit(&c->bitmap[item / 64],
+		    bit, memory_order_relaxed) & bit)
+			t->dups++;
+	}
+}
+
+static int
+chan_worker(void *arg, unsigned id)
+{
+	struct bchan *c = arg;
+	unsigned char *buf;
+	int rc;
+
+	if ((buf = malloc(c->isz)) == NULL || gate(c->h, id) != 0)
+		return -1;
+	rc = id < c->np ? chan_produce(c, id, buf) : chan_consume(c, id - c->np, buf);
+	stop_clock(c->h, id);
+	free(buf);
+	return rc;
+}
+
+/* Open the channel: the mq under a fresh exclusive 0600 name, unlinked at once. */
+static int
+chan_open(struct bchan *c)
+{
+	struct mq_attr attr = { 0, MQ_SLOTS, (long)c->isz, 0, { 0 } };
+	char name[IPC_NAME_MAX];
+	mode_t old;
+	int rc, p[2];
+
+	if (c->kind == CH_PIPE) {
+		if (pipe2(p, O_CLOEXEC) == -1)
+			return errno;
+		c->fd[0] = p[1];
+		c->fd[1] = p[0];
+		return 0;
+	}
+	if (c->kind == CH_SOCKET)
+		return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    c->fd) == -1 ? errno : 0;
+	if ((rc = ipc_name(name, sizeof(name), "bench.mq")) != 0)
+		return rc;
+	old = umask(077);
+	c->mq = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, IPC_MODE, &attr);
+	rc = errno;
+	umask(old);
+	if (c->mq == (mqd_t)-1)
+		return rc;
+	return mq_unlink(name) == -1 ? errno : 0;
+}
+
+static void
+chan_close(struct bchan *c)
+{
+	if (c->kind == CH_MQ)
+		mq_close(c->mq);
+	else {
+		close(c->fd[0]);
+		close(c->fd[1]);
+	}
+}
+
+/* Sum the consumers' tallies: each item once, whole, checksum right. */
+static int
+chan_verdict(const struct bchan *c, char *note, size_t len)
+{
+	uint64_t taken = 0, sum = 0, want = 0, dups = 0, torn = 0, i;
+	unsigned j;
+
+	for (j = 0; j < c->nc; j++) {
+		taken += c->tally[j].taken;
+		sum += c->tally[j].sum;
+		dups += c->tally[j].dups;
+		torn += c->tally[j].torn;
+	}
+	for (i = 0; i < c->nitems; i++)
+		want += item_mix(i);
+	if (taken == c->nitems && dups == 0 && torn == 0 && sum == want) {
+		snprintf(note, len, "each item once, whole");
+		return 0;
+	}
+	snprintf(note, len, "%ju of %ju taken, %ju duplicated, %ju torn%s",
+	    (uintmax_t)taken, (uintmax_t)c->nitems, (uintmax_t)dups,
+	    (uintmax_t)torn, sum == want ? "" : ", checksum wrong");
+	return -1;
+}
+
+int
+bare_channel(enum bare_chan kind, unsigned np, unsigned nc, size_t isz,
+    uint64_t n, const struct timespec *deadline, double *rate, char *note,
+    size_t len)
+{
+	size_t bits = (np * n + 63) / 64 * sizeof(uint64_t), total;
+	struct bchan *c;
+	struct bare_hdr *h;
+	int rc;
+
+	h = bare_map(np + nc, sizeof(*c) + nc * sizeof(struct tally) + bits,
+	    deadline, (void **)&c, &total);
+	*c = (struct bchan){ .h = h, .kind = kind, .isz = isz, .n = n,
+	    .nitems = np * n, .np = np, .nc = nc };
+	atomic_init(&c->producers_left, np);
+	c->tally = (struct tally *)(c + 1);
+	c->bitmap = (_Atomic uint64_t *)(c->tally + nc);
+	if ((rc = chan_open(c)) != 0) {
+		munmap(h, total);
+		snprintf(note, len, "cannot open the channel: %s", strerror(rc));
+		return -1;
+	}
+	rc = bare_run(MODE_PROCESS, np + nc, chan_worker, c, deadline);
+	*rate = (double)c->nitems * 1e9 / (double)wall_ns(h);
+	if (chan_verdict(c, note, len) != 0 || rc != 0) {
+		if (rc != 0)
+			strlcat(note, " (a worker failed)", len);
+		rc = -1;
+	}
+	chan_close(c);
+	munmap(h, total);
+	return rc;
+}
+
+/*
+ * Ping-pong: a turn word passed back and forth, by semaphores, futex or
+ * spinning (which yields every GATE_CHECK polls, or two workers sharing a
+ * CPU would hand over once per time slice).
+ */
+struct bpp {
+	alignas(CACHE_LINE) _Atomic uint32_t turn;
+	alignas(CACHE_LINE) sem_t sem[2];
+	struct bare_hdr	*h;
+	enum bare_pp	 kind;
+	uint64_t	 n;
+	uint64_t	 moves[2];
+};
+
+/* Wait until turn == want (sem: until our semaphore is posted). */
+static int
+pp_wait(struct bpp *pp, unsigned id, uint32_t want)
+{
+	const struct timespec *dl = &pp->h->deadline;
+	uint32_t v;
+	unsigned i;
+
+	if (pp->kind == PP_SEM)
+		return ipc_sem_wait(&pp->sem[id], dl) == 0 &&
+		    atomic_load(&pp->turn) == want ? 0 : -1;
+	for (i = 1; (v = atomic_load(&pp->turn)) != want; i++) {
+		if (pp->kind == PP_FUTEX) {
+			if (ipc_futex_wait(&pp->turn, v, dl) == ETIMEDOUT)
+				return -1;
+		} else if (i % GATE_CHECK != 0)
+			ipc_cpu_relax();
+		else if (ipc_expired(dl))
+			return -1;
+		else
+			sched_yield();	/* the other may be waiting for this CPU */
+	}
+	return 0;
+}
+
+static void
+pp_pass(struct bpp *pp, unsigned id, uint32_t next)
+{
+	atomic_store(&pp->turn, next);
+	if (pp->kind == PP_SEM)
+		ipc_sem_post(&pp->sem[!id]);
+	else if (pp->kind == PP_FUTEX)
+		ipc_futex_wake(&pp->turn, 1, NULL);
+}
+
+static int
+pp_worker(void *arg, unsigned id)
+{
+	struct bpp *pp = arg;
+	uint64_t i;
+
+	if (gate(pp->h, id) != 0)
+		return -1;
+	for (i = 0; i < pp->n; i++) {
+		if (pp_wait(pp, id, (uint32_t)(2 * i + id)) != 0)
+			return -1;
+		pp->moves[id]++;
+		pp_pass(pp, id, (uint32_t)(2 * i + id + 1));
+	}
+	stop_clock(pp->h, id);
+	return 0;
+}
+
+int
+bare_pingpong(enum bare_pp kind, enum mode mode, uint64_t n,
+    const struct timespec *deadline, double *ns, char *note, size_t len)
+{
+	struct bpp *pp;
+	struct bare_hdr *h;
+	size_t total;
+	int rc;
+
+	h = bare_map(2, sizeof(*pp), deadline, (void **)&pp, &total);
+	pp->h = h;
+	pp->kind = kind;
+	pp->n = n;
+	if (sem_init(&pp->sem[0], 1, 1) == -1 || sem_init(&pp->sem[1], 1, 0) == -1)
+		err(1, "bench: sem_init");
+	rc = bare_run(mode, 2, pp_worker, pp, deadline);
+	*ns = (double)wall_ns(h) / (double)n;
+	if (rc == 0 && atomic_load(&pp->turn) == (uint32_t)(2 * n) &&
+	    pp->moves[0] == n && pp->moves[1] == n)
+		snprintf(note, len, "%ju round trips", (uintmax_t)n);
+	else {
+		snprintf(note, len, "turn %u, moves %ju and %ju%s",
+		    (unsigned)atomic_load(&pp->turn), (uintmax_t)pp->moves[0],
+		    (uintmax_t)pp->moves[1], rc != 0 ? "; a worker failed" : "");
+		rc = -1;
+	}
+	sem_destroy(&pp->sem[0]);
+	sem_destroy(&pp->sem[1]);
+	munmap(h, total);
+	return rc;
+}
+
+static void *
+nothing(void *arg)
+{
+	return arg;
+}
+
+/* n workers that do nothing: fork all, then reap all (or create all, then join all). */
+int
+bare_spawn(enum mode mode, unsigned n, const struct timespec *deadline,
+    double *ns, char *note, size_t len)
+{
+	sigset_t chld, saved;
+	pthread_attr_t a;
+	uint64_t t0;
+	pid_t *pids;
+	pthread_t *tids;
+	unsigned i;
+	int rc = 0;
+
+	if ((pids = calloc(n, sizeof(*pids))) == NULL ||
+	    (tids = calloc(n, sizeof(*tids))) == NULL)
+		err(1, "bench");
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &saved);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, STACK_SIZE);
+	t0 = ipc_now_ns();
+	for (i = 0; i < n; i++) {
+		if (mode == MODE_THREAD)
+			rc = pthread_create(&tids[i], &a, nothing, NULL);
+		else if ((pids[i] = fork()) == 0)
+			_exit(0);
+		else if (pids[i] == -1)
+			rc = errno;
+		if (rc != 0)
+			errc(1, rc, "bench: spawn %u of %u", i, n);
+	}
+	for (i = 0; i < n && mode == MODE_THREAD; i++)
+		if ((rc = pthread_clockjoin_np(tids[i], NULL, CLOCK_MONOTONIC, deadline)) != 0)
+			errc(1, rc, "bench: join %u of %u", i, n);
+	rc = mode == MODE_PROCESS ? reap_all(pids, n, deadline) : 0;
+	*ns = (double)(ipc_now_ns() - t0) / (double)n;
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	pthread_attr_destroy(&a);
+	if (rc == 0)
+		snprintf(note, len, "%u reaped", n);
+	else
+		snprintf(note, len, "a worker failed");
+	free(pids);
+	free(tids);
+	return rc;
+}

@@ -1,0 +1,631 @@
+/*
+ * bench.c - `shmsync bench`: run the matrix, each case R times, and report
+ * median, min and max with every parameter echoed.
+ *
+ * Demos run in-process through the run engine (run_once), exactly as the
+ * subcommands run them; the bare loops and baselines come from bare.c.  Each
+ * case first calibrates its size to about --run-ms, then the cases of a set
+ * (those compared with each other) take turns run by run, so drift in a
+ * shared, noisy machine hits them alike.  A run whose invariant broke makes
+ * its row an error and the exit status 1; it is never averaged in.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "run.h"
+
+#define SET_MAX		8		/* cases compared in one set */
+#define QUEUE_CAP	1024		/* the shmsync queue's slots */
+#define QUEUE_BATCH	64		/* items per put_many/get_many */
+
+enum { O_REPEAT = 'r', O_WORKERS = 'w', O_QUICK = 'q', O_FORMAT = 'f',
+    O_TIMEOUT = 'T', O_HELP = 'h', O_ONLY = 256, O_CSV, O_RUNMS, O_SPAWNMAX };
+
+static const struct option longopts[] = {
+	{ "repeat", required_argument, NULL, O_REPEAT },
+	{ "workers", required_argument, NULL, O_WORKERS },
+	{ "quick", no_argument, NULL, O_QUICK },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "only", required_argument, NULL, O_ONLY },
+	{ "csv", required_argument, NULL, O_CSV },
+	{ "run-ms", required_argument, NULL, O_RUNMS },
+	{ "spawn-max", required_argument, NULL, O_SPAWNMAX },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
+
+static const char *const group_names[] = {
+	"counter", "queue", "barrier", "pingpong", "spawn", "falseshare", NULL
+};
+static const char *const modes[] = { "thread", "process" };
+static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
+
+static _Noreturn void
+bench_usage(void)
+{
+	printf("usage: %s bench [options]\n\n"
+	    "Measure the matrix: counter guards, queue vs pipe/mq/socketpair,\n"
+	    "barriers, ping-pong latency, spawn cost, false sharing.  Each case\n"
+	    "runs R times, checks its invariant every time, and reports median,\n"
+	    "min and max; then the issue's targets as ratios of medians.\n\n"
+	    "options:\n"
+	    "  -r, --repeat R        runs per case (1..%d; default 5, --quick 3)\n"
+	    "  -w, --workers LIST    counter workers, e.g. 1,2,4,8 (the default;\n"
+	    "                        --quick 1,2)\n"
+	    "  -q, --quick           a smoke run: shorter runs, fewer cases\n"
+	    "  -f, --format FMT      table (Markdown), csv, json (JSON Lines)\n"
+	    "      --only LIST       groups: counter,queue,barrier,pingpong,spawn,\n"
+	    "                        falseshare (default: all)\n"
+	    "      --csv FILE        also write the rows as CSV to FILE\n"
+	    "      --run-ms MS       length one run aims at (1..10000; default 40,\n"
+	    "                        --quick 5)\n"
+	    "      --spawn-max N     largest spawn sweep size (1..%d; default %d,\n"
+	    "                        --quick 256)\n"
+	    "  -T, --timeout SEC     deadline of each run (default 60)\n\n"
+	    "exit status: 0 every invariant held, 1 a run broke one (its row says\n"
+	    "which), 2 usage error\n", getprogname(), BENCH_MAXR - 1, MAX_WORKERS,
+	    MAX_WORKERS);
+	exit(0);
+}
+
+static long long
+number(const char *opt, const char *arg, long long min, long long max)
+{
+	const char *errstr;
+	long long v = strtonum(arg, min, max, &errstr);
+
+	if (errstr != NULL)
+		errx(2, "bench: --%s: '%s' is %s (%lld..%lld)", opt, arg, errstr,
+		    min, max);
+	return v;
+}
+
+static enum format
+parse_format(const char *arg)
+{
+	if (strcmp(arg, "table") == 0)
+		return FORMAT_TABLE;
+	if (strcmp(arg, "csv") == 0)
+		return FORMAT_CSV;
+	if (strcmp(arg, "json") == 0)
+		return FORMAT_JSON;
+	errx(2, "bench: --format: unknown format '%s' (one of table|csv|json)", arg);
+}
+
+static void
+parse_workers(struct bench *b, char *arg)
+{
+	char *w;
+
+	b->nworkers = 0;
+	while ((w = strsep(&arg, ",")) != NULL) {
+		if (b->nworkers == BENCH_MAXW)
+			errx(2, "bench: --workers: more than %d sizes", BENCH_MAXW);
+		b->workers[b->nworkers++] = (unsigned)number("workers", w, 1,
+		    MAX_WORKERS);
+	}
+}
+
+static void
+parse_only(struct bench *b, char *arg)
+{
+	char *g;
+	int i;
+
+	b->groups = 0;
+	while ((g = strsep(&arg, ",")) != NULL) {
+		for (i = 0; group_names[i] != NULL && strcmp(group_names[i], g) != 0; i++)
+			continue;
+		if (group_names[i] == NULL)
+			errx(2, "bench: --only: unknown group '%s' (counter, queue, "
+			    "barrier, pingpong, spawn, falseshare)", g);
+		b->groups |= 1u << i;
+	}
+}
+
+/* --quick's defaults, or the full run's, where no option was given (0, NULL). */
+static void
+defaults(struct bench *b, long long repeat, long long runms, long long spawnmax,
+    char *wlist)
+{
+	b->repeat = repeat ? (unsigned)repeat : b->quick ? 3 : 5;
+	b->run_ns = (uint64_t)(runms ? runms : b->quick ? 5 : 40) * 1000000u;
+	b->spawn_max = spawnmax ? (unsigned)spawnmax : b->quick ? 256 : MAX_WORKERS;
+	if (wlist != NULL)
+		parse_workers(b, wlist);
+	else if (b->quick)
+		parse_workers(b, (char[]){ "1,2" });
+	else
+		parse_workers(b, (char[]){ "1,2,4,8" });
+}
+
+/* Options into *b; explicit options override what --quick implies. */
+static const char *
+parse(struct bench *b, int argc, char **argv)
+{
+	long long repeat = 0, runms = 0, spawnmax = 0;
+	const char *csv = NULL;
+	char *wlist = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:w:qf:T:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_REPEAT:
+			repeat = number("repeat", optarg, 1, BENCH_MAXR - 1);
+			break;
+		case O_WORKERS:
+			wlist = optarg;
+			break;
+		case O_QUICK:
+			b->quick = 1;
+			break;
+		case O_FORMAT:
+			b->format = parse_format(optarg);
+			break;
+		case O_ONLY:
+			parse_only(b, optarg);
+			break;
+		case O_CSV:
+			csv = optarg;
+			break;
+		case O_RUNMS:
+			runms = number("run-ms", optarg, 1, 10000);
+			break;
+		case O_SPAWNMAX:
+			spawnmax = number("spawn-max", optarg, 1, MAX_WORKERS);
+			break;
+		case O_TIMEOUT:
+			b->timeout = number("timeout", optarg, 1, 86400);
+			break;
+		case O_HELP:
+			bench_usage();
+		case ':':
+			errx(2, "bench: option '%s' needs a value", argv[optind - 1]);
+		default:
+			errx(2, "bench: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		errx(2, "bench: unexpected argument '%s'", argv[optind]);
+	defaults(b, repeat, runms, spawnmax, wlist);
+	return csv;
+}
+
+/* A demo's parameters at their defaults, as `shmsync DEMO` would have them. */
+static void
+demo_params(struct bcase *c, const char *demo, long long timeout)
+{
+	const struct optdef *o;
+	int i;
+
+	memset(&c->p, 0, sizeof(c->p));
+	c->run = run_demo_case;
+	c->iter_opt = "iterations";
+	if ((c->p.demo = worker_find(demo)) == NULL)
+		errx(1, "bench: no demo '%s'", demo);
+	for (i = 0, o = c->p.demo->opts; o[i].name != NULL; i++)
+		c->p.v[i] = o[i].def;
+	c->p.modes = c->mode;
+	c->p.format = FORMAT_CSV;
+	c->p.timeout = timeout;
+}
+
+static void
+set_opt(struct bcase *c, const char *name, long long v)
+{
+	int i;
+
+	if ((i = worker_opt(c->p.demo, name)) < 0)
+		errx(1, "bench: %s has no option --%s", c->p.demo->name, name);
+	c->p.v[i] = v;
+}
+
+static void
+set_choice(struct bcase *c, const char *name, const char *choice)
+{
+	const char *const *ch;
+	int i;
+
+	if ((i = worker_opt(c->p.demo, name)) < 0 ||
+	    (ch = c->p.demo->opts[i].choices) == NULL)
+		errx(1, "bench: %s has no keyword option --%s", c->p.demo->name, name);
+	for (c->p.v[i] = 0; ch[c->p.v[i]] != NULL; c->p.v[i]++)
+		if (strcmp(ch[c->p.v[i]], choice) == 0)
+			return;
+	errx(1, "bench: %s --%s has no '%s'", c->p.demo->name, name, choice);
+}
+
+static const struct field *
+result_field(const struct result *res, const char *key)
+{
+	int i;
+
+	for (i = 0; i < res->n; i++)
+		if (strcmp(res->f[i].key, key) == 0)
+			return &res->f[i];
+	return NULL;
+}
+
+/* One run of the demo with n iterations (of its option c->iter_opt). */
+static int
+run_demo_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+{
+	const struct field *f;
+	struct result res;
+
+	(void)b;
+	set_opt(c, c->iter_opt, (long long)n);
+	run_once(&c->p, 0, c->mode, &res);
+	if ((f = result_field(&res, "note")) != NULL)
+		strlcpy(c->row.note, f->v.s, sizeof(c->row.note));
+	if ((f = result_field(&res, "ops_per_sec")) == NULL)
+		errx(1, "bench: %s reported no ops_per_sec", c->p.demo->name);
+	*value = f->v.d;
+	return res.verdict == VERDICT_OK ? 0 : -1;
+}
+
+/* Spawn through shmsync: the whole run, from region to reaped workers, per worker. */
+static int
+run_spawn_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+{
+	uint64_t t0 = ipc_now_ns();
+	double ops;
+	int rc;
+
+	(void)n;
+	rc = run_demo_case(b, c, 1, &ops);
+	*value = (double)(ipc_now_ns() - t0) / (double)c->row.workers;
+	return rc;
+}
+
+static int
+run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+{
+	struct timespec dl;
+	struct row *r = &c->row;
+
+	ipc_deadline(&dl, (uint64_t)b->timeout * 1000000000u);
+	if (strcmp(r->group, "counter") == 0)
+		return bare_counter(c->kind, c->mode, r->workers, n, &dl, value,
+		    r->note, sizeof(r->note));
+	if (strcmp(r->group, "queue") == 0)
+		return bare_channel((enum bare_chan)c->kind, r->producers,
+		    r->consumers, r->item_size, n, &dl, value, r->note,
+		    sizeof(r->note));
+	if (strcmp(r->group, "pingpong") == 0)
+		return bare_pingpong((enum bare_pp)c->kind, c->mode, n, &dl, value,
+		    r->note, sizeof(r->note));
+	return bare_spawn(c->mode, r->workers, &dl, value, r->note, sizeof(r->note));
+}
+
+/* Size case c so one run lasts about run_ns; *n is that size.  -1 if a run failed. */
+static int
+calibrate(struct bench *b, struct bcase *c, uint64_t *n)
+{
+	uint64_t t0, dt;
+	double v, grow;
+
+	*n = c->n0;
+	if (c->fixed)
+		return c->run(b, c, *n, &v);	/* a warm-up */
+	for (;;) {
+		t0 = ipc_now_ns();
+		if (c->run(b, c, *n, &v) != 0)
+			return -1;
+		dt = ipc_now_ns() - t0 + 1;
+		if (dt >= b->run_ns / 4 || *n >= c->nmax)
+			break;
+		grow = (double)b->run_ns / (double)dt;
+		grow = grow < 2 ? 2 : grow > 100 ? 100 : grow;
+		*n = (double)*n * grow > (double)c->nmax ? c->nmax :
+		    (uint64_t)((double)*n * grow);
+	}
+	grow = (double)*n * (double)b->run_ns / (double)dt;
+	*n = grow > (double)c->nmax ? c->nmax : grow < (double)c->n0 ? c->n0 :
+	    (uint64_t)grow;
+	return 0;
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+finish_row(struct bench *b, struct bcase *c, double *v, int ok)
+{
+	struct row *r = &c->row;
+	unsigned k = b->repeat;
+
+	r->repeat = k;
+	r->status = ok ? "ok" : "fail";
+	if (ok) {
+		qsort(v, k, sizeof(*v), cmp_dbl);
+		r->median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+		r->min = v[0];
+		r->max = v[k - 1];
+	} else
+		b->failed = 1;
+	bench_emit(b, r);
+}
+
+/* Calibrate every case of the set, then run them in turns, R rounds. */
+static void
+measure_set(struct bench *b, struct bcase *set, int k)
+{
+	static double v[SET_MAX][BENCH_MAXR];
+	int ok[SET_MAX], i;
+	unsigned rep;
+
+	for (i = 0; i < k; i++) {
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rbench: %s %s %s %s %u        ",
+			    set[i].row.group, set[i].row.name, set[i].row.impl,
+			    set[i].row.mode, set[i].row.workers);
+		ok[i] = calibrate(b, &set[i], &set[i].row.iterations) == 0;
+	}
+	for (rep = 0; rep < b->repeat; rep++)
+		for (i = 0; i < k; i++)
+			if (ok[i])
+				ok[i] = set[i].run(b, &set[i], set[i].row.iterations,
+				    &v[i][rep]) == 0;
+	for (i = 0; i < k; i++)
+		finish_row(b, &set[i], v[i], ok[i]);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%60s\r", "");
+}
+
+/* A fresh case: row parameters common to the group. */
+static struct bcase *
+add_case(struct bcase *set, int *k, const char *group, const char *name,
+    const char *impl, int m, const char *unit)
+{
+	struct bcase *c = &set[(*k)++];
+
+	memset(c, 0, sizeof(*c));
+	c->row = (struct row){ .group = group, .impl = impl, .mode = modes[m],
+	    .unit = unit, .status = "ok" };
+	strlcpy(c->row.name, name, sizeof(c->row.name));
+	c->mode = mode_of[m];
+	c->run = run_bare_case;
+	return c;
+}
+
+/* Every guard, both modes, shmsync and bare side by side, at each worker count. */
+static void
+group_counter(struct bench *b)
+{
+	static const char *const guards[] = { "mutex", "sem", "spin", "atomic" };
+	struct bcase set[SET_MAX], *c;
+	int g, m, w, k, impl;
+
+	for (g = 0; g < 4; g++) {
+		for (w = 0; w < b->nworkers; w++) {
+			for (k = 0, m = 0; m < 2; m++) {
+				for (impl = 0; impl < 2; impl++) {
+					c = add_case(set, &k, "counter", guards[g],
+					    impl ? "bare" : "shmsync", m, "ops/s");
+					c->row.workers = b->workers[w];
+					c->n0 = 1000;
+					c->nmax = UINT64_MAX / b->workers[w] / 2;
+					c->kind = g + 1;
+					if (impl)
+						continue;
+					demo_params(c, "counter", b->timeout);
+					set_opt(c, "workers", b->workers[w]);
+					set_choice(c, "sync", guards[g]);
+				}
+			}
+			measure_set(b, set, k);
+		}
+	}
+}
+
+static void
+queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
+{
+	c->row.producers = c->row.consumers = pc;
+	c->row.workers = 2 * pc;
+	c->row.item_size = size;
+	c->n0 = 1000;
+	c->nmax = (1ULL << 32) / pc;
+	if (strcmp(c->row.impl, "shmsync") != 0)
+		return;
+	demo_params(c, "queue", b->timeout);
+	set_opt(c, "producers", pc);
+	set_opt(c, "consumers", pc);
+	set_opt(c, "capacity", QUEUE_CAP);
+	set_opt(c, "item-size", size);
+	set_opt(c, "batch", c->row.batch);
+	set_choice(c, "queue", c->row.name);
+	c->iter_opt = "items";
+	c->row.capacity = QUEUE_CAP;
+}
+
+/* Items/s in processes: the shmsync queue and ring against the kernel's channels. */
+static void
+group_queue(struct bench *b)
+{
+	static const unsigned sizes[] = { 8, 64, 4096 };
+	static const char *const chans[] = { "pipe", "mq", "socketpair" };
+	struct bcase set[SET_MAX], *c;
+	unsigned pc;
+	int s, k, kind, batch;
+
+	for (pc = 1; pc <= 2; pc++) {
+		for (s = 0; s < 3; s++) {
+			k = 0;
+			for (kind = 0; kind < (pc == 1 ? 2 : 1); kind++) {
+				for (batch = 0; batch < 2; batch++) {
+					c = add_case(set, &k, "queue", kind ? "spsc" :
+					    "mpmc", "shmsync", 1, "items/s");
+					c->row.batch = batch ? QUEUE_BATCH : 1;
+					queue_case(b, c, pc, sizes[s]);
+				}
+			}
+			for (kind = CH_PIPE; kind <= CH_SOCKET; kind++) {
+				c = add_case(set, &k, "queue", chans[kind], "baseline",
+				    1, "items/s");
+				c->row.batch = 1;
+				c->row.capacity = kind == CH_MQ ? 10 : 0;
+				c->kind = kind;
+				queue_case(b, c, pc, sizes[s]);
+			}
+			measure_set(b, set, k);
+		}
+	}
+}
+
+/* Rounds/s: pthread_barrier against shmsync's cond and hybrid barriers. */
+static void
+group_barrier(struct bench *b)
+{
+	static const char *const kinds[] = { "pthread", "cond", "hybrid" };
+	static const unsigned parties[] = { 2, 8 };
+	struct bcase set[SET_MAX], *c;
+	int p, m, i, k;
+
+	for (p = 0; p < 2; p++) {
+		for (m = 0; m < 2; m++) {
+			for (k = 0, i = 0; i < 3; i++) {
+				c = add_case(set, &k, "barrier", kinds[i], "shmsync", m,
+				    "rounds/s");
+				c->row.workers = parties[p];
+				c->n0 = 100;
+				c->nmax = 1 << 24;
+				demo_params(c, "barrier", b->timeout);
+				set_opt(c, "workers", parties[p]);
+				set_choice(c, "barrier", kinds[i]);
+				set_opt(c, "even", 1);
+				c->iter_opt = "phases";
+			}
+			measure_set(b, set, k);
+		}
+	}
+}
+
+/* Round-trip latency of a hand-off between two workers. */
+static void
+group_pingpong(struct bench *b)
+{
+	static const char *const kinds[] = { "sem", "futex", "spin" };
+	struct bcase set[SET_MAX], *c;
+	int m, i, k = 0;
+
+	for (m = 0; m < 2; m++) {
+		for (i = PP_SEM; i <= PP_SPIN; i++) {
+			c = add_case(set, &k, "pingpong", kinds[i], "bare", m, "ns/rtt");
+			c->row.workers = 2;
+			c->n0 = 100;
+			c->nmax = 1 << 30;
+			c->kind = i;
+		}
+	}
+	measure_set(b, set, k);
+}
+
+/*
+ * Launch N workers to the start barrier and reap them, per worker, against
+ * bare loops.  Processes first: fork copies every mapping, and the thread
+ * runs leave glibc's cache of thread stacks (hundreds of mappings) behind.
+ */
+static void
+group_spawn(struct bench *b)
+{
+	struct bcase set[SET_MAX], *c;
+	unsigned n;
+	int m, k, impl;
+
+	for (m = 1; m >= 0; m--) {
+		for (n = 1;; n = n * 4 > b->spawn_max ? b->spawn_max : n * 4) {
+			for (k = 0, impl = 0; impl < 2; impl++) {
+				c = add_case(set, &k, "spawn", impl ? (m ? "fork+wait" :
+				    "create+join") : "harness", impl ? "bare" : "shmsync",
+				    m, "ns/worker");
+				c->row.workers = n;
+				c->n0 = 1;
+				c->fixed = 1;
+				if (impl)
+					continue;
+				demo_params(c, "counter", b->timeout);
+				set_opt(c, "workers", n);
+				set_choice(c, "sync", "atomic");
+				c->run = run_spawn_case;
+			}
+			measure_set(b, set, k);
+			if (n == b->spawn_max)
+				break;
+		}
+	}
+}
+
+/* Private counters packed in one line against padded ones. */
+static void
+group_falseshare(struct bench *b)
+{
+	static const char *const layouts[] = { "packed", "padded" };
+	struct bcase set[SET_MAX], *c;
+	int w, m, l, k;
+
+	for (w = 0; w < b->nworkers; w++) {
+		if (b->workers[w] < 2 || b->workers[w] > 64)
+			continue;
+		for (k = 0, m = 0; m < 2; m++) {
+			for (l = 0; l < 2; l++) {
+				c = add_case(set, &k, "falseshare", layouts[l], "shmsync",
+				    m, "ops/s");
+				c->row.workers = b->workers[w];
+				c->n0 = 10000;
+				c->nmax = UINT64_MAX / b->workers[w] / 2;
+				demo_params(c, "falseshare", b->timeout);
+				set_opt(c, "workers", b->workers[w]);
+				set_choice(c, "layout", layouts[l]);
+			}
+		}
+		measure_set(b, set, k);
+	}
+}
+
+int
+bench_main(int argc, char **argv)
+{
+	static void (*const groups[])(struct bench *) = { group_counter,
+	    group_queue, group_barrier, group_pingpong, group_spawn,
+	    group_falseshare };
+	struct bench b;
+	const char *csv;
+	size_t i;
+
+	memset(&b, 0, sizeof(b));
+	b.groups = G_ALL;
+	b.timeout = 60;
+	csv = parse(&b, argc, argv);
+	if (csv != NULL && (b.csv = fopen(csv, "w")) == NULL)
+		err(1, "bench: %s", csv);
+
+	run_signals_init();
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (b.groups & (1u << i))
+			groups[i](&b);
+	bench_targets(&b);
+	if (b.format == FORMAT_TABLE)
+		bench_tables(&b);
+	if (b.csv != NULL && fclose(b.csv) != 0)
+		err(1, "bench: %s", csv);
+	free(b.rows);
+	return b.failed ? 1 : 0;
+}
