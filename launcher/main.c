@@ -278,13 +278,16 @@ list(void)
 }
 
 int
-main(int argc, char *argv[])
+main(int argc, char *argv[], char *envp[])
 {
 	const struct worker *w;
 	const char *msg;
 	struct params p;
 	struct report rep;
 	int rc, status;
+
+	/* Workers retitle themselves (setproctitle): make room in argv now. */
+	setproctitle_init(argc, argv, envp);
 
 	/* Commands that run no demo. */
 	if (argc < 2)

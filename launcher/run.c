@@ -93,6 +93,24 @@ ts_to_ns(const struct timespec *ts)
 	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
 }
 
+/*
+ * Name the worker for ps and top: "shmsync: counter worker 3/8" in a
+ * process's command line, "counter w3" as a process's or thread's comm.
+ */
+static void
+name_worker(const struct run *r, unsigned id)
+{
+	char comm[16];
+
+	snprintf(comm, sizeof(comm), "%.9s w%u", r->demo->name, id + 1);
+	if (r->mode == MODE_THREAD) {
+		pthread_setname_np(pthread_self(), comm);
+		return;
+	}
+	setproctitle("%s worker %u/%u", r->demo->name, id + 1, r->nworkers);
+	prctl(PR_SET_NAME, comm);
+}
+
 /* The part every worker runs: wait for the start, time the work, record it. */
 static void
 worker_main(struct run *r, unsigned id)
@@ -102,6 +120,7 @@ worker_main(struct run *r, unsigned id)
 	int rc;
 
 	s->tid = gettid();
+	name_worker(r, id);
 	rc = ipc_barrier_wait(&r->sh->start, r->deadline);
 	if (rc == ECANCELED)
 		return;		/* the launcher called the run off */

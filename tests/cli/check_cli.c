@@ -284,5 +284,6 @@ cli_suite(void)
 	suite_add_tcase(s, format_tcase());
 	suite_add_tcase(s, help_tcase());
 	suite_add_tcase(s, badinput_tcase());
+	suite_add_tcase(s, names_tcase());
 	return s;
 }

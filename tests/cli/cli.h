@@ -41,5 +41,6 @@ TCase		*json_tcase(void);
 TCase		*format_tcase(void);
 TCase		*help_tcase(void);
 TCase		*badinput_tcase(void);
+TCase		*names_tcase(void);
 
 #endif /* TESTS_CLI_CLI_H */
