@@ -1,0 +1,91 @@
+/*
+ * catalog.c - end to end, the catalog demos in both modes: each one's
+ * invariant read back from its JSON Lines output, its exit status, and
+ * nothing left in /dev/shm.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const modes[] = { "thread", "process" };
+
+/* K permits, 6 clients: exactly K at once; 2 clients: both at once. */
+START_TEST(semaphore_bound)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int n;
+
+	n = run_json(&c, row, "semaphore -w 6 -k 3 -n 2 -u 3000 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 3);
+	ck_assert_uint_ge(jnum(&row[0], "waves"), 4);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+
+	run_json(&c, row, "semaphore -w 2 -k 3 -n 2 -u 2000 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 2);
+	ck_assert_uint_eq(jnum(&row[0], "expected"), 2);
+	cmd_free(&c);
+}
+END_TEST
+
+/* One release too many: a plain semaphore admits K+1, a bounded one refuses. */
+START_TEST(semaphore_over_release)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "semaphore -w 6 -k 2 -n 2 -u 5000 --over-release -m %s",
+	    modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 3);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	ck_assert_uint_eq(jnum(&row[0], "refused"), 0);
+	cmd_free(&c);
+
+	run_json(&c, row, "semaphore -w 6 -k 2 -n 2 -u 3000 --over-release "
+	    "--bounded -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 2);
+	ck_assert_uint_eq(jnum(&row[0], "refused"), 1);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
+/* Impossible combinations and out-of-range counts: exit 2, one line. */
+START_TEST(catalog_bad_input)
+{
+	static const char *const bad[] = {
+		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
+		"semaphore -u -1",
+	};
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "%s", bad[_i]), 0);
+	ck_assert_int_eq(c.status, 2);
+	ck_assert_int_eq(count_lines(c.err), 1);
+	ck_assert_int_eq(c.outlen, 0);
+	ck_assert_int_eq(shm_leftovers(c.pid), 0);
+	cmd_free(&c);
+}
+END_TEST
+
+static const int nbad = 4;
+
+Suite *
+catalog_suite(void)
+{
+	Suite *s = suite_create("catalog");
+	TCase *tc = tcase_create("semaphore");
+
+	tcase_set_timeout(tc, CLI_TIMEOUT);
+	tcase_add_loop_test(tc, semaphore_bound, 0, 2);
+	tcase_add_loop_test(tc, semaphore_over_release, 0, 2);
+	tcase_add_loop_test(tc, catalog_bad_input, 0, nbad);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,267 @@
+/*
+ * semaphore.c - a server that admits K requests at a time: a named counting
+ * semaphore with K permits, W clients making R requests each.
+ *
+ * Proves the maximum concurrency seen is K (never more; exactly K when there
+ * are at least K clients), and shows the acquisitions coming in waves.
+ * --over-release lets worker 0 post once too often before anyone enters: a
+ * plain semaphore then admits K+1; --bounded refuses that release, as
+ * Python's BoundedSemaphore does.  See sem_overview(7).
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../ipc/mutex.h"
+#include "../ipc/sem.h"
+#include "worker.h"
+
+enum { O_WORKERS, O_PERMITS, O_REQUESTS, O_HOLD, O_OVER, O_BOUNDED };
+
+#define MAX_SAMPLES	(1 << 20)	/* acquisitions timed for the waves */
+
+static const struct optdef semaphore_opts[] = {
+	OPT_WORKERS(10),
+	{ "permits", 'k', "K", 1, MAX_WORKERS, 3, NULL, "requests served at once" },
+	{ "requests", 'n', "R", 1, 1000000, 4, NULL, "requests per worker" },
+	{ "hold-us", 'u', "US", 0, 1000000, 5000, NULL,
+	  "how long a request holds its permit, in microseconds" },
+	{ "over-release", 0, NULL, 0, 1, 0, NULL,
+	  "worker 0 releases once without acquiring, before anyone enters" },
+	{ "bounded", 0, NULL, 0, 1, 0, NULL,
+	  "refuse a release that would raise the count above K" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct semstate {
+	alignas(CACHE_LINE) atomic_uint	 in_use;
+	alignas(CACHE_LINE) atomic_uint	 max_in_use;
+	atomic_int			 released;	/* worker 0's extra post is done */
+	atomic_uint			 refused;
+	atomic_uint			 nsamples;
+	pthread_mutex_t			 bound;		/* --bounded: check, then post */
+	alignas(CACHE_LINE) uint64_t	 t_acquire[];	/* ns, for the waves */
+};
+
+static uint64_t
+nsamples(const struct params *p)
+{
+	uint64_t n = (uint64_t)p->v[O_WORKERS] * (uint64_t)p->v[O_REQUESTS];
+
+	return n < MAX_SAMPLES ? n : MAX_SAMPLES;
+}
+
+static const char *
+semaphore_validate(const struct params *p)
+{
+	if (p->v[O_BOUNDED] && !p->v[O_OVER])
+		return "--bounded only matters with --over-release";
+	return NULL;
+}
+
+static unsigned
+semaphore_nworkers(const struct params *p)
+{
+	return (unsigned)p->v[O_WORKERS];
+}
+
+static size_t
+semaphore_size(const struct run *r)
+{
+	return sizeof(struct semstate) + nsamples(r->p) * sizeof(uint64_t);
+}
+
+static void
+semaphore_setup(struct run *r)
+{
+	struct semstate *s = r->state;
+	struct ipc_sem *sem;
+	int rc;
+
+	/* The permits: a named semaphore, unlinked at once (workers inherit it). */
+	if ((sem = r->priv = calloc(1, sizeof(*sem))) == NULL)
+		err(1, "semaphore");
+	if ((rc = ipc_sem_open(sem, "semaphore.permits",
+	    (unsigned)r->p->v[O_PERMITS])) != 0)
+		errc(1, rc, "semaphore: sem_open");
+	if ((rc = ipc_sem_unlink(sem)) != 0)
+		errc(1, rc, "semaphore: sem_unlink");
+	if ((rc = ipc_mutex_init(&s->bound, IPC_MUTEX_NORMAL)) != 0)
+		errc(1, rc, "semaphore: mutex");
+}
+
+/* Release; bounded, refuse when the count is already K (it would exceed it). */
+static void
+release(struct run *r, sem_t *sem)
+{
+	struct semstate *s = r->state;
+	int rc, v;
+
+	if (!r->p->v[O_BOUNDED]) {
+		if ((rc = ipc_sem_post(sem)) != 0)
+			worker_errc(r, rc, "semaphore: sem_post");
+		return;
+	}
+	if ((rc = worker_mutex_lock(r, &s->bound, "bound")) != 0)
+		worker_errc(r, rc, "semaphore: bound lock");
+	if ((rc = ipc_sem_value(sem, &v)) == 0 && v >= r->p->v[O_PERMITS])
+		atomic_fetch_add(&s->refused, 1);
+	else if (rc == 0)
+		rc = ipc_sem_post(sem);
+	ipc_mutex_unlock(&s->bound);
+	if (rc != 0)
+		worker_errc(r, rc, "semaphore: release");
+}
+
+/* One request: take a permit, count ourselves in, hold it, leave. */
+static void
+request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
+{
+	struct semstate *s = r->state;
+	struct timespec hold = { 0, (long)r->p->v[O_HOLD] * 1000 };
+	unsigned n, m, k;
+	int rc;
+
+	if ((rc = ipc_sem_wait(sem, r->deadline)) != 0)
+		worker_errc(r, rc, "semaphore: worker %u: sem_wait", id);
+	n = atomic_fetch_add(&s->in_use, 1) + 1;
+	for (m = atomic_load(&s->max_in_use); n > m &&
+	    !atomic_compare_exchange_weak(&s->max_in_use, &m, n);)
+		continue;
+	if ((k = atomic_fetch_add(&s->nsamples, 1)) < nsamples(r->p))
+		s->t_acquire[k] = ipc_now_ns();
+	inject_point(r, id, i);
+	hold.tv_sec = hold.tv_nsec / 1000000000;
+	hold.tv_nsec %= 1000000000;
+	nanosleep(&hold, NULL);
+	atomic_fetch_sub(&s->in_use, 1);
+	release(r, sem);
+}
+
+static void
+semaphore_work(struct run *r, unsigned id)
+{
+	struct semstate *s = r->state;
+	sem_t *sem = ((struct ipc_sem *)r->priv)->sem;
+	uint64_t i;
+
+	/* The extra release comes first; the others wait for it (deadline-bound). */
+	if (r->p->v[O_OVER] && id == 0) {
+		release(r, sem);
+		atomic_store(&s->released, 1);
+	}
+	while (r->p->v[O_OVER] && !atomic_load(&s->released)) {
+		if (ipc_expired(r->deadline))
+			worker_errc(r, ETIMEDOUT, "semaphore: worker %u", id);
+		sched_yield();
+	}
+	for (i = 0; i < (uint64_t)r->p->v[O_REQUESTS]; i++)
+		request(r, sem, id, i);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Group the sorted acquisition times into waves: a gap longer than half the
+ * hold time starts a new one.  Writes "3,3,3,1" (the first few) into buf.
+ */
+static unsigned
+waves(const struct run *r, char *buf, size_t len)
+{
+	const struct semstate *s = r->state;
+	uint64_t *t, n = atomic_load(&s->nsamples), gap, i;
+	unsigned nw = 0, size = 0;
+	char part[16];
+
+	buf[0] = '\0';
+	n = n < nsamples(r->p) ? n : nsamples(r->p);
+	gap = (uint64_t)r->p->v[O_HOLD] * 500;
+	if (n == 0 || gap == 0 || (t = malloc(n * sizeof(*t))) == NULL)
+		return 0;
+	memcpy(t, s->t_acquire, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), cmp_u64);
+	for (i = 0; i <= n; i++) {
+		if (i > 0 && (i == n || t[i] - t[i - 1] > gap)) {
+			snprintf(part, sizeof(part), "%s%u", nw ? "," : "", size);
+			if (nw < 6)
+				strlcat(buf, part, len);
+			else if (nw == 6)
+				strlcat(buf, ",...", len);
+			nw++;
+			size = 0;
+		}
+		size++;
+	}
+	free(t);
+	return nw;
+}
+
+static void
+semaphore_check(const struct run *r, struct outcome *o)
+{
+	const struct semstate *s = r->state;
+	unsigned k = (unsigned)r->p->v[O_PERMITS], refused = atomic_load(&s->refused);
+	char w[64];
+	unsigned nw = waves(r, w, sizeof(w));
+
+	o->sync = r->p->v[O_BOUNDED] ? "bounded-sem" : "sem";
+	o->iterations = (uint64_t)r->p->v[O_REQUESTS];
+	o->ops = (uint64_t)r->nworkers * o->iterations;
+	o->expected = r->nworkers < k ? r->nworkers : k;
+	o->observed = atomic_load(&s->max_in_use);
+	if (r->p->v[O_OVER] && !r->p->v[O_BOUNDED] && o->observed == k + 1ULL &&
+	    r->nworkers > k) {
+		o->verdict = VERDICT_RACE;
+		snprintf(o->note, sizeof(o->note), "the extra release let %u in at "
+		    "once; waves %s", k + 1, w);
+	} else if (o->observed == o->expected &&
+	    refused == (r->p->v[O_BOUNDED] ? 1u : 0u)) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), "%s at most %u at once; waves %s",
+		    refused ? "extra release refused;" : "", k, w);
+	} else {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%ju at once with %u permits, "
+		    "%u releases refused", (uintmax_t)o->observed, k, refused);
+	}
+	res_uint(o->extra, "max_concurrent", o->observed, F_TABLE);
+	res_uint(o->extra, "waves", nw, F_TABLE);
+	res_uint(o->extra, "refused", refused, 0);
+}
+
+static void
+semaphore_teardown(struct run *r)
+{
+	struct semstate *s = r->state;
+
+	ipc_mutex_destroy(&s->bound);
+	ipc_sem_close(r->priv);
+	free(r->priv);
+	r->priv = NULL;
+}
+
+const struct worker worker_semaphore = {
+	.name = "semaphore",
+	.desc = "K permits for W clients: never more than K at once, in waves",
+	.proves = "max concurrency == min(K, workers), never more; --over-release "
+	    "shows K+1, --bounded refuses the extra release",
+	.opts = semaphore_opts,
+	.validate = semaphore_validate,
+	.nworkers = semaphore_nworkers,
+	.size = semaphore_size,
+	.setup = semaphore_setup,
+	.work = semaphore_work,
+	.check = semaphore_check,
+	.teardown = semaphore_teardown,
+};
