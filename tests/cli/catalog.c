@@ -56,12 +56,31 @@ START_TEST(semaphore_over_release)
 }
 END_TEST
 
+/* EBUSY at once, ETIMEDOUT at the asked deadline, the lock after the release. */
+START_TEST(timeout_three_ways)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "timeout -w 3 -H 120 -W 30 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_str_eq(jstr(&row[0], "trylock"), "EBUSY");
+	ck_assert_str_eq(jstr(&row[0], "timedlock"), "ETIMEDOUT");
+	ck_assert_uint_ge(jnum(&row[0], "timed_ns"), 30000000);
+	ck_assert_uint_lt(jnum(&row[0], "timed_ns"), 2030000000);
+	ck_assert_uint_ge(jnum(&row[0], "blocked_ns"), 45000000);	/* it waited */
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 2);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1",
 	};
 	struct cmd c;
 
@@ -74,7 +93,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 4;
+static const int nbad = 6;
 
 Suite *
 catalog_suite(void)
@@ -86,6 +105,10 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, semaphore_bound, 0, 2);
 	tcase_add_loop_test(tc, semaphore_over_release, 0, 2);
 	tcase_add_loop_test(tc, catalog_bad_input, 0, nbad);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("timeout");
+	tcase_set_timeout(tc, CLI_TIMEOUT);
+	tcase_add_loop_test(tc, timeout_three_ways, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
