@@ -75,12 +75,30 @@ START_TEST(timeout_three_ways)
 }
 END_TEST
 
+/* D levels under a recursive mutex, exact; EDEADLK and ETIMEDOUT once per worker. */
+START_TEST(reentrant_depth)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "reentrant -w 3 -n 200 -d 7 -R 5 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 3 * 200 * 7);
+	ck_assert_uint_eq(jnum(&row[0], "expected"), 3 * 200 * 7);
+	ck_assert_uint_eq(jnum(&row[0], "depth_reached"), 7);
+	ck_assert_uint_eq(jnum(&row[0], "edeadlk"), 3);
+	ck_assert_uint_eq(jnum(&row[0], "self_deadlocks"), 3);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0",
 	};
 	struct cmd c;
 
@@ -93,7 +111,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 6;
+static const int nbad = 7;
 
 Suite *
 catalog_suite(void)
@@ -109,6 +127,7 @@ catalog_suite(void)
 	tc = tcase_create("timeout");
 	tcase_set_timeout(tc, CLI_TIMEOUT);
 	tcase_add_loop_test(tc, timeout_three_ways, 0, 2);
+	tcase_add_loop_test(tc, reentrant_depth, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
