@@ -93,12 +93,54 @@ START_TEST(reentrant_depth)
 }
 END_TEST
 
+/* Random start order, yet first second third every round; unguarded, not. */
+START_TEST(order_rounds)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "order -n 300 -j 30 -S %d -m %s", 7 + _i, modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 300);
+	ck_assert_uint_eq(jnum(&row[0], "out_of_order"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+
+	run_json(&c, row, "order -n 300 -j 30 -s none -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_gt(jnum(&row[0], "out_of_order"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+}
+END_TEST
+
+/* Exactly foobar x N with the semaphores; pairs broken without. */
+START_TEST(foobar_pairs)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "foobar -n 2000 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 2000);
+	ck_assert_uint_eq(jnum(&row[0], "broken"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+
+	run_json(&c, row, "foobar -n 5000 -s none -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_gt(jnum(&row[0], "broken"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0",
 	};
 	struct cmd c;
 
@@ -111,7 +153,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 7;
+static const int nbad = 9;
 
 Suite *
 catalog_suite(void)
@@ -128,6 +170,8 @@ catalog_suite(void)
 	tcase_set_timeout(tc, CLI_TIMEOUT);
 	tcase_add_loop_test(tc, timeout_three_ways, 0, 2);
 	tcase_add_loop_test(tc, reentrant_depth, 0, 2);
+	tcase_add_loop_test(tc, order_rounds, 0, 2);
+	tcase_add_loop_test(tc, foobar_pairs, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

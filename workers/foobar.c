@@ -1,0 +1,140 @@
+/*
+ * foobar.c - print FooBar alternately (LeetCode 1115): two workers must
+ * produce exactly "foobar" N times.
+ *
+ * Two named semaphores pass the turn: foo waits on its own (starting at 1),
+ * writes "foo" and posts bar's; bar does the mirror.  The output goes to a
+ * shared array through one atomic position, and is checked pair by pair.
+ * --sync none drops the semaphores: the words then interleave at random.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ipc/sem.h"
+#include "worker.h"
+
+enum { O_PAIRS, O_SYNC };
+enum { S_SEM, S_NONE };
+
+static const char *const syncs[] = { "sem", "none", NULL };
+
+static const struct optdef foobar_opts[] = {
+	{ "iterations", 'n', "N", 1, 1 << 26, 10000, NULL, "\"foobar\" pairs" },
+	{ "sync", 's', "GUARD", 0, 0, S_SEM, syncs, "sem (two semaphores) or none" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct fstate {
+	_Atomic uint64_t pos;
+	unsigned char	 word[];	/* 0 foo, 1 bar; 2 x N of them */
+};
+
+struct fpriv {
+	struct ipc_sem	 turn[2];	/* foo's, bar's */
+};
+
+static unsigned
+foobar_nworkers(const struct params *p)
+{
+	(void)p;
+	return 2;
+}
+
+static size_t
+foobar_size(const struct run *r)
+{
+	return sizeof(struct fstate) + 2 * (size_t)r->p->v[O_PAIRS];
+}
+
+static void
+foobar_setup(struct run *r)
+{
+	struct fpriv *f;
+	int rc, i;
+
+	if ((f = r->priv = calloc(1, sizeof(*f))) == NULL)
+		err(1, "foobar");
+	if (r->p->v[O_SYNC] == S_NONE)
+		return;
+	for (i = 0; i < 2; i++)
+		if ((rc = ipc_sem_open(&f->turn[i], i ? "foobar.bar" : "foobar.foo",
+		    i == 0)) != 0 || (rc = ipc_sem_unlink(&f->turn[i])) != 0)
+			errc(1, rc, "foobar: semaphore");
+}
+
+/* Worker 0 writes foo, worker 1 bar, each on its own turn. */
+static void
+foobar_work(struct run *r, unsigned id)
+{
+	struct fstate *s = r->state;
+	struct fpriv *f = r->priv;
+	uint64_t i, k, n = 2 * (uint64_t)r->p->v[O_PAIRS];
+	int guarded = r->p->v[O_SYNC] == S_SEM, rc;
+
+	for (i = 0; i < (uint64_t)r->p->v[O_PAIRS]; i++) {
+		if (guarded && (rc = ipc_sem_wait(f->turn[id].sem, r->deadline)) != 0)
+			worker_errc(r, rc, "foobar: %s: pair %ju", id ? "bar" : "foo",
+			    (uintmax_t)i);
+		inject_point(r, id, i);
+		if ((k = atomic_fetch_add(&s->pos, 1)) < n)
+			s->word[k] = (unsigned char)id;
+		if (guarded && (rc = ipc_sem_post(f->turn[!id].sem)) != 0)
+			worker_errc(r, rc, "foobar: post");
+	}
+}
+
+static void
+foobar_check(const struct run *r, struct outcome *o)
+{
+	const struct fstate *s = r->state;
+	uint64_t i, good = 0, n = (uint64_t)r->p->v[O_PAIRS];
+	char sample[40] = "";
+
+	for (i = 0; i < n; i++)
+		good += s->word[2 * i] == 0 && s->word[2 * i + 1] == 1;
+	for (i = 0; i < 2 * n && i < 8; i++)
+		strlcat(sample, s->word[i] ? "bar" : "foo", sizeof(sample));
+	o->sync = syncs[r->p->v[O_SYNC]];
+	o->iterations = o->expected = n;
+	o->observed = o->ops = good;
+	if (good == n) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), "%s... exactly foobar x %ju",
+		    sample, (uintmax_t)n);
+	} else {
+		o->verdict = r->p->v[O_SYNC] == S_NONE ? VERDICT_RACE : VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%s... %ju pairs broken", sample,
+		    (uintmax_t)(n - good));
+	}
+	res_uint(o->extra, "broken", n - good, F_TABLE);
+}
+
+static void
+foobar_teardown(struct run *r)
+{
+	struct fpriv *f = r->priv;
+
+	if (r->p->v[O_SYNC] == S_SEM) {
+		ipc_sem_close(&f->turn[0]);
+		ipc_sem_close(&f->turn[1]);
+	}
+	free(f);
+	r->priv = NULL;
+}
+
+const struct worker worker_foobar = {
+	.name = "foobar",
+	.desc = "print FooBar alternately (LeetCode 1115): exactly foobar x N",
+	.proves = "two workers passing the turn through two semaphores write "
+	    "exactly \"foobar\" N times; without them the words interleave",
+	.opts = foobar_opts,
+	.nworkers = foobar_nworkers,
+	.size = foobar_size,
+	.setup = foobar_setup,
+	.work = foobar_work,
+	.check = foobar_check,
+	.teardown = foobar_teardown,
+};

@@ -1,0 +1,168 @@
+/*
+ * order.c - print in order (LeetCode 1114): three workers started in random
+ * order must still print "first", "second", "third".
+ *
+ * Two named semaphores at 0 chain them: first posts A, second waits on A
+ * then posts B, third waits on B.  Each round the workers start after a
+ * random (seeded) delay and record who printed in which place; every round
+ * is checked.  --sync none drops the semaphores and the wrong orders show.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../ipc/sem.h"
+#include "worker.h"
+
+enum { O_ROUNDS, O_SYNC, O_JITTER, O_SEED };
+enum { S_SEM, S_NONE };
+
+static const char *const syncs[] = { "sem", "none", NULL };
+
+static const struct optdef order_opts[] = {
+	{ "rounds", 'n', "N", 1, 1 << 22, 1000, NULL, "rounds of first, second, third" },
+	{ "sync", 's', "GUARD", 0, 0, S_SEM, syncs, "sem (two semaphores) or none" },
+	{ "jitter-us", 'j', "US", 0, 100000, 20, NULL,
+	  "random delay before each worker's turn, up to US microseconds" },
+	{ "seed", 'S', "N", 0, UINT32_MAX, 1, NULL, "seed of the random delays" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct oround {
+	atomic_uint	 pos;
+	unsigned char	 who[3];	/* worker printed in place 0, 1, 2 */
+};
+
+struct opriv {
+	struct ipc_sem	 a, b;
+};
+
+static unsigned
+order_nworkers(const struct params *p)
+{
+	(void)p;
+	return 3;
+}
+
+static size_t
+order_size(const struct run *r)
+{
+	return sizeof(struct oround) * (size_t)r->p->v[O_ROUNDS];
+}
+
+static void
+order_setup(struct run *r)
+{
+	struct opriv *o;
+	int rc;
+
+	if ((o = r->priv = calloc(1, sizeof(*o))) == NULL)
+		err(1, "order");
+	if (r->p->v[O_SYNC] == S_NONE)
+		return;
+	if ((rc = ipc_sem_open(&o->a, "order.a", 0)) != 0 ||
+	    (rc = ipc_sem_unlink(&o->a)) != 0 ||
+	    (rc = ipc_sem_open(&o->b, "order.b", 0)) != 0 ||
+	    (rc = ipc_sem_unlink(&o->b)) != 0)
+		errc(1, rc, "order: semaphore");
+}
+
+/* A seeded pause before each turn, so the start order changes round to round. */
+static void
+jitter(const struct run *r, unsigned id, uint64_t round)
+{
+	uint64_t x = ((uint64_t)r->p->v[O_SEED] << 32) ^ (round * 3 + id + 1);
+	long us;
+
+	x *= 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 29;
+	if (r->p->v[O_JITTER] == 0)
+		return;
+	us = (long)(x % (uint64_t)(r->p->v[O_JITTER] + 1));
+	nanosleep(&(struct timespec){ 0, us * 1000 }, NULL);
+}
+
+static void
+order_work(struct run *r, unsigned id)
+{
+	struct oround *round = r->state;	/* --rounds of them */
+	struct opriv *o = r->priv;
+	int guarded = r->p->v[O_SYNC] == S_SEM, rc = 0;
+	uint64_t i;
+	unsigned k;
+
+	for (i = 0; i < (uint64_t)r->p->v[O_ROUNDS]; i++) {
+		jitter(r, id, i);
+		if (guarded && id > 0)
+			rc = ipc_sem_wait(id == 1 ? o->a.sem : o->b.sem, r->deadline);
+		if (rc != 0)
+			worker_errc(r, rc, "order: worker %u: round %ju", id,
+			    (uintmax_t)i);
+		inject_point(r, id, i);
+		k = atomic_fetch_add(&round[i].pos, 1);
+		if (k < 3)
+			round[i].who[k] = (unsigned char)id;
+		if (guarded && id < 2 &&
+		    (rc = ipc_sem_post(id == 0 ? o->a.sem : o->b.sem)) != 0)
+			worker_errc(r, rc, "order: worker %u: post", id);
+	}
+}
+
+static void
+order_check(const struct run *r, struct outcome *o)
+{
+	const struct oround *round = r->state;
+	uint64_t i, good = 0;
+	const struct oround *bad = NULL;
+
+	for (i = 0; i < (uint64_t)r->p->v[O_ROUNDS]; i++) {
+		const struct oround *x = &round[i];
+
+		if (x->who[0] == 0 && x->who[1] == 1 && x->who[2] == 2)
+			good++;
+		else if (bad == NULL)
+			bad = x;
+	}
+	o->sync = syncs[r->p->v[O_SYNC]];
+	o->iterations = o->expected = (uint64_t)r->p->v[O_ROUNDS];
+	o->observed = o->ops = good;
+	if (good == o->expected) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), "first second third, every round");
+	} else {
+		o->verdict = r->p->v[O_SYNC] == S_NONE ? VERDICT_RACE : VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%ju rounds out of order, e.g. "
+		    "%d%d%d", (uintmax_t)(o->expected - good), bad->who[0] + 1,
+		    bad->who[1] + 1, bad->who[2] + 1);
+	}
+	res_uint(o->extra, "out_of_order", o->expected - good, F_TABLE);
+}
+
+static void
+order_teardown(struct run *r)
+{
+	struct opriv *o = r->priv;
+
+	if (r->p->v[O_SYNC] == S_SEM) {
+		ipc_sem_close(&o->a);
+		ipc_sem_close(&o->b);
+	}
+	free(o);
+	r->priv = NULL;
+}
+
+const struct worker worker_order = {
+	.name = "order",
+	.desc = "print in order (LeetCode 1114): first, second, third, every round",
+	.proves = "three workers started in random order print first, second, "
+	    "third in every round; without semaphores they do not",
+	.opts = order_opts,
+	.nworkers = order_nworkers,
+	.size = order_size,
+	.setup = order_setup,
+	.work = order_work,
+	.check = order_check,
+	.teardown = order_teardown,
+};
