@@ -135,6 +135,23 @@ START_TEST(foobar_pairs)
 }
 END_TEST
 
+/* Threads share the global; processes each count in their own copy. */
+START_TEST(isolation_memory)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "isolation -w 3 -n 5000 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "shared"), 15000);
+	ck_assert_uint_eq(jnum(&row[0], "global"), _i == 0 ? 15000 : 0);
+	if (_i == 1)
+		ck_assert_uint_eq(jnum(&row[0], "worker_saw_max"), 5000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
@@ -172,6 +189,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, reentrant_depth, 0, 2);
 	tcase_add_loop_test(tc, order_rounds, 0, 2);
 	tcase_add_loop_test(tc, foobar_pairs, 0, 2);
+	tcase_add_loop_test(tc, isolation_memory, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
