@@ -152,12 +152,28 @@ START_TEST(isolation_memory)
 }
 END_TEST
 
+/* Every waiter wakes once a round, after the set, round after round. */
+START_TEST(event_rounds)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "event -w 6 -r 4 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 5 * 4);
+	ck_assert_uint_eq(jnum(&row[0], "early"), 0);
+	ck_assert_uint_gt(jnum(&row[0], "wake_latency_ns"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1",
 	};
 	struct cmd c;
 
@@ -170,7 +186,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 9;
+static const int nbad = 10;
 
 Suite *
 catalog_suite(void)
@@ -190,6 +206,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, order_rounds, 0, 2);
 	tcase_add_loop_test(tc, foobar_pairs, 0, 2);
 	tcase_add_loop_test(tc, isolation_memory, 0, 2);
+	tcase_add_loop_test(tc, event_rounds, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
