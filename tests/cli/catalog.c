@@ -168,12 +168,31 @@ START_TEST(event_rounds)
 }
 END_TEST
 
+/* Readers overlap, writers alone, every write lands: both preferences. */
+START_TEST(rwlock_share)
+{
+	static const char *const pref[] = { "reader", "writer" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "rwlock -R 3 -W 2 -n 60 -u 200 -P %s -m %s",
+	    pref[_i / 2], modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 2 * 60);
+	ck_assert_uint_gt(jnum(&row[0], "max_readers"), 1);
+	ck_assert_uint_le(jnum(&row[0], "max_readers"), 3);
+	ck_assert_uint_eq(jnum(&row[0], "violations"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody",
 	};
 	struct cmd c;
 
@@ -186,7 +205,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 10;
+static const int nbad = 12;
 
 Suite *
 catalog_suite(void)
@@ -207,6 +226,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, foobar_pairs, 0, 2);
 	tcase_add_loop_test(tc, isolation_memory, 0, 2);
 	tcase_add_loop_test(tc, event_rounds, 0, 2);
+	tcase_add_loop_test(tc, rwlock_share, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

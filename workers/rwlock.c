@@ -1,0 +1,236 @@
+/*
+ * rwlock.c - readers share, a writer is alone: a process-shared rwlock over
+ * a table whose fields a writer changes one at a time.
+ *
+ * Readers check they never see a half-written table and count how many read
+ * at once (more than one, or the lock would be a mutex); writers check they
+ * are alone.  --prefer reader (glibc's default) lets a stream of readers
+ * starve the writers; --prefer writer does not: the writers' waits show it.
+ * See pthread_rwlockattr_setkind_np(3).
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../ipc/rwlock.h"
+#include "worker.h"
+
+enum { O_READERS, O_WRITERS, O_ITERATIONS, O_PREFER, O_HOLD };
+
+#define FIELDS		8
+#define MAX_WAITS	(1 << 20)	/* writer waits kept for the median */
+
+static const char *const prefs[] = { "reader", "writer", NULL };
+
+static const struct optdef rwlock_opts[] = {
+	{ "readers", 'R', "N", 1, MAX_WORKERS - 1, 4, NULL, "reader workers" },
+	{ "writers", 'W', "N", 1, MAX_WORKERS - 1, 1, NULL, "writer workers" },
+	{ "iterations", 'n', "N", 1, 1 << 24, 200, NULL, "locks per worker" },
+	{ "prefer", 'P', "WHO", 0, 0, 0, prefs,
+	  "reader (glibc's default: writers may starve) or writer" },
+	{ "hold-us", 'u', "US", 0, 100000, 100, NULL,
+	  "how long a reader holds its read lock" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct rwstate {
+	pthread_rwlock_t	 l;
+	uint64_t		 table[FIELDS];
+	alignas(CACHE_LINE) atomic_uint	 readers_in;
+	atomic_uint		 writers_in;
+	atomic_uint		 max_readers;
+	atomic_uint		 violations;	/* torn reads, writers not alone */
+	atomic_uint		 nwaits;
+	alignas(CACHE_LINE) uint64_t waits[];	/* writer waits, ns */
+};
+
+static unsigned
+rwlock_nworkers(const struct params *p)
+{
+	return (unsigned)(p->v[O_READERS] + p->v[O_WRITERS]);
+}
+
+static const char *
+rwlock_validate(const struct params *p)
+{
+	if (p->v[O_READERS] + p->v[O_WRITERS] > MAX_WORKERS)
+		return "readers + writers exceeds 4096";
+	return NULL;
+}
+
+static uint64_t
+max_waits(const struct params *p)
+{
+	uint64_t n = (uint64_t)p->v[O_WRITERS] * (uint64_t)p->v[O_ITERATIONS];
+
+	return n < MAX_WAITS ? n : MAX_WAITS;
+}
+
+static size_t
+rwlock_size(const struct run *r)
+{
+	return sizeof(struct rwstate) + max_waits(r->p) * sizeof(uint64_t);
+}
+
+static void
+rwlock_setup(struct run *r)
+{
+	struct rwstate *s = r->state;
+	int rc;
+
+	if ((rc = ipc_rwlock_init(&s->l, r->p->v[O_PREFER] ?
+	    IPC_RWLOCK_PREFER_WRITER : IPC_RWLOCK_PREFER_READER)) != 0)
+		errc(1, rc, "rwlock: init");
+}
+
+static void
+read_once(struct run *r, unsigned id, uint64_t i)
+{
+	struct rwstate *s = r->state;
+	long us = (long)r->p->v[O_HOLD];
+	unsigned n, m, f;
+	int rc;
+
+	if ((rc = ipc_rwlock_rdlock(&s->l, r->deadline)) != 0)
+		worker_errc(r, rc, "rwlock: reader %u: rdlock", id);
+	n = atomic_fetch_add(&s->readers_in, 1) + 1;
+	for (m = atomic_load(&s->max_readers); n > m &&
+	    !atomic_compare_exchange_weak(&s->max_readers, &m, n);)
+		continue;
+	inject_point(r, id, i);
+
+	/* No writer in here, and every field from the same write. */
+	if (atomic_load(&s->writers_in) != 0)
+		atomic_fetch_add(&s->violations, 1);
+	for (f = 1; f < FIELDS; f++)
+		if (s->table[f] != s->table[0])
+			atomic_fetch_add(&s->violations, 1);
+	if (us > 0)
+		nanosleep(&(struct timespec){ us / 1000000, us % 1000000 * 1000 }, NULL);
+	atomic_fetch_sub(&s->readers_in, 1);
+	ipc_rwlock_unlock(&s->l);
+}
+
+/* Write the fields one at a time (yielding between): a reader inside would see it. */
+static void
+write_once(struct run *r, unsigned id, uint64_t i)
+{
+	struct rwstate *s = r->state;
+	uint64_t t0 = ipc_now_ns(), v;
+	unsigned k, f;
+	int rc;
+
+	if ((rc = ipc_rwlock_wrlock(&s->l, r->deadline)) != 0)
+		worker_errc(r, rc, "rwlock: writer %u: wrlock", id);
+	if ((k = atomic_fetch_add(&s->nwaits, 1)) < max_waits(r->p))
+		s->waits[k] = ipc_now_ns() - t0;
+	if (atomic_fetch_add(&s->writers_in, 1) != 0 ||
+	    atomic_load(&s->readers_in) != 0)
+		atomic_fetch_add(&s->violations, 1);
+	inject_point(r, id, i);
+	v = s->table[0] + 1;
+	for (f = 0; f < FIELDS; f++) {
+		s->table[f] = v;
+		if (f == FIELDS / 2)
+			sched_yield();
+	}
+	atomic_fetch_sub(&s->writers_in, 1);
+	ipc_rwlock_unlock(&s->l);
+}
+
+static void
+rwlock_work(struct run *r, unsigned id)
+{
+	uint64_t i;
+
+	for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++)
+		if (id < (unsigned)r->p->v[O_READERS])
+			read_once(r, id, i);
+		else
+			write_once(r, id, i);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median and maximum of the writers' waits for the lock. */
+static void
+writer_waits(const struct run *r, uint64_t *median, uint64_t *max)
+{
+	const struct rwstate *s = r->state;
+	uint64_t n = atomic_load(&s->nwaits), *w;
+
+	n = n < max_waits(r->p) ? n : max_waits(r->p);
+	*median = *max = 0;
+	if (n == 0 || (w = malloc(n * sizeof(*w))) == NULL)
+		return;
+	memcpy(w, s->waits, n * sizeof(*w));
+	qsort(w, n, sizeof(*w), cmp_u64);
+	*median = w[n / 2];
+	*max = w[n - 1];
+	free(w);
+}
+
+static void
+rwlock_check(const struct run *r, struct outcome *o)
+{
+	const struct rwstate *s = r->state;
+	unsigned viol = atomic_load(&s->violations), maxr = atomic_load(&s->max_readers);
+	int overlap_due = r->p->v[O_READERS] > 1 && r->p->v[O_HOLD] > 0;
+	uint64_t med, max;
+
+	writer_waits(r, &med, &max);
+	o->sync = r->p->v[O_PREFER] ? "rwlock-wpref" : "rwlock-rpref";
+	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+	o->expected = (uint64_t)r->p->v[O_WRITERS] * o->iterations;
+	o->observed = s->table[0];
+	o->ops = (uint64_t)r->nworkers * o->iterations;
+	if (viol == 0 && o->observed == o->expected && (maxr > 1 || !overlap_due)) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), "up to %u readers at once, writers "
+		    "alone; writer wait median %.2f ms, max %.2f ms", maxr,
+		    (double)med / 1e6, (double)max / 1e6);
+	} else {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%u violations, %ju of %ju writes, "
+		    "%u readers at most", viol, (uintmax_t)o->observed,
+		    (uintmax_t)o->expected, maxr);
+	}
+	res_uint(o->extra, "max_readers", maxr, F_TABLE);
+	res_uint(o->extra, "violations", viol, 0);
+	res_uint(o->extra, "writer_wait_median_ns", med, F_TABLE | F_NS);
+	res_uint(o->extra, "writer_wait_max_ns", max, F_TABLE | F_NS);
+}
+
+static void
+rwlock_teardown(struct run *r)
+{
+	struct rwstate *s = r->state;
+
+	ipc_rwlock_destroy(&s->l);
+}
+
+const struct worker worker_rwlock = {
+	.name = "rwlock",
+	.desc = "readers share, a writer is alone; reader vs writer preference",
+	.proves = "readers overlap (more than one at once), a writer is always "
+	    "alone, no read sees a half-written table, every write lands",
+	.opts = rwlock_opts,
+	.validate = rwlock_validate,
+	.nworkers = rwlock_nworkers,
+	.size = rwlock_size,
+	.setup = rwlock_setup,
+	.work = rwlock_work,
+	.check = rwlock_check,
+	.teardown = rwlock_teardown,
+};
