@@ -187,12 +187,45 @@ START_TEST(rwlock_share)
 }
 END_TEST
 
+/* The bad order deadlocks and the cycle is named; both cures finish. */
+START_TEST(deadlock_cycle)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "deadlock -n 100 -W 40 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	ck_assert_uint_ge(jnum(&row[0], "deadlocks"), 1);
+	ck_assert_ptr_nonnull(strstr(jstr(&row[0], "cycle"), "holds A waits B"));
+	ck_assert_ptr_nonnull(strstr(jstr(&row[0], "cycle"), "holds B waits A"));
+	cmd_free(&c);
+}
+END_TEST
+
+START_TEST(deadlock_cures)
+{
+	static const char *const fix[] = { "order", "backoff" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "deadlock -n 500 -x %s -m %s", fix[_i / 2], modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 1000);
+	ck_assert_uint_eq(jnum(&row[0], "deadlocks"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	if (_i / 2 == 1)
+		ck_assert_uint_ge(jnum(&row[0], "retries"), 1);
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer",
 	};
 	struct cmd c;
 
@@ -205,7 +238,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 12;
+static const int nbad = 13;
 
 Suite *
 catalog_suite(void)
@@ -227,6 +260,8 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, isolation_memory, 0, 2);
 	tcase_add_loop_test(tc, event_rounds, 0, 2);
 	tcase_add_loop_test(tc, rwlock_share, 0, 4);
+	tcase_add_loop_test(tc, deadlock_cycle, 0, 2);
+	tcase_add_loop_test(tc, deadlock_cures, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

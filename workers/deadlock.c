@@ -1,0 +1,231 @@
+/*
+ * deadlock.c - two workers, two locks, taken in opposite order.
+ *
+ * Worker 0 takes A then B, worker 1 takes B then A; in the first round both
+ * hold their first lock and meet before reaching for the second, so the bad
+ * order deadlocks every time.  Timed locks notice it, and the wait-for record in shared
+ * memory (who holds what, who waits for what) names the cycle.  The cures:
+ * --fix order (everyone takes A first) and --fix backoff (give the first
+ * lock back when the second is taken, wait a random while, retry).
+ */
+#include <err.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../ipc/mutex.h"
+#include "worker.h"
+
+enum { O_ITERATIONS, O_FIX, O_WAIT, O_SEED };
+enum fix { F_NONE, F_ORDER, F_BACKOFF };
+
+static const char *const fixes[] = { "none", "order", "backoff", NULL };
+static const char lockname[2] = { 'A', 'B' };
+
+static const struct optdef deadlock_opts[] = {
+	{ "iterations", 'n', "N", 1, 1 << 24, 1000, NULL,
+	  "times each worker takes both locks" },
+	{ "fix", 'x', "CURE", 0, 0, F_NONE, fixes,
+	  "none (deadlocks), order (A before B for all), backoff (release, retry)" },
+	{ "wait-ms", 'W', "MS", 1, 60000, 100, NULL,
+	  "how long a worker waits for its second lock before it calls it a deadlock" },
+	{ "seed", 'S', "N", 0, UINT32_MAX, 1, NULL, "seed of the backoff delays" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct dstate {
+	pthread_mutex_t	 lock[2];
+	uint64_t	 count;		/* under both locks */
+	alignas(CACHE_LINE) atomic_uint	 met;	/* rendezvous arrivals */
+	atomic_int	 holds[2];	/* worker -> lock held, or -1 */
+	atomic_int	 waits[2];	/* worker -> lock wanted, or -1 */
+	atomic_uint	 deadlocks;
+	atomic_uint	 retries;
+	atomic_int	 over;		/* a deadlock was seen: the demo ends */
+	char		 cycle[96];	/* the first cycle seen, in words */
+};
+
+static unsigned
+deadlock_nworkers(const struct params *p)
+{
+	(void)p;
+	return 2;
+}
+
+static size_t
+deadlock_size(const struct run *r)
+{
+	(void)r;
+	return sizeof(struct dstate);
+}
+
+static void
+deadlock_setup(struct run *r)
+{
+	struct dstate *s = r->state;
+	int rc, i;
+
+	for (i = 0; i < 2; i++) {
+		if ((rc = ipc_mutex_init(&s->lock[i], IPC_MUTEX_NORMAL)) != 0)
+			errc(1, rc, "deadlock: mutex");
+		atomic_init(&s->holds[i], -1);
+		atomic_init(&s->waits[i], -1);
+	}
+}
+
+/* Both workers hold their first lock before either asks for its second. */
+static void
+meet(struct run *r, uint64_t i)
+{
+	struct dstate *s = r->state;
+
+	atomic_fetch_add(&s->met, 1);
+	while (atomic_load(&s->met) < 2 * (i + 1) && !atomic_load(&s->over)) {
+		if (ipc_expired(r->deadline))
+			worker_errc(r, ETIMEDOUT, "deadlock: rendezvous");
+		sched_yield();
+	}
+}
+
+/* A timed-out wait: read the wait-for record once; a cycle is a deadlock. */
+static void
+name_cycle(struct run *r, unsigned id)
+{
+	struct dstate *s = r->state;
+	int other = !id, mine_h = atomic_load(&s->holds[id]);
+	int mine_w = atomic_load(&s->waits[id]);
+	int other_h = atomic_load(&s->holds[other]);
+	int other_w = atomic_load(&s->waits[other]);
+
+	if (mine_h < 0 || mine_w < 0 || other_h != mine_w || other_w != mine_h)
+		return;
+	atomic_store(&s->over, 1);
+	if (atomic_fetch_add(&s->deadlocks, 1) == 0)
+		snprintf(s->cycle, sizeof(s->cycle), "worker %u holds %c waits %c; "
+		    "worker %u holds %c waits %c", id, lockname[mine_h],
+		    lockname[mine_w], other, lockname[other_h], lockname[other_w]);
+}
+
+/* A random pause of up to 100 us after backing off, so the two fall out of step. */
+static void
+backoff(struct run *r, unsigned id, uint64_t i)
+{
+	uint64_t x = ((uint64_t)r->p->v[O_SEED] << 32 ^ (i << 1 | id)) *
+	    0x9e3779b97f4a7c15ULL;
+	struct dstate *s = r->state;
+
+	atomic_fetch_add(&s->retries, 1);
+	nanosleep(&(struct timespec){ 0, (long)(x >> 40) % 100000 }, NULL);
+}
+
+/* Ask for the second lock the way the cure says; 0, ETIMEDOUT or EBUSY. */
+static int
+second_lock(struct run *r, int second)
+{
+	struct dstate *s = r->state;
+	struct timespec dl;
+
+	switch (r->p->v[O_FIX]) {
+	case F_NONE:
+		ipc_deadline(&dl, (uint64_t)r->p->v[O_WAIT] * 1000000u);
+		return ipc_mutex_lock(&s->lock[second], &dl);
+	case F_BACKOFF:
+		return ipc_mutex_trylock(&s->lock[second]);
+	default:
+		return worker_mutex_lock(r, &s->lock[second], "B");
+	}
+}
+
+/* One round of taking both locks: 0 done, else the second lock's error. */
+static int
+both(struct run *r, unsigned id, uint64_t i, int first_try)
+{
+	struct dstate *s = r->state;
+	int first = r->p->v[O_FIX] == F_ORDER ? 0 : (int)id, second = !first, rc;
+
+	if ((rc = worker_mutex_lock(r, &s->lock[first], first ? "B" : "A")) != 0)
+		worker_errc(r, rc, "deadlock: worker %u: lock %c", id, lockname[first]);
+	atomic_store(&s->holds[id], first);
+	/* The first round meets holding the first lock: the conflict is certain. */
+	if (r->p->v[O_FIX] != F_ORDER && i == 0 && first_try)
+		meet(r, i);
+	atomic_store(&s->waits[id], second);
+	if ((rc = second_lock(r, second)) == ETIMEDOUT)
+		name_cycle(r, id);
+	atomic_store(&s->waits[id], -1);
+	if (rc == 0) {
+		inject_point(r, id, i);
+		s->count++;
+		ipc_mutex_unlock(&s->lock[second]);
+	} else if (rc != ETIMEDOUT && rc != EBUSY)
+		worker_errc(r, rc, "deadlock: worker %u: lock %c", id, lockname[second]);
+	atomic_store(&s->holds[id], -1);
+	ipc_mutex_unlock(&s->lock[first]);
+	return rc;
+}
+
+static void
+deadlock_work(struct run *r, unsigned id)
+{
+	struct dstate *s = r->state;
+	uint64_t i;
+	int rc, tries;
+
+	for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++) {
+		for (tries = 0; (rc = both(r, id, i, tries == 0)) == EBUSY; tries++)
+			backoff(r, id, i);
+		if (rc != 0 || atomic_load(&s->over))
+			break;
+	}
+}
+
+static void
+deadlock_check(const struct run *r, struct outcome *o)
+{
+	const struct dstate *s = r->state;
+	unsigned dl = atomic_load(&s->deadlocks);
+
+	o->sync = fixes[r->p->v[O_FIX]];
+	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+	o->expected = 2 * o->iterations;
+	o->observed = o->ops = s->count;
+	if (dl > 0 && r->p->v[O_FIX] == F_NONE) {
+		o->verdict = VERDICT_RACE;
+		snprintf(o->note, sizeof(o->note), "deadlock: %s", s->cycle);
+	} else if (dl == 0 && o->observed == o->expected) {
+		o->verdict = VERDICT_OK;
+		snprintf(o->note, sizeof(o->note), "no deadlock; %u back-offs",
+		    atomic_load(&s->retries));
+	} else {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%u deadlocks, %ju of %ju rounds",
+		    dl, (uintmax_t)o->observed, (uintmax_t)o->expected);
+	}
+	res_uint(o->extra, "deadlocks", dl, F_TABLE);
+	res_uint(o->extra, "retries", atomic_load(&s->retries), F_TABLE);
+	res_str(o->extra, "cycle", s->cycle, 0);
+}
+
+static void
+deadlock_teardown(struct run *r)
+{
+	struct dstate *s = r->state;
+
+	ipc_mutex_destroy(&s->lock[0]);
+	ipc_mutex_destroy(&s->lock[1]);
+}
+
+const struct worker worker_deadlock = {
+	.name = "deadlock",
+	.desc = "two locks in opposite order: the deadlock, found; lock order and backoff",
+	.proves = "the bad order deadlocks, found by a deadline and named as a "
+	    "wait-for cycle; --fix order and --fix backoff finish every round",
+	.opts = deadlock_opts,
+	.nworkers = deadlock_nworkers,
+	.size = deadlock_size,
+	.setup = deadlock_setup,
+	.work = deadlock_work,
+	.check = deadlock_check,
+	.teardown = deadlock_teardown,
+};
