@@ -220,6 +220,23 @@ START_TEST(deadlock_cures)
 }
 END_TEST
 
+/* 2N passes, every token in turn, a round trip measured: both hand-offs. */
+START_TEST(pingpong_turns)
+{
+	static const char *const via[] = { "sem", "spin" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "pingpong -n 2000 -V %s -m %s", via[_i / 2], modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 4000);
+	ck_assert_uint_eq(jnum(&row[0], "out_of_turn"), 0);
+	ck_assert_uint_gt(jnum(&row[0], "rtt_median_ns"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
@@ -262,6 +279,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, rwlock_share, 0, 4);
 	tcase_add_loop_test(tc, deadlock_cycle, 0, 2);
 	tcase_add_loop_test(tc, deadlock_cures, 0, 4);
+	tcase_add_loop_test(tc, pingpong_turns, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

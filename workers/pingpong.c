@@ -1,0 +1,214 @@
+/*
+ * pingpong.c - two workers pass a token back and forth N times: the cost of
+ * a context switch, thread vs process.
+ *
+ * --via sem hands the turn over with two named semaphores (the waiter
+ * sleeps, the kernel wakes it); --via spin with one atomic flag the waiter
+ * polls (no kernel, but a CPU each).  Each side checks it gets every token
+ * in order; worker 0 times every round trip and the median is reported.
+ */
+#include <err.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ipc/sem.h"
+#include "worker.h"
+
+enum { O_ITERATIONS, O_VIA };
+enum { V_SEM, V_SPIN };
+
+#define MAX_SAMPLES	(1 << 20)
+#define SPINS_PER_YIELD	1024
+
+static const char *const vias[] = { "sem", "spin", NULL };
+
+static const struct optdef pingpong_opts[] = {
+	{ "iterations", 'n', "N", 1, 1 << 26, 10000, NULL, "round trips" },
+	{ "via", 'V', "HOW", 0, 0, V_SEM, vias,
+	  "sem (two named semaphores: sleep and wake) or spin (an atomic flag)" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct pstate {
+	alignas(CACHE_LINE) atomic_uint	 turn;		/* spin: whose turn */
+	alignas(CACHE_LINE) uint64_t	 token;		/* passed back and forth */
+	atomic_uint			 wrong;		/* a token out of order */
+	alignas(CACHE_LINE) uint64_t	 rtt[];		/* ns per round trip */
+};
+
+struct ppriv {
+	struct ipc_sem	 turn[2];
+};
+
+static unsigned
+pingpong_nworkers(const struct params *p)
+{
+	(void)p;
+	return 2;
+}
+
+static uint64_t
+nsamples(const struct params *p)
+{
+	return (uint64_t)p->v[O_ITERATIONS] < MAX_SAMPLES ?
+	    (uint64_t)p->v[O_ITERATIONS] : MAX_SAMPLES;
+}
+
+static size_t
+pingpong_size(const struct run *r)
+{
+	return sizeof(struct pstate) + nsamples(r->p) * sizeof(uint64_t);
+}
+
+static void
+pingpong_setup(struct run *r)
+{
+	struct ppriv *pp;
+	int rc, i;
+
+	if ((pp = r->priv = calloc(1, sizeof(*pp))) == NULL)
+		err(1, "pingpong");
+	if (r->p->v[O_VIA] != V_SEM)
+		return;
+	for (i = 0; i < 2; i++)
+		if ((rc = ipc_sem_open(&pp->turn[i], i ? "pingpong.1" : "pingpong.0",
+		    0)) != 0 || (rc = ipc_sem_unlink(&pp->turn[i])) != 0)
+			errc(1, rc, "pingpong: semaphore");
+}
+
+/* Wait for our turn: a semaphore, or a flag polled with a deadline. */
+static void
+await_turn(struct run *r, unsigned id)
+{
+	struct pstate *s = r->state;
+	struct ppriv *pp = r->priv;
+	unsigned n = 0;
+	int rc;
+
+	if (r->p->v[O_VIA] == V_SEM) {
+		if ((rc = ipc_sem_wait(pp->turn[id].sem, r->deadline)) != 0)
+			worker_errc(r, rc, "pingpong: worker %u: wait", id);
+		return;
+	}
+	while (atomic_load_explicit(&s->turn, memory_order_acquire) != id) {
+		if (++n % SPINS_PER_YIELD == 0) {
+			if (ipc_expired(r->deadline))
+				worker_errc(r, ETIMEDOUT, "pingpong: worker %u", id);
+			sched_yield();
+		}
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+}
+
+static void
+pass_turn(struct run *r, unsigned to)
+{
+	struct pstate *s = r->state;
+	struct ppriv *pp = r->priv;
+	int rc;
+
+	if (r->p->v[O_VIA] == V_SPIN)
+		atomic_store_explicit(&s->turn, to, memory_order_release);
+	else if ((rc = ipc_sem_post(pp->turn[to].sem)) != 0)
+		worker_errc(r, rc, "pingpong: post");
+}
+
+/* Worker 0 serves (even tokens) and times; worker 1 returns (odd tokens). */
+static void
+pingpong_work(struct run *r, unsigned id)
+{
+	struct pstate *s = r->state;
+	uint64_t i, t0;
+
+	for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++) {
+		t0 = ipc_now_ns();
+		if (id == 1)
+			await_turn(r, 1);
+		if (s->token != 2 * i + id)
+			atomic_fetch_add(&s->wrong, 1);
+		inject_point(r, id, i);
+		s->token++;
+		pass_turn(r, !id);
+		if (id == 0) {
+			await_turn(r, 0);
+			if (i < nsamples(r->p))
+				s->rtt[i] = ipc_now_ns() - t0;
+		}
+	}
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t
+median_rtt(const struct run *r)
+{
+	const struct pstate *s = r->state;
+	uint64_t n = nsamples(r->p), *w, m;
+
+	if ((w = malloc(n * sizeof(*w))) == NULL)
+		return 0;
+	memcpy(w, s->rtt, n * sizeof(*w));
+	qsort(w, n, sizeof(*w), cmp_u64);
+	m = w[n / 2];
+	free(w);
+	return m;
+}
+
+static void
+pingpong_check(const struct run *r, struct outcome *o)
+{
+	const struct pstate *s = r->state;
+	unsigned wrong = atomic_load(&s->wrong);
+	uint64_t med = median_rtt(r);
+
+	o->sync = vias[r->p->v[O_VIA]];
+	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+	o->expected = 2 * o->iterations;
+	o->observed = s->token;
+	o->ops = o->iterations;
+	o->verdict = o->observed == o->expected && wrong == 0 ? VERDICT_OK :
+	    VERDICT_FAIL;
+	snprintf(o->note, sizeof(o->note), "%s; round trip median %.2f us",
+	    wrong == 0 ? "every token in turn" : "TOKENS OUT OF TURN",
+	    (double)med / 1e3);
+	res_uint(o->extra, "rtt_median_ns", med, F_TABLE | F_NS);
+	res_uint(o->extra, "out_of_turn", wrong, 0);
+}
+
+static void
+pingpong_teardown(struct run *r)
+{
+	struct ppriv *pp = r->priv;
+
+	if (r->p->v[O_VIA] == V_SEM) {
+		ipc_sem_close(&pp->turn[0]);
+		ipc_sem_close(&pp->turn[1]);
+	}
+	free(pp);
+	r->priv = NULL;
+}
+
+const struct worker worker_pingpong = {
+	.name = "pingpong",
+	.desc = "a token passed back and forth: the price of a wake-up, thread vs process",
+	.proves = "every token arrives in turn (2N passes exactly); the median "
+	    "round trip is measured",
+	.opts = pingpong_opts,
+	.nworkers = pingpong_nworkers,
+	.size = pingpong_size,
+	.setup = pingpong_setup,
+	.work = pingpong_work,
+	.check = pingpong_check,
+	.teardown = pingpong_teardown,
+};
