@@ -111,12 +111,23 @@ name_worker(const struct run *r, unsigned id)
 	prctl(PR_SET_NAME, comm);
 }
 
+/* CPU time this thread has used: spinning shows here, sleeping does not. */
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* The part every worker runs: wait for the start, time the work, record it. */
 static void
 worker_main(struct run *r, unsigned id)
 {
 	struct slot *s = &r->sh->slot[id];
 	struct rusage ru0, ru1;
+	int64_t cpu0;
 	int rc;
 
 	s->tid = gettid();
@@ -127,9 +138,11 @@ worker_main(struct run *r, unsigned id)
 	if (rc != 0 && rc != IPC_BARRIER_SERIAL)
 		worker_errc(r, rc, "%s: worker %u: start barrier", r->demo->name, id);
 	getrusage(RUSAGE_THREAD, &ru0);
+	cpu0 = cpu_ns();
 	s->t_start = ipc_now_ns();
 	r->demo->work(r, id);
 	s->t_end = ipc_now_ns();
+	s->cpu_ns = cpu_ns() - cpu0;
 	getrusage(RUSAGE_THREAD, &ru1);
 	s->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
 	s->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
@@ -491,7 +504,7 @@ static void
 result_timing(const struct run *r, const struct outcome *o, struct result *res)
 {
 	uint64_t t0 = UINT64_MAX, t1 = 0, wall = 0;
-	int64_t vcsw = 0, ivcsw = 0;
+	int64_t vcsw = 0, ivcsw = 0, cpu = 0;
 	const struct slot *s;
 	unsigned i;
 
@@ -503,6 +516,7 @@ result_timing(const struct run *r, const struct outcome *o, struct result *res)
 		t1 = s->t_end > t1 ? s->t_end : t1;
 		vcsw += s->nvcsw;
 		ivcsw += s->nivcsw;
+		cpu += s->cpu_ns;
 	}
 	if (t1 > t0)
 		wall = t1 - t0;
@@ -511,6 +525,7 @@ result_timing(const struct run *r, const struct outcome *o, struct result *res)
 	    F_TABLE | F_RATE);
 	res_int(res, "nvcsw", vcsw, F_TABLE);
 	res_int(res, "nivcsw", ivcsw, F_TABLE);
+	res_int(res, "cpu_ns", cpu, F_NS);
 }
 
 /* The demo's check, then the failure line (the check may find a dead lock owner). */

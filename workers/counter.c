@@ -8,29 +8,34 @@
  * C11 atomic fetch-add.  See TLPI psem/thread_incr_psem.c.
  */
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN };
-enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_ALL };
+enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD };
+enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_NAIVE, S_TAS, S_ALL };
 
 static const char *const syncs[] = {
-	"none", "mutex", "sem", "spin", "atomic", "all", NULL
+	"none", "mutex", "sem", "spin", "atomic", "naive-flag", "tas", "all", NULL
 };
 
 static const struct optdef counter_opts[] = {
 	OPT_WORKERS(4),
 	OPT_ITERATIONS(100000),
 	{ "sync", 's', "GUARD", 0, 0, S_ALL, syncs,
-	  "none, mutex, sem, spin, atomic, or all of them in turn" },
+	  "none, mutex, sem, spin, atomic, naive-flag (busy-wait on a plain\n"
+	  "                         flag), tas (test-and-set spinlock), or all in turn" },
 	{ "widen", 0, NULL, 0, 1, 0, NULL,
 	  "yield between the read and the write of each increment" },
+	{ "hold-us", 'u', "US", 0, 1000000, 0, NULL,
+	  "sleep this long inside each critical section (spinning vs blocking)" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -39,6 +44,8 @@ struct counter {
 	alignas(CACHE_LINE) _Atomic uint64_t atomic;
 	alignas(CACHE_LINE) pthread_mutex_t mutex;
 	alignas(CACHE_LINE) pthread_spinlock_t spin;
+	alignas(CACHE_LINE) volatile int flag;		/* naive-flag: check, then set */
+	alignas(CACHE_LINE) atomic_flag tas;
 };
 
 static enum sync
@@ -120,58 +127,110 @@ bump(struct counter *c, int widen)
 }
 
 /* Each guard's loop; --inject strikes inside the critical section. */
+/*
+ * The naive flag: wait while it is up, then raise it.  Two workers can both
+ * see it down and both go in: the check and the set are two steps.
+ */
+static int
+naive_lock(const struct run *r, struct counter *c)
+{
+	unsigned n = 0;
+
+	while (c->flag)
+		if (++n % 1024 == 0) {
+			if (ipc_expired(r->deadline))
+				return ETIMEDOUT;
+			sched_yield();
+		}
+	c->flag = 1;
+	return 0;
+}
+
+/* A real test-and-set: one atomic step, so only one worker wins. */
+static int
+tas_lock(const struct run *r, struct counter *c)
+{
+	unsigned n = 0;
+
+	while (atomic_flag_test_and_set_explicit(&c->tas, memory_order_acquire))
+		if (++n % 128 == 0) {
+			if (n % 4096 == 0 && ipc_expired(r->deadline))
+				return ETIMEDOUT;
+			sched_yield();
+		}
+	return 0;
+}
+
+static int
+guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
+{
+	switch (s) {
+	case S_MUTEX:
+		return worker_mutex_lock(r, &c->mutex, "mutex");
+	case S_SEM:
+		return ipc_sem_wait(sem, r->deadline);
+	case S_SPIN:
+		return ipc_spin_lock(&c->spin, r->deadline);
+	case S_NAIVE:
+		return naive_lock(r, c);
+	case S_TAS:
+		return tas_lock(r, c);
+	default:
+		return 0;
+	}
+}
+
+static int
+guard_unlock(struct counter *c, enum sync s, sem_t *sem)
+{
+	switch (s) {
+	case S_MUTEX:
+		return ipc_mutex_unlock(&c->mutex);
+	case S_SEM:
+		return ipc_sem_post(sem);
+	case S_SPIN:
+		return ipc_spin_unlock(&c->spin);
+	case S_NAIVE:
+		c->flag = 0;
+		return 0;
+	case S_TAS:
+		atomic_flag_clear_explicit(&c->tas, memory_order_release);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static void
 counter_work(struct run *r, unsigned id)
 {
 	struct counter *c = r->state;
 	sem_t *sem = r->priv != NULL ? ((struct ipc_sem *)r->priv)->sem : NULL;
 	uint64_t i, n = (uint64_t)r->p->v[O_ITERATIONS];
+	long us = (long)r->p->v[O_HOLD];
 	int rc = 0, widen = (int)r->p->v[O_WIDEN];
+	enum sync s = counter_sync(r);
 
-	switch (counter_sync(r)) {
-	case S_NONE:
-		for (i = 0; i < n; i++) {
-			inject_point(r, id, i);
-			bump(c, widen);
-		}
-		break;
-	case S_MUTEX:
-		for (i = 0; i < n && rc == 0; i++) {
-			if ((rc = worker_mutex_lock(r, &c->mutex, "mutex")) != 0)
-				break;
-			inject_point(r, id, i);
-			bump(c, widen);
-			rc = ipc_mutex_unlock(&c->mutex);
-		}
-		break;
-	case S_SEM:
-		for (i = 0; i < n && rc == 0; i++) {
-			if ((rc = ipc_sem_wait(sem, r->deadline)) != 0)
-				break;
-			inject_point(r, id, i);
-			bump(c, widen);
-			rc = ipc_sem_post(sem);
-		}
-		break;
-	case S_SPIN:
-		for (i = 0; i < n && rc == 0; i++) {
-			if ((rc = ipc_spin_lock(&c->spin, r->deadline)) != 0)
-				break;
-			inject_point(r, id, i);
-			bump(c, widen);
-			rc = ipc_spin_unlock(&c->spin);
-		}
-		break;
-	default:
+	if (s == S_ATOMIC) {
 		for (i = 0; i < n; i++) {
 			inject_point(r, id, i);
 			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
 		}
-		break;
+		return;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((rc = guard_lock(r, c, s, sem)) != 0)
+			break;
+		inject_point(r, id, i);
+		bump(c, widen);
+		if (us > 0)
+			nanosleep(&(struct timespec){ us / 1000000,
+			    us % 1000000 * 1000 }, NULL);
+		rc = guard_unlock(c, s, sem);
 	}
 	if (rc != 0)
 		worker_errc(r, rc, "counter: worker %u: %s: iteration %ju", id,
-		    syncs[counter_sync(r)], (uintmax_t)i);
+		    syncs[s], (uintmax_t)i);
 }
 
 static void
@@ -190,9 +249,9 @@ counter_check(const struct run *r, struct outcome *o)
 	o->observed = s == S_ATOMIC ? atomic_load(&c->atomic) : c->plain;
 	if (o->observed == o->expected) {
 		o->verdict = VERDICT_OK;
-		snprintf(o->note, sizeof(o->note), s == S_NONE ?
+		snprintf(o->note, sizeof(o->note), s == S_NONE || s == S_NAIVE ?
 		    "exact this time: no update lost" : "exact");
-	} else if (s == S_NONE && o->observed < o->expected) {
+	} else if ((s == S_NONE || s == S_NAIVE) && o->observed < o->expected) {
 		o->verdict = VERDICT_RACE;
 		snprintf(o->note, sizeof(o->note), "lost %ju updates (%.1f%%)",
 		    (uintmax_t)(o->expected - o->observed),

@@ -91,6 +91,7 @@ struct slot {
 	uint64_t		 t_end;
 	int64_t			 nvcsw;		/* during the work only */
 	int64_t			 nivcsw;
+	int64_t			 cpu_ns;	/* CPU time of the work */
 	int			 done;
 	pid_t			 tid;		/* thread id (the pid, in process mode) */
 	int			 injected;	/* 1 + which --inject fault fired */

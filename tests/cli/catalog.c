@@ -3,6 +3,7 @@
  * invariant read back from its JSON Lines output, its exit status, and
  * nothing left in /dev/shm.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "cli.h"
@@ -237,6 +238,46 @@ START_TEST(pingpong_turns)
 }
 END_TEST
 
+/* The naive flag loses updates; test-and-set does not; spinning costs CPU. */
+START_TEST(counter_flags)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "counter -w 3 -n 20000 -s naive-flag -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_lt(jnum(&row[0], "observed"), 60000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+
+	run_json(&c, row, "counter -w 3 -n 20000 -s tas -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 60000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
+/* A holder that sleeps: the spinners burn CPU, the blocked mutex waiters do not. */
+START_TEST(counter_spin_cpu)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	uint64_t spin, mutex;
+
+	run_json(&c, row, "counter -w 2 -n 20 -u 2000 -s tas -m %s", modes[_i]);
+	expect(&c, 0);
+	spin = jnum(&row[0], "cpu_ns");
+	cmd_free(&c);
+	run_json(&c, row, "counter -w 2 -n 20 -u 2000 -s mutex -m %s", modes[_i]);
+	expect(&c, 0);
+	mutex = jnum(&row[0], "cpu_ns");
+	cmd_free(&c);
+	ck_assert_msg(spin > 2 * mutex, "tas cpu %ju ns, mutex %ju ns",
+	    (uintmax_t)spin, (uintmax_t)mutex);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
@@ -280,6 +321,8 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, deadlock_cycle, 0, 2);
 	tcase_add_loop_test(tc, deadlock_cures, 0, 4);
 	tcase_add_loop_test(tc, pingpong_turns, 0, 4);
+	tcase_add_loop_test(tc, counter_flags, 0, 2);
+	tcase_add_loop_test(tc, counter_spin_cpu, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,7 +19,7 @@ static const struct {
 	int		 runs;
 	const char	*nums, *bools, *strs;	/* its own fields, by JSON type */
 } demos[] = {
-	{ "counter", "-w 2 -n 500 --sync all", 10, "lost", "widen", "" },
+	{ "counter", "-w 2 -n 500 --sync all", 14, "lost hold-us", "widen", "" },
 	{ "queue", "-p 2 -c 1 -n 200 -k 3", 2, "produced consumed duplicates "
 	  "full_waits empty_waits producers consumers items capacity",
 	  "checksum_ok", "" },
@@ -30,11 +30,11 @@ static const struct {
 /* Every result has these. */
 static const char common_str[] = "demo mode sync verdict note";
 static const char common_num[] = "workers iterations expected observed wall_ns "
-    "ops_per_sec nvcsw nivcsw timeout";
+    "ops_per_sec nvcsw nivcsw cpu_ns timeout";
 
 /* Fields that differ from one run to the next. */
 static const char varying[] = " observed lost verdict note wall_ns ops_per_sec "
-    "nvcsw nivcsw full_waits empty_waits ";
+    "nvcsw nivcsw cpu_ns full_waits empty_waits ";
 
 /* Split a CSV line in place (RFC 4180 quoting); the number of cells. */
 static int
