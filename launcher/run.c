@@ -252,7 +252,7 @@ timeout_failure(struct run *r, struct runner *rn)
 	int who = -1;
 
 	for (i = 0; i < r->nworkers; i++) {
-		if (r->sh->slot[i].done)
+		if (r->sh->slot[i].done || r->sh->slot[i].planned)
 			continue;
 		late++;
 		if (who < 0 || (r->sh->slot[i].injected && !r->sh->slot[who].injected))
@@ -303,8 +303,8 @@ judge_exit(struct run *r, struct runner *rn, unsigned i, int st)
 
 	if (WIFSIGNALED(st) && sigismember(&term, WTERMSIG(st)))
 		take_signal(rn, &term, &zero);	/* sent before the worker died */
-	if (rn->killed || rn->signo != 0)
-		return;
+	if (rn->killed || rn->signo != 0 || r->sh->slot[i].planned)
+		return;		/* ours, the user's, or the demo's own lesson */
 	if (WIFSIGNALED(st)) {
 		sig = sigabbrev_np(WTERMSIG(st));
 		snprintf(how, sizeof(how), "killed by SIG%s", sig ? sig : "?");
@@ -430,7 +430,8 @@ join_ended(struct run *r, struct runner *rn)
 			errc(1, rc, "pthread_join");
 		rn->targ[i].joined = 1;
 		n++;
-		if (!r->sh->slot[i].done && !run_stopped(r))
+		if (!r->sh->slot[i].done && !r->sh->slot[i].planned &&
+		    !run_stopped(r))
 			died(r, rn, i, "ended early");
 	}
 	return n;
@@ -544,7 +545,7 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	r->demo->check(r, &o);
 	failure_line(r, rn, failure, len);
 	for (i = 0; i < r->nworkers; i++)
-		done += r->sh->slot[i].done != 0;
+		done += r->sh->slot[i].done || r->sh->slot[i].planned;
 	if (failure[0] != '\0' || done < r->nworkers) {
 		o.verdict = VERDICT_FAIL;
 		if (failure[0] != '\0')

@@ -278,12 +278,45 @@ START_TEST(counter_spin_cpu)
 }
 END_TEST
 
+/* Death in the critical section: repaired (robust), released (cleanup), exact. */
+START_TEST(crash_robust)
+{
+	static const char *const how[] = { "kill", "exit" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "crash -w 3 -n 3000 -a 100 -H %s -m %s", how[_i / 2],
+	    modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 2 * 3000 + 100);
+	ck_assert_uint_eq(jnum(&row[0], "expected"), 2 * 3000 + 100);
+	ck_assert_uint_eq(jnum(&row[0], "victim_done"), 100);
+	ck_assert_uint_eq(jnum(&row[0], "repaired"), _i % 2 ? 1 : 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
+/* A semaphore has no owner to die: in processes the survivors are stuck. */
+START_TEST(crash_sem_stuck)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "crash -w 3 -n 2000 -a 50 -l sem -k 50 -H abort -m process");
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "stuck"), 2);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort",
 	};
 	struct cmd c;
 
@@ -296,7 +329,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 13;
+static const int nbad = 16;
 
 Suite *
 catalog_suite(void)
@@ -323,6 +356,8 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, pingpong_turns, 0, 4);
 	tcase_add_loop_test(tc, counter_flags, 0, 2);
 	tcase_add_loop_test(tc, counter_spin_cpu, 0, 2);
+	tcase_add_loop_test(tc, crash_robust, 0, 4);
+	tcase_add_test(tc, crash_sem_stuck);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,319 @@
+/*
+ * crash.c - a worker dies inside its critical section, on purpose.
+ *
+ * Processes die one at a time.  With a robust mutex (--lock robust) the next
+ * locker gets EOWNERDEAD, reads the dead worker's journal to learn whether
+ * its last increment landed, repairs, marks the mutex consistent and goes
+ * on: the count stays exact.  A semaphore used as a lock (--lock sem) has no
+ * owner to die: the waiters are stuck, shown by their deadline expiring.
+ * Threads cannot die alone; there the victim is cancelled and a cleanup
+ * handler (pthread_cleanup_push) releases the lock: Python's `with lock`.
+ */
+#include <sys/prctl.h>
+
+#include <err.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../ipc/mutex.h"
+#include "../ipc/sem.h"
+#include "worker.h"
+
+enum { O_WORKERS, O_ITERATIONS, O_HOW, O_LOCK, O_VICTIM, O_AT, O_STUCK };
+enum how { H_KILL, H_ABORT, H_EXIT };
+enum lock { L_ROBUST, L_SEM };
+
+static const char *const hows[] = { "kill", "abort", "exit", NULL };
+static const char *const locks[] = { "robust", "sem", NULL };
+
+static const struct optdef crash_opts[] = {
+	{ "workers", 'w', "N", 2, MAX_WORKERS, 3, NULL, "workers, the victim among them" },
+	{ "iterations", 'n', "N", 2, 1 << 30, 10000, NULL, "iterations per worker" },
+	{ "how", 'H', "HOW", 0, 0, H_KILL, hows,
+	  "kill (SIGKILL), abort (SIGABRT; processes only) or exit (_exit(3))" },
+	{ "lock", 'l', "LOCK", 0, 0, L_ROBUST, locks,
+	  "robust (a robust mutex) or sem (a named semaphore as a lock)" },
+	{ "victim", 'v', "W", 0, MAX_WORKERS - 1, 1, NULL, "the worker that dies" },
+	{ "at", 'a', "ITER", 0, (1 << 30) - 1, 500, NULL,
+	  "the victim's iteration it dies in" },
+	{ "stuck-ms", 'k', "MS", 1, 60000, 200, NULL,
+	  "how long a waiter waits for a semaphore before it calls itself stuck" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* What a worker was doing in the critical section: the repair reads it. */
+struct journal {
+	alignas(CACHE_LINE) int	 pending;	/* inside, increment maybe not done */
+	uint64_t		 before;	/* the counter when it went in */
+	uint64_t		 done;		/* increments it completed */
+};
+
+struct cstate {
+	pthread_mutex_t		 m;
+	uint64_t		 counter;
+	int			 owner;		/* who holds the lock */
+	alignas(CACHE_LINE) atomic_uint	 repaired;	/* EOWNERDEAD handled */
+	atomic_int		 repairer;
+	atomic_uint		 stuck;		/* waiters whose deadline expired */
+	struct journal		 j[];
+};
+
+static const char *
+crash_validate(const struct params *p)
+{
+	if (p->v[O_VICTIM] >= p->v[O_WORKERS])
+		return "--victim must be one of the workers (0..workers-1)";
+	if (p->v[O_AT] >= p->v[O_ITERATIONS])
+		return "--at must be below --iterations";
+	if (p->v[O_HOW] == H_ABORT && (p->modes & MODE_THREAD))
+		return "--how abort ends every thread with it: use --mode process";
+	return NULL;
+}
+
+static unsigned
+crash_nworkers(const struct params *p)
+{
+	return (unsigned)p->v[O_WORKERS];
+}
+
+static size_t
+crash_size(const struct run *r)
+{
+	return sizeof(struct cstate) + r->nworkers * sizeof(struct journal);
+}
+
+static void
+crash_setup(struct run *r)
+{
+	struct cstate *s = r->state;
+	struct ipc_sem *sem;
+	int rc;
+
+	atomic_init(&s->repairer, -1);
+	if ((rc = ipc_mutex_init(&s->m, IPC_MUTEX_NORMAL)) != 0)
+		errc(1, rc, "crash: mutex");
+	if (r->p->v[O_LOCK] != L_SEM)
+		return;
+	if ((sem = r->priv = calloc(1, sizeof(*sem))) == NULL)
+		err(1, "crash");
+	if ((rc = ipc_sem_open(sem, "crash.lock", 1)) != 0 ||
+	    (rc = ipc_sem_unlink(sem)) != 0)
+		errc(1, rc, "crash: semaphore");
+}
+
+/* EOWNERDEAD: the dead owner's journal says whether its increment landed. */
+static int
+repair(struct run *r, unsigned id)
+{
+	struct cstate *s = r->state;
+	struct journal *d = &s->j[s->owner];
+
+	if (d->pending) {
+		if (s->counter != d->before)
+			d->done++;
+		d->pending = 0;
+	}
+	atomic_fetch_add(&s->repaired, 1);
+	atomic_store(&s->repairer, (int)id);
+	return ipc_mutex_consistent(&s->m);
+}
+
+/* 0 when locked; with the semaphore, ETIMEDOUT means stuck for good. */
+static int
+crash_lock(struct run *r, unsigned id)
+{
+	struct cstate *s = r->state;
+	struct timespec dl;
+	int rc;
+
+	if (r->p->v[O_LOCK] == L_SEM) {
+		ipc_deadline(&dl, (uint64_t)r->p->v[O_STUCK] * 1000000u);
+		return ipc_sem_wait(((struct ipc_sem *)r->priv)->sem, &dl);
+	}
+	if ((rc = ipc_mutex_lock(&s->m, r->deadline)) == EOWNERDEAD)
+		rc = repair(r, id);
+	return rc;
+}
+
+static void
+crash_unlock(struct run *r)
+{
+	struct cstate *s = r->state;
+
+	if (r->p->v[O_LOCK] == L_SEM)
+		ipc_sem_post(((struct ipc_sem *)r->priv)->sem);
+	else
+		ipc_mutex_unlock(&s->m);
+}
+
+/* A cancelled thread's last act: its increment did not happen; let go. */
+static void
+release_on_cancel(void *arg)
+{
+	struct run *r = arg;
+	struct cstate *s = r->state;
+
+	s->j[s->owner].pending = 0;
+	crash_unlock(r);
+}
+
+/* The victim, inside the critical section: a thread is cancelled, a process dies. */
+static __dead void
+die(struct run *r, unsigned id)
+{
+	r->sh->slot[id].planned = 1;
+	if (r->mode == MODE_THREAD) {
+		pthread_cancel(pthread_self());
+		pthread_testcancel();
+	}
+	switch (r->p->v[O_HOW]) {
+	case H_KILL:
+		raise(SIGKILL);
+		break;
+	case H_ABORT:
+		prctl(PR_SET_DUMPABLE, 0);	/* no core file for a lesson */
+		abort();
+	default:
+		break;
+	}
+	_exit(3);
+}
+
+/* The critical section: the journal first, then the increment it announces. */
+static void
+inside(struct run *r, unsigned id, int death_due)
+{
+	struct cstate *s = r->state;
+	struct journal *j = &s->j[id];
+
+	pthread_cleanup_push(release_on_cancel, r);
+	s->owner = (int)id;
+	j->before = s->counter;
+	j->pending = 1;
+	if (death_due && id == (unsigned)r->p->v[O_VICTIM])
+		die(r, id);
+	s->counter++;
+	j->done++;
+	j->pending = 0;
+	pthread_cleanup_pop(0);
+}
+
+/*
+ * A survivor that finished first takes the lock once more after the victim
+ * died, so the lesson shows whoever was fastest: EOWNERDEAD, or stuck.
+ */
+static void
+last_look(struct run *r, unsigned id)
+{
+	struct cstate *s = r->state;
+	unsigned v = (unsigned)r->p->v[O_VICTIM];
+	int rc;
+
+	while (!r->sh->slot[v].planned) {
+		if (ipc_expired(r->deadline))
+			worker_errc(r, ETIMEDOUT, "crash: worker %u: the victim lives", id);
+		sched_yield();
+	}
+	if ((rc = crash_lock(r, id)) == ETIMEDOUT && r->p->v[O_LOCK] == L_SEM) {
+		atomic_fetch_add(&s->stuck, 1);
+		return;
+	}
+	if (rc != 0)
+		worker_errc(r, rc, "crash: worker %u: last lock", id);
+	crash_unlock(r);
+}
+
+static void
+crash_work(struct run *r, unsigned id)
+{
+	struct cstate *s = r->state;
+	uint64_t i, n = (uint64_t)r->p->v[O_ITERATIONS];
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = crash_lock(r, id)) == ETIMEDOUT &&
+		    r->p->v[O_LOCK] == L_SEM) {
+			atomic_fetch_add(&s->stuck, 1);
+			return;
+		}
+		if (rc != 0)
+			worker_errc(r, rc, "crash: worker %u: lock", id);
+
+		inside(r, id, i == (uint64_t)r->p->v[O_AT]);
+		crash_unlock(r);
+	}
+	last_look(r, id);
+}
+
+static void
+crash_check(const struct run *r, struct outcome *o)
+{
+	const struct cstate *s = r->state;
+	unsigned i, v = (unsigned)r->p->v[O_VICTIM], stuck = atomic_load(&s->stuck);
+	unsigned repaired = atomic_load(&s->repaired);
+	uint64_t sum = 0, n = (uint64_t)r->p->v[O_ITERATIONS];
+
+	for (i = 0; i < r->nworkers; i++)
+		sum += s->j[i].done;
+	o->sync = locks[r->p->v[O_LOCK]];
+	o->iterations = n;
+	o->expected = (r->nworkers - 1) * n + (uint64_t)r->p->v[O_AT];
+	o->observed = o->ops = s->counter;
+	if (stuck > 0) {
+		o->verdict = VERDICT_RACE;
+		snprintf(o->note, sizeof(o->note), "worker %u died holding the "
+		    "semaphore: %u waiters stuck (no owner, no EOWNERDEAD)", v, stuck);
+	} else if (o->observed == o->expected && sum == o->observed) {
+		o->verdict = VERDICT_OK;
+		if (r->mode == MODE_THREAD)
+			snprintf(o->note, sizeof(o->note), "worker %u cancelled in the "
+			    "critical section; its cleanup handler let go", v);
+		else
+			snprintf(o->note, sizeof(o->note), "worker %u (pid %ld) died "
+			    "holding the mutex; worker %d got EOWNERDEAD, repaired", v,
+			    (long)r->sh->slot[v].tid, atomic_load(&s->repairer));
+	} else {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "counter %ju, journals %ju, want "
+		    "%ju", (uintmax_t)o->observed, (uintmax_t)sum,
+		    (uintmax_t)o->expected);
+	}
+	res_uint(o->extra, "victim_done", s->j[v].done, F_TABLE);
+	res_uint(o->extra, "repaired", repaired, F_TABLE);
+	res_uint(o->extra, "stuck", stuck, F_TABLE);
+}
+
+static void
+crash_teardown(struct run *r)
+{
+	struct cstate *s = r->state;
+
+	if (r->p->v[O_LOCK] == L_SEM) {
+		ipc_sem_close(r->priv);
+		free(r->priv);
+		r->priv = NULL;
+	}
+	if (atomic_load(&s->repaired) == 0)
+		ipc_mutex_destroy(&s->m);
+}
+
+const struct worker worker_crash = {
+	.name = "crash",
+	.desc = "a worker dies inside the critical section: robust mutex vs semaphore",
+	.proves = "with a robust mutex the survivors repair and the count is exact "
+	    "(survivors' + the dead worker's completed iterations); a semaphore "
+	    "leaves them stuck (a deadline shows it)",
+	.opts = crash_opts,
+	.validate = crash_validate,
+	.nworkers = crash_nworkers,
+	.size = crash_size,
+	.setup = crash_setup,
+	.work = crash_work,
+	.check = crash_check,
+	.teardown = crash_teardown,
+};
