@@ -311,12 +311,38 @@ START_TEST(crash_sem_stuck)
 }
 END_TEST
 
+/* Every item once, every consumer ends; an if instead of a while shows. */
+START_TEST(condition_items)
+{
+	static const char *const notify[] = { "one", "all" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "condition -p 2 -c 3 -n 1500 -k 2 -N %s -m %s",
+	    notify[_i / 2], modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 3000);
+	ck_assert_uint_eq(jnum(&row[0], "empty_takes"), 0);
+	ck_assert_uint_le(jnum(&row[0], "futile"), jnum(&row[0], "wakeups"));
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+
+	run_json(&c, row, "condition -p 1 -c 4 -n 3000 -k 1 -N all -C if -m %s",
+	    modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 3000);
+	ck_assert_uint_gt(jnum(&row[0], "empty_takes"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some",
 	};
 	struct cmd c;
 
@@ -329,7 +355,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 16;
+static const int nbad = 17;
 
 Suite *
 catalog_suite(void)
@@ -358,6 +384,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, counter_spin_cpu, 0, 2);
 	tcase_add_loop_test(tc, crash_robust, 0, 4);
 	tcase_add_test(tc, crash_sem_stuck);
+	tcase_add_loop_test(tc, condition_items, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,223 @@
+/*
+ * condition.c - producers and consumers over a shared buffer, a mutex and
+ * two condition variables (not full, not empty).
+ *
+ * --notify one wakes one waiter per item, --notify all wakes them all: the
+ * counts show how many of those wake-ups were futile (nothing left to take).
+ * Waiting in a while loop makes a futile wake-up harmless; --check if waits
+ * once, and the consumers that would then take from an empty buffer are
+ * counted (a consumer never takes what is not there: it is checked).  No
+ * lost wake-up: every item is consumed and every consumer ends.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+
+#include "../ipc/cond.h"
+#include "../ipc/mutex.h"
+#include "worker.h"
+
+enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_NOTIFY, O_CHECK };
+enum { N_ONE, N_ALL };
+enum { C_WHILE, C_IF };
+
+static const char *const notifies[] = { "one", "all", NULL };
+static const char *const checks[] = { "while", "if", NULL };
+
+static const struct optdef condition_opts[] = {
+	{ "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL, "producer workers" },
+	{ "consumers", 'c', "C", 1, MAX_WORKERS / 2, 4, NULL, "consumer workers" },
+	{ "items", 'n', "N", 1, 1 << 26, 10000, NULL, "items per producer" },
+	{ "capacity", 'k', "K", 1, 1 << 16, 4, NULL, "buffer capacity" },
+	{ "notify", 'N', "WHO", 0, 0, N_ONE, notifies,
+	  "one (pthread_cond_signal) or all (pthread_cond_broadcast) per item" },
+	{ "check", 'C', "HOW", 0, 0, C_WHILE, checks,
+	  "wait in a while loop (right) or under one if (wrong)" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct cvstate {
+	pthread_mutex_t	 m;
+	pthread_cond_t	 not_full, not_empty;
+	uint64_t	 count, head, producers_done;
+	uint64_t	 consumed, sum, notified, wakeups, futile, empty_takes;
+	uint64_t	 buf[];		/* capacity items */
+};
+
+static unsigned
+condition_nworkers(const struct params *p)
+{
+	return (unsigned)(p->v[O_PRODUCERS] + p->v[O_CONSUMERS]);
+}
+
+static size_t
+condition_size(const struct run *r)
+{
+	return sizeof(struct cvstate) + (size_t)r->p->v[O_CAPACITY] * sizeof(uint64_t);
+}
+
+static void
+condition_setup(struct run *r)
+{
+	struct cvstate *s = r->state;
+	int rc;
+
+	if ((rc = ipc_mutex_init(&s->m, IPC_MUTEX_NORMAL)) != 0 ||
+	    (rc = ipc_cond_init(&s->not_full)) != 0 ||
+	    (rc = ipc_cond_init(&s->not_empty)) != 0)
+		errc(1, rc, "condition: init");
+}
+
+static void
+notify(struct run *r, pthread_cond_t *cv)
+{
+	struct cvstate *s = r->state;
+
+	s->notified++;
+	if (r->p->v[O_NOTIFY] == N_ALL)
+		ipc_cond_broadcast(cv);
+	else
+		ipc_cond_signal(cv);
+}
+
+static void
+produce(struct run *r, unsigned p)
+{
+	struct cvstate *s = r->state;
+	uint64_t i, n = (uint64_t)r->p->v[O_ITEMS], cap = (uint64_t)r->p->v[O_CAPACITY];
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+			break;
+		while (s->count == cap && rc == 0)
+			rc = ipc_cond_wait(&s->not_full, &s->m, r->deadline);
+		if (rc == 0) {
+			inject_point(r, p, i);
+			s->buf[(s->head + s->count++) % cap] = p * n + i + 1;
+			notify(r, &s->not_empty);
+		}
+		ipc_mutex_unlock(&s->m);
+	}
+	if (rc != 0)
+		worker_errc(r, rc, "condition: producer %u", p);
+
+	/* The last producer tells every consumer: no more items are coming. */
+	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+		worker_errc(r, rc, "condition: producer %u", p);
+	if (++s->producers_done == (uint64_t)r->p->v[O_PRODUCERS])
+		ipc_cond_broadcast(&s->not_empty);
+	ipc_mutex_unlock(&s->m);
+}
+
+/* Wait for an item (or the end); a wake-up that finds nothing is futile. Lock held. */
+static int
+await_item(struct run *r)
+{
+	struct cvstate *s = r->state;
+	uint64_t np = (uint64_t)r->p->v[O_PRODUCERS];
+	int rc = 0;
+
+	do {
+		if (s->count > 0 || s->producers_done == np)
+			break;
+		rc = ipc_cond_wait(&s->not_empty, &s->m, r->deadline);
+		s->wakeups++;
+		if (s->count == 0 && s->producers_done < np)
+			s->futile++;
+	} while (rc == 0 && r->p->v[O_CHECK] == C_WHILE);
+	return rc;
+}
+
+static void
+consume(struct run *r, unsigned id)
+{
+	struct cvstate *s = r->state;
+	uint64_t cap = (uint64_t)r->p->v[O_CAPACITY], np = (uint64_t)r->p->v[O_PRODUCERS];
+	int rc;
+
+	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+		worker_errc(r, rc, "condition: consumer %u", id);
+	while ((rc = await_item(r)) == 0) {
+		if (s->count == 0 && s->producers_done == np)
+			break;
+		if (s->count == 0) {
+			s->empty_takes++;	/* an if woke us to nothing: refuse */
+			continue;
+		}
+		inject_point(r, id, s->consumed);
+		s->sum += s->buf[s->head];
+		s->head = (s->head + 1) % cap;
+		s->count--;
+		s->consumed++;
+		notify(r, &s->not_full);
+
+		/* Let go between items, so the others get their turn. */
+		ipc_mutex_unlock(&s->m);
+		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+			worker_errc(r, rc, "condition: consumer %u", id);
+	}
+	ipc_mutex_unlock(&s->m);
+	if (rc != 0)
+		worker_errc(r, rc, "condition: consumer %u: wait", id);
+}
+
+static void
+condition_work(struct run *r, unsigned id)
+{
+	if (id < (unsigned)r->p->v[O_PRODUCERS])
+		produce(r, id);
+	else
+		consume(r, id);
+}
+
+static void
+condition_check(const struct run *r, struct outcome *o)
+{
+	const struct cvstate *s = r->state;
+	uint64_t total = (uint64_t)r->p->v[O_PRODUCERS] * (uint64_t)r->p->v[O_ITEMS];
+	int exact = s->consumed == total && s->sum == total * (total + 1) / 2;
+
+	o->sync = notifies[r->p->v[O_NOTIFY]];
+	o->iterations = (uint64_t)r->p->v[O_ITEMS];
+	o->expected = total;
+	o->observed = o->ops = s->consumed;
+	if (exact && s->empty_takes == 0)
+		o->verdict = VERDICT_OK;
+	else if (exact && r->p->v[O_CHECK] == C_IF)
+		o->verdict = VERDICT_RACE;
+	else
+		o->verdict = VERDICT_FAIL;
+	snprintf(o->note, sizeof(o->note), "%s; %ju of %ju wake-ups futile%s",
+	    exact ? "every item once, every consumer ended" : "ITEMS LOST",
+	    (uintmax_t)s->futile, (uintmax_t)s->wakeups, s->empty_takes ?
+	    "; an if would have taken from an empty buffer" : "");
+	res_uint(o->extra, "notifies", s->notified, 0);
+	res_uint(o->extra, "wakeups", s->wakeups, F_TABLE);
+	res_uint(o->extra, "futile", s->futile, F_TABLE);
+	res_uint(o->extra, "empty_takes", s->empty_takes, F_TABLE);
+}
+
+static void
+condition_teardown(struct run *r)
+{
+	struct cvstate *s = r->state;
+
+	ipc_cond_destroy(&s->not_empty);
+	ipc_cond_destroy(&s->not_full);
+	ipc_mutex_destroy(&s->m);
+}
+
+const struct worker worker_condition = {
+	.name = "condition",
+	.desc = "producers and consumers on condition variables: notify one vs all",
+	.proves = "every item consumed once (count, sum), every consumer ends (no "
+	    "lost wake-up), none takes from an empty buffer; futile wake-ups counted",
+	.opts = condition_opts,
+	.nworkers = condition_nworkers,
+	.size = condition_size,
+	.setup = condition_setup,
+	.work = condition_work,
+	.check = condition_check,
+	.teardown = condition_teardown,
+};
