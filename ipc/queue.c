@@ -115,8 +115,12 @@ ipc_queue_put_many(struct ipc_queue *q, const void *items, size_t n, size_t *npu
 	while (done < n) {
 		if ((rc = side_lock(q, &q->lock, deadline)) != 0)
 			break;
+
+		/* Counted unfinished before they can be taken; the surplus given back. */
+		atomic_fetch_add(&q->unfinished, n - done);
 		rc = put_some(q, (const unsigned char *)items + done * q->itemsize,
 		    n - done, &k);
+		atomic_fetch_sub(&q->unfinished, n - done - k);
 		if (rc == 0 && k == 0) {
 			q->full_waits += !counted;
 			counted = 1;
@@ -206,6 +210,39 @@ ipc_queue_get(struct ipc_queue *q, void *item, const struct timespec *deadline)
 	size_t n;
 
 	return ipc_queue_get_many(q, item, 1, &n, deadline);
+}
+
+static int
+all_done(const void *arg)
+{
+	const struct ipc_queue *q = arg;
+
+	return atomic_load(&q->unfinished) == 0;
+}
+
+/* One item taken earlier is fully processed (Queue.task_done); EINVAL if none is. */
+int
+ipc_queue_task_done(struct ipc_queue *q)
+{
+	uint64_t v = atomic_load(&q->unfinished);
+
+	do {
+		if (v == 0)
+			return EINVAL;
+	} while (!atomic_compare_exchange_weak(&q->unfinished, &v, v - 1));
+	if (v == 1)
+		ipc_futex_notify(&q->all_done, &q->join_waiters, INT_MAX);
+	return 0;
+}
+
+/* Wait until every item ever put has been declared done (Queue.join). */
+int
+ipc_queue_join(struct ipc_queue *q, const struct timespec *deadline)
+{
+	struct ipc_await a = { &q->all_done, &q->join_waiters, &q->join_spin,
+	    q->spin_max, all_done, q };
+
+	return all_done(q) ? 0 : ipc_futex_await(&a, deadline, NULL);
 }
 
 /*

@@ -44,6 +44,11 @@ struct ipc_queue {
 	_Atomic uint32_t	 get_spin;
 	/* Lockers that inherited a dead owner's lock. */
 	alignas(64) _Atomic uint64_t owner_deaths;
+	/* Queue.join: items put and not yet declared done, and their sleepers. */
+	alignas(64) _Atomic uint64_t unfinished;
+	_Atomic uint32_t	 all_done;	/* futex word */
+	atomic_uint		 join_waiters;
+	_Atomic uint32_t	 join_spin;
 	alignas(64) unsigned char items[];
 };
 
@@ -55,6 +60,8 @@ int	ipc_queue_put_many(struct ipc_queue *, const void *, size_t, size_t *,
 	    const struct timespec *);
 int	ipc_queue_get_many(struct ipc_queue *, void *, size_t, size_t *,
 	    const struct timespec *);
+int	ipc_queue_task_done(struct ipc_queue *);
+int	ipc_queue_join(struct ipc_queue *, const struct timespec *);
 int	ipc_queue_close(struct ipc_queue *, const struct timespec *);
 void	ipc_queue_destroy(struct ipc_queue *);
 

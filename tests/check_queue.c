@@ -394,6 +394,34 @@ START_TEST(size_and_init)
 }
 END_TEST
 
+/* Queue.join: waits for task_done on every item put, not for an empty queue. */
+START_TEST(join_counts_tasks)
+{
+	struct ipc_region r;
+	struct shared *sh = setup(&r, 4, LONG_MS);
+	struct item it = { 1, 1 ^ MAGIC };
+	struct timespec soon;
+
+	ck_assert_int_eq(ipc_queue_join(sh->q, &sh->deadline), 0);	/* nothing put */
+	ck_assert_int_eq(ipc_queue_task_done(sh->q), EINVAL);
+	ck_assert_int_eq(ipc_queue_put(sh->q, &it, &sh->deadline), 0);
+	ck_assert_int_eq(ipc_queue_put(sh->q, &it, &sh->deadline), 0);
+	ck_assert_int_eq(ipc_queue_get(sh->q, &it, &sh->deadline), 0);
+	ck_assert_int_eq(ipc_queue_get(sh->q, &it, &sh->deadline), 0);
+
+	/* Empty, but two tasks undone: join must wait (here, time out). */
+	ipc_deadline(&soon, 20 * NS_PER_MS);
+	ck_assert_int_eq(ipc_queue_join(sh->q, &soon), ETIMEDOUT);
+	ck_assert_int_eq(ipc_queue_task_done(sh->q), 0);
+	ipc_deadline(&soon, 20 * NS_PER_MS);
+	ck_assert_int_eq(ipc_queue_join(sh->q, &soon), ETIMEDOUT);
+	ck_assert_int_eq(ipc_queue_task_done(sh->q), 0);
+	ck_assert_int_eq(ipc_queue_join(sh->q, &sh->deadline), 0);
+	ck_assert_int_eq(ipc_queue_task_done(sh->q), EINVAL);
+	ipc_region_destroy(&r);
+}
+END_TEST
+
 Suite *
 queue_suite(void)
 {
@@ -407,6 +435,7 @@ queue_suite(void)
 	tcase_add_loop_test(tc, close_releases_waiters, 0, 4);
 	tcase_add_test(tc, holder_killed);
 	tcase_add_test(tc, size_and_init);
+	tcase_add_test(tc, join_counts_tasks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,7 +23,7 @@
 #include "worker.h"
 
 enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_QUEUE, O_ITEMSIZE,
-    O_BATCH, O_SPIN };
+    O_BATCH, O_SPIN, O_JOIN };
 enum qkind { Q_MPMC, Q_SPSC };
 
 #define MAX_ITEMS	(1ULL << 32)	/* in all: the bitmap is 512 MiB then */
@@ -45,6 +45,9 @@ static const struct optdef queue_opts[] = {
 	  "items per put_many/get_many call (1: put and get)" },
 	{ "spin", 0, "NS", 0, 1000000, IPC_SPIN_MAX_NS, NULL,
 	  "longest spin before a waiter sleeps on the futex (0: sleep at once)" },
+	{ "join", 'j', NULL, 0, 1, 0, NULL,
+	  "consumers call task_done per item; the last producer joins the queue\n"
+	  "                         (Queue.join) before closing it" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -58,6 +61,9 @@ struct tally {
 
 struct qstate {
 	alignas(CACHE_LINE) atomic_uint producers_left;
+	_Atomic uint64_t processed;		/* --join: taken and checked */
+	uint64_t	 joined_at;		/* processed when join returned */
+	int		 joined;
 	enum qkind	 kind;
 	size_t		 isz;			/* item size */
 	uint64_t	 nitems;		/* P x N */
@@ -85,6 +91,8 @@ queue_validate(const struct params *p)
 		return "capacity x item-size exceeds 1 GiB";
 	if ((uint64_t)p->v[O_BATCH] * (uint64_t)p->v[O_ITEMSIZE] > MAX_BATCHBUF)
 		return "batch x item-size exceeds 16 MiB";
+	if (p->v[O_JOIN] && p->v[O_QUEUE] == Q_SPSC)
+		return "--join needs the mpmc queue (the spsc ring keeps no task count)";
 	return NULL;
 }
 
@@ -225,9 +233,29 @@ produce(struct run *r, unsigned p)
 			    (uintmax_t)(p * n + i));
 	}
 	pthread_cleanup_pop(1);
-	if (atomic_fetch_sub(&q->producers_left, 1) == 1 &&
-	    (rc = close_queue(r, r->deadline)) != 0)
+	if (atomic_fetch_sub(&q->producers_left, 1) != 1)
+		return;
+
+	/* The last producer: join (every item processed), then close. */
+	if (r->p->v[O_JOIN]) {
+		if ((rc = ipc_queue_join(queue_of(r), r->deadline)) != 0)
+			worker_errc(r, rc, "queue: join");
+		q->joined_at = atomic_load(&q->processed);
+		q->joined = 1;
+	}
+	if ((rc = close_queue(r, r->deadline)) != 0)
 		worker_errc(r, rc, "queue: close");
+}
+
+/* --join: the item is processed; count it first, then tell the queue. */
+static void
+task_done(struct run *r, struct qstate *q)
+{
+	int rc;
+
+	atomic_fetch_add(&q->processed, 1);
+	if ((rc = ipc_queue_task_done(queue_of(r))) != 0)
+		worker_errc(r, rc, "queue: task_done");
 }
 
 /* Check one item and mark it in the bitmap: a second mark is a duplicate. */
@@ -273,6 +301,8 @@ consume(struct run *r, unsigned id, unsigned c)
 		for (j = 0; j < got; j++) {
 			inject_point(r, id, t->taken);
 			take(q, t, buf + j * q->isz);
+			if (r->p->v[O_JOIN])
+				task_done(r, q);
 		}
 	pthread_cleanup_pop(1);
 	if (rc != EPIPE)
@@ -322,10 +352,15 @@ queue_check(const struct run *r, struct outcome *o)
 	o->iterations = (uint64_t)r->p->v[O_ITEMS];
 	o->expected = q->nitems;
 	o->observed = o->ops = taken;
-	o->verdict = taken == q->nitems && dups == 0 && torn == 0 && checksum_ok ?
+	o->verdict = taken == q->nitems && dups == 0 && torn == 0 && checksum_ok &&
+	    (!r->p->v[O_JOIN] || q->joined_at == q->nitems) ?
 	    VERDICT_OK : VERDICT_FAIL;
 	if (o->verdict == VERDICT_OK)
-		snprintf(o->note, sizeof(o->note), "each item once, whole");
+		snprintf(o->note, sizeof(o->note), "each item once, whole%s",
+		    r->p->v[O_JOIN] ? "; join returned with all processed" : "");
+	else if (r->p->v[O_JOIN] && q->joined_at != q->nitems)
+		snprintf(o->note, sizeof(o->note), "join returned after %ju of %ju "
+		    "items", (uintmax_t)q->joined_at, (uintmax_t)q->nitems);
 	else
 		snprintf(o->note, sizeof(o->note), "%ju missing, %ju duplicated, "
 		    "%ju torn%s", (uintmax_t)(good < q->nitems ? q->nitems - good : 0),
@@ -337,6 +372,8 @@ queue_check(const struct run *r, struct outcome *o)
 	res_uint(o->extra, "duplicates", dups, 0);
 	res_uint(o->extra, "torn", torn, 0);
 	res_bool(o->extra, "checksum_ok", checksum_ok, 0);
+	if (r->p->v[O_JOIN])
+		res_uint(o->extra, "joined_at", q->joined_at, F_TABLE);
 	res_uint(o->extra, "full_waits", q->kind == Q_SPSC ?
 	    ring_of(r)->full_waits : queue_of(r)->full_waits, F_TABLE);
 	res_uint(o->extra, "empty_waits", q->kind == Q_SPSC ?

@@ -337,12 +337,27 @@ START_TEST(condition_items)
 }
 END_TEST
 
+/* The last producer's join returns with every item processed, not before. */
+START_TEST(queue_join)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "queue --join -p 2 -c 3 -n 3000 -k 8 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "joined_at"), 6000);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 6000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1",
 	};
 	struct cmd c;
 
@@ -355,7 +370,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 17;
+static const int nbad = 18;
 
 Suite *
 catalog_suite(void)
@@ -385,6 +400,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, crash_robust, 0, 4);
 	tcase_add_test(tc, crash_sem_stuck);
 	tcase_add_loop_test(tc, condition_items, 0, 4);
+	tcase_add_loop_test(tc, queue_join, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
