@@ -527,6 +527,8 @@ result_timing(const struct run *r, const struct outcome *o, struct result *res)
 	res_int(res, "nvcsw", vcsw, F_TABLE);
 	res_int(res, "nivcsw", ivcsw, F_TABLE);
 	res_int(res, "cpu_ns", cpu, F_NS);
+	res_uint(res, "launch_ns", t0 != UINT64_MAX && t0 > r->sh->t_launch ?
+	    t0 - r->sh->t_launch : 0, F_NS);
 }
 
 /* The demo's check, then the failure line (the check may find a dead lock owner). */
@@ -609,6 +611,7 @@ prepare(struct run *r)
 	    r->nworkers + 1)) != 0)
 		errc(1, rc, "%s: start barrier", r->demo->name);
 	r->demo->setup(r);
+	r->sh->t_launch = ipc_now_ns();
 }
 
 /* The launcher's own arrival opens the start barrier: spawning is not timed. */

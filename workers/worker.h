@@ -106,6 +106,7 @@ struct run_shared {
 	unsigned		 nworkers;
 	atomic_uint		 owner_deaths;	/* robust locks taken from a dead owner */
 	char			 dead_lock[32];	/* the first of them, as the demo names it */
+	uint64_t		 t_launch;	/* ns, before the first worker starts */
 	struct slot		 slot[];
 };
 

@@ -352,12 +352,31 @@ START_TEST(queue_join)
 }
 END_TEST
 
+/* Every task once, every result right: a pool, and a worker per task. */
+START_TEST(pool_tasks)
+{
+	static const char *const spawn[] = { "pool", "per-task" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "pool -w 3 -t 40 -k 100 -S %s -m %s", spawn[_i / 2],
+	    modes[_i % 2]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 40);
+	ck_assert_uint_eq(jnum(&row[0], "tasks_run"), 40);
+	ck_assert_uint_eq(jnum(&row[0], "workers"), _i / 2 ? 40 : 3);
+	ck_assert_uint_gt(jnum(&row[0], "ns_per_task"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000",
 	};
 	struct cmd c;
 
@@ -370,7 +389,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 18;
+static const int nbad = 19;
 
 Suite *
 catalog_suite(void)
@@ -401,6 +420,7 @@ catalog_suite(void)
 	tcase_add_test(tc, crash_sem_stuck);
 	tcase_add_loop_test(tc, condition_items, 0, 4);
 	tcase_add_loop_test(tc, queue_join, 0, 2);
+	tcase_add_loop_test(tc, pool_tasks, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

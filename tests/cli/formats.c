@@ -30,11 +30,11 @@ static const struct {
 /* Every result has these. */
 static const char common_str[] = "demo mode sync verdict note";
 static const char common_num[] = "workers iterations expected observed wall_ns "
-    "ops_per_sec nvcsw nivcsw cpu_ns timeout";
+    "ops_per_sec nvcsw nivcsw cpu_ns launch_ns timeout";
 
 /* Fields that differ from one run to the next. */
 static const char varying[] = " observed lost verdict note wall_ns ops_per_sec "
-    "nvcsw nivcsw cpu_ns full_waits empty_waits ";
+    "nvcsw nivcsw cpu_ns launch_ns full_waits empty_waits ";
 
 /* Split a CSV line in place (RFC 4180 quoting); the number of cells. */
 static int
