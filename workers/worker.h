@@ -26,7 +26,7 @@
 
 #define MAX_WORKERS	4096		/* the cap on workers in every demo */
 #define MAX_OPTS	12		/* options per demo */
-#define MAX_FIELDS	32		/* fields per result */
+#define MAX_FIELDS	40		/* fields per result */
 #define MAX_INJECT	8		/* --inject faults per command */
 #define NOTE_MAX	160		/* a note, or a string field, with its NUL */
 #define INJECT_STATUS	3		/* the exit status of an injected exit */
