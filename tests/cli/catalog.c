@@ -371,12 +371,43 @@ START_TEST(pool_tasks)
 }
 END_TEST
 
+/* The blocking queue verifies each user once; the naive poll repeats users and burns CPU. */
+START_TEST(referee_users)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	uint64_t cpu_queue, cpu_naive;
+
+	run_json(&c, row, "referee -u 6 -S 5 -V 1 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 6);
+	ck_assert_uint_eq(jnum(&row[0], "lost") + jnum(&row[0], "duplicated"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cpu_queue = jnum(&row[0], "cpu_ns");
+	cmd_free(&c);
+
+	run_json(&c, row, "referee -u 6 -S 5 -V 1 --naive -m %s", modes[_i]);
+	expect(&c, 0);
+	cpu_naive = jnum(&row[0], "cpu_ns");
+	ck_assert_msg(cpu_naive > 4 * cpu_queue, "naive cpu %ju ns, queue %ju ns",
+	    (uintmax_t)cpu_naive, (uintmax_t)cpu_queue);
+	cmd_free(&c);
+
+	/* Two referees free when user 0 arrives: both take it. */
+	run_json(&c, row, "referee -u 6 -S 5 --naive -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_gt(jnum(&row[0], "duplicated"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0",
 	};
 	struct cmd c;
 
@@ -389,7 +420,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 19;
+static const int nbad = 20;
 
 Suite *
 catalog_suite(void)
@@ -421,6 +452,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, condition_items, 0, 4);
 	tcase_add_loop_test(tc, queue_join, 0, 2);
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
+	tcase_add_loop_test(tc, referee_users, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

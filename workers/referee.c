@@ -1,0 +1,230 @@
+/*
+ * referee.c - the interview queue: users arrive every 2 s, two referees
+ * verify each for 4 s (time-scaled: --scale-ms per tutorial second).
+ *
+ * The blocking version hands users over through the shared queue: referees
+ * sleep while nobody waits, and every user is verified exactly once.  The
+ * naive one (--naive) is the tutorial's list with no lock: referees poll the
+ * list's head in a busy loop, burning a CPU each (cpu_ns shows it), and two
+ * can take the same user (counted as duplicates; a user never verified is
+ * counted as lost).
+ */
+#include <err.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../ipc/queue.h"
+#include "worker.h"
+
+enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE };
+
+#define MAX_USERS	100000
+
+static const struct optdef referee_opts[] = {
+	{ "referees", 'r', "N", 1, MAX_WORKERS - 1, 2, NULL, "referee workers" },
+	{ "users", 'u', "N", 1, MAX_USERS, 8, NULL, "users arriving" },
+	{ "scale-ms", 'S', "MS", 1, 10000, 10, NULL,
+	  "milliseconds per tutorial second" },
+	{ "arrive-every", 'A', "SEC", 0, 3600, 2, NULL,
+	  "tutorial seconds between arrivals" },
+	{ "verify-for", 'V', "SEC", 0, 3600, 4, NULL,
+	  "tutorial seconds a verification takes" },
+	{ "naive", 0, NULL, 0, 1, 0, NULL,
+	  "an unguarded list polled in a busy loop, as the tutorial's first try" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+struct user {
+	uint64_t	 arrived;	/* ns */
+	uint64_t	 started;
+	atomic_uint	 verified;	/* times verified */
+};
+
+struct rstate {
+	alignas(CACHE_LINE) volatile uint64_t head;	/* naive: the next user to take */
+	alignas(CACHE_LINE) volatile uint64_t tail;	/* naive: users in the list */
+	volatile int	 closed;			/* naive: no more arrivals */
+	size_t		 queue_off;
+	alignas(CACHE_LINE) struct user user[];
+};
+
+static unsigned
+referee_nworkers(const struct params *p)
+{
+	return (unsigned)p->v[O_REFEREES] + 1;
+}
+
+static size_t
+users_size(const struct params *p)
+{
+	return (sizeof(struct rstate) + sizeof(struct user) *
+	    (size_t)p->v[O_USERS] + 63) & ~(size_t)63;
+}
+
+static size_t
+referee_size(const struct run *r)
+{
+	return users_size(r->p) + ipc_queue_size((size_t)r->p->v[O_USERS],
+	    sizeof(uint64_t));
+}
+
+static struct ipc_queue *
+queue_of(const struct run *r)
+{
+	return (struct ipc_queue *)((char *)r->state + users_size(r->p));
+}
+
+static void
+referee_setup(struct run *r)
+{
+	int rc;
+
+	if ((rc = ipc_queue_init(queue_of(r), (size_t)r->p->v[O_USERS],
+	    sizeof(uint64_t))) != 0)
+		errc(1, rc, "referee: queue");
+}
+
+/* Sleep for sec tutorial seconds. */
+static void
+pause_for(const struct run *r, long long sec)
+{
+	uint64_t ns = (uint64_t)sec * (uint64_t)r->p->v[O_SCALE] * 1000000u;
+
+	nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
+	    (long)(ns % 1000000000u) }, NULL);
+}
+
+/* Worker 0: a user every --arrive-every seconds, into the queue or the list. */
+static void
+arrivals(struct run *r)
+{
+	struct rstate *s = r->state;
+	uint64_t u;
+	int rc;
+
+	for (u = 0; u < (uint64_t)r->p->v[O_USERS]; u++) {
+		if (u > 0)
+			pause_for(r, r->p->v[O_ARRIVE]);
+		inject_point(r, 0, u);
+		s->user[u].arrived = ipc_now_ns();
+		if (r->p->v[O_NAIVE])
+			s->tail = u + 1;
+		else if ((rc = ipc_queue_put(queue_of(r), &u, r->deadline)) != 0)
+			worker_errc(r, rc, "referee: arrival %ju", (uintmax_t)u);
+	}
+	if (r->p->v[O_NAIVE])
+		s->closed = 1;
+	else if ((rc = ipc_queue_close(queue_of(r), r->deadline)) != 0)
+		worker_errc(r, rc, "referee: close");
+}
+
+static void
+verify(struct run *r, unsigned id, uint64_t u)
+{
+	struct rstate *s = r->state;
+
+	inject_point(r, id, u);
+	s->user[u].started = ipc_now_ns();
+	pause_for(r, r->p->v[O_VERIFY]);
+	atomic_fetch_add(&s->user[u].verified, 1);
+}
+
+/*
+ * The tutorial's first try: poll the head in a busy loop, then read the
+ * user and move the head in two unguarded steps.
+ */
+static void
+naive_referee(struct run *r, unsigned id)
+{
+	struct rstate *s = r->state;
+	uint64_t h;
+	unsigned n = 0;
+
+	for (;;) {
+		while ((h = s->head) >= s->tail) {
+			if (s->closed && s->head >= s->tail)
+				return;
+			if (++n % 4096 == 0 && ipc_expired(r->deadline))
+				worker_errc(r, ETIMEDOUT, "referee %u", id);
+		}
+		/* Read the user's papers, then move the head: two steps, no lock. */
+		nanosleep(&(struct timespec){ 0, 50000 }, NULL);
+		s->head = h + 1;
+		verify(r, id, h);
+	}
+}
+
+static void
+referee_work(struct run *r, unsigned id)
+{
+	uint64_t u;
+	int rc;
+
+	if (id == 0) {
+		arrivals(r);
+		return;
+	}
+	if (r->p->v[O_NAIVE]) {
+		naive_referee(r, id);
+		return;
+	}
+	while ((rc = ipc_queue_get(queue_of(r), &u, r->deadline)) == 0)
+		verify(r, id, u);
+	if (rc != EPIPE)
+		worker_errc(r, rc, "referee %u: get", id);
+}
+
+static void
+referee_check(const struct run *r, struct outcome *o)
+{
+	const struct rstate *s = r->state;
+	uint64_t u, n = (uint64_t)r->p->v[O_USERS], once = 0, lost = 0, dup = 0;
+	uint64_t wait, maxwait = 0;
+	unsigned v;
+
+	for (u = 0; u < n; u++) {
+		v = atomic_load(&s->user[u].verified);
+		once += v == 1;
+		lost += v == 0;
+		dup += v > 1 ? v - 1 : 0;
+		wait = s->user[u].started > s->user[u].arrived ?
+		    s->user[u].started - s->user[u].arrived : 0;
+		maxwait = wait > maxwait ? wait : maxwait;
+	}
+	o->sync = r->p->v[O_NAIVE] ? "naive" : "queue";
+	o->iterations = o->expected = n;
+	o->observed = o->ops = once;
+	if (once == n)
+		o->verdict = VERDICT_OK;
+	else
+		o->verdict = r->p->v[O_NAIVE] ? VERDICT_RACE : VERDICT_FAIL;
+	snprintf(o->note, sizeof(o->note), "%ju of %ju verified once (%ju lost, "
+	    "%ju twice); longest wait %.1f tutorial s", (uintmax_t)once,
+	    (uintmax_t)n, (uintmax_t)lost, (uintmax_t)dup, (double)maxwait /
+	    ((double)r->p->v[O_SCALE] * 1e6));
+	res_uint(o->extra, "lost", lost, F_TABLE);
+	res_uint(o->extra, "duplicated", dup, F_TABLE);
+	res_uint(o->extra, "max_wait_ns", maxwait, 0);
+}
+
+static void
+referee_teardown(struct run *r)
+{
+	ipc_queue_destroy(queue_of(r));
+}
+
+const struct worker worker_referee = {
+	.name = "referee",
+	.desc = "the interview queue: users arrive, referees verify (time-scaled)",
+	.proves = "every user verified exactly once by a blocking queue; the naive "
+	    "busy-wait burns CPU (cpu_ns) and may lose or repeat users",
+	.opts = referee_opts,
+	.nworkers = referee_nworkers,
+	.size = referee_size,
+	.setup = referee_setup,
+	.work = referee_work,
+	.check = referee_check,
+	.teardown = referee_teardown,
+};
