@@ -3,6 +3,7 @@
 #   make          build ./shmsync
 #   make demo     the headline comparison: racing and guarded counters,
 #                 threads and processes side by side
+#   make demo-all every demo with its defaults, one summary table
 #   make check    the Check suite (unit and end-to-end)
 #   make asan     the suite again under AddressSanitizer + UBSan
 #   make tsan     thread-mode runs under ThreadSanitizer: guarded demos
@@ -60,7 +61,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROG	:= $(if $(filter build,$(BUILD)),shmsync,$(BUILD)/shmsync)
 TESTS	:= $(BUILD)/check_shmsync
 
-.PHONY: all demo check asan tsan valgrind bench lint install uninstall clean
+.PHONY: all demo demo-all check asan tsan valgrind bench lint install uninstall clean
 
 all: $(PROG)
 
@@ -80,6 +81,9 @@ $(BUILD)/%.o: %.c
 
 demo: $(PROG)
 	./$(PROG) counter --workers 4 --iterations 200000 --mode both --sync all
+
+demo-all: $(PROG)
+	./$(PROG) all
 
 check: $(PROG) $(TESTS)
 	SHMSYNC=$(abspath $(PROG)) $(TESTS)

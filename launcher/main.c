@@ -136,7 +136,7 @@ main_help(void)
 	const struct optdef *o;
 
 	printf("usage: %s DEMO [options]\n"
-	    "       %s list | clean | help [DEMO] | --help | --version\n"
+	    "       %s all | list | clean | help [DEMO] | --help | --version\n"
 	    "       %s bench [options]   (measure; '%s bench --help')\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
 	    "side by side with the same code run as threads.\n\n"
@@ -317,7 +317,9 @@ main(int argc, char *argv[], char *envp[])
 		return clean_names();
 	if (strcmp(argv[1], "bench") == 0)
 		return bench_main(argc - 1, argv + 1);
-	if ((w = worker_find(argv[1])) == NULL)
+	if (strcmp(argv[1], "all") == 0)
+		w = &all_demo;
+	else if ((w = worker_find(argv[1])) == NULL)
 		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
 		    argv[1], getprogname());
 
@@ -326,12 +328,14 @@ main(int argc, char *argv[], char *envp[])
 	parse(argc - 1, argv + 1, w, &p);
 	if (w->validate != NULL && (msg = w->validate(&p)) != NULL)
 		usage_error(w, "%s", msg);
-	if ((msg = inject_check(&p, w->nworkers(&p))) != NULL)
+	if (w == &all_demo && p.ninject > 0)
+		usage_error(w, "--inject names one demo's worker: run that demo");
+	if (w != &all_demo && (msg = inject_check(&p, w->nworkers(&p))) != NULL)
 		usage_error(w, "%s", msg);
 
 	run_signals_init();
 	report_begin(&rep, &p);
-	status = run_demo(&p, &rep);
+	status = w == &all_demo ? run_all(&p, &rep) : run_demo(&p, &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */
 	if ((rc = report_end(&rep)) != 0 && rc != EPIPE)
 		errc(1, rc, "stdout");

@@ -11,5 +11,8 @@ int	run_demo(const struct params *, struct report *);
 void	run_once(const struct params *, int, enum mode, struct result *);
 void	run_signals_init(void);
 int	clean_names(void);
+int	run_all(const struct params *, struct report *);
+
+extern const struct worker all_demo;	/* all.c: its options are the common ones */
 
 #endif /* LAUNCHER_RUN_H */

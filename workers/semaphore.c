@@ -228,8 +228,8 @@ semaphore_check(const struct run *r, struct outcome *o)
 	} else if (o->observed == o->expected &&
 	    refused == (r->p->v[O_BOUNDED] ? 1u : 0u)) {
 		o->verdict = VERDICT_OK;
-		snprintf(o->note, sizeof(o->note), "%s at most %u at once; waves %s",
-		    refused ? "extra release refused;" : "", k, w);
+		snprintf(o->note, sizeof(o->note), "%sat most %u at once; waves %s",
+		    refused ? "extra release refused; " : "", k, w);
 	} else {
 		o->verdict = VERDICT_FAIL;
 		snprintf(o->note, sizeof(o->note), "%ju at once with %u permits, "

@@ -4,8 +4,10 @@
  * nothing left in /dev/shm.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../../workers/worker.h"
 #include "cli.h"
 
 static const char *const modes[] = { "thread", "process" };
@@ -402,12 +404,33 @@ START_TEST(referee_users)
 }
 END_TEST
 
+/* The whole catalog with defaults: a row per demo, variant and mode, none failed. */
+START_TEST(all_demos)
+{
+	const struct worker *const *w;
+	struct cmd c;
+	char tag[64];
+	int rows;
+
+	ck_assert_int_eq(cmd_runf(&c, "all -m process -f csv"), 0);
+	expect(&c, 0);
+	rows = count_lines(c.out) - 1;
+	ck_assert_int_ge(rows, 20);
+	ck_assert_ptr_null(strstr(c.out, ",fail,"));
+	for (w = workers; *w != NULL; w++) {
+		snprintf(tag, sizeof(tag), "\n%s,", (*w)->name);
+		ck_assert_msg(strstr(c.out, tag) != NULL, "no row for %s", (*w)->name);
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3",
 	};
 	struct cmd c;
 
@@ -420,7 +443,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 20;
+static const int nbad = 22;
 
 Suite *
 catalog_suite(void)
@@ -453,6 +476,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, queue_join, 0, 2);
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
 	tcase_add_loop_test(tc, referee_users, 0, 2);
+	tcase_add_test(tc, all_demos);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,95 @@
+/*
+ * all.c - `shmsync all`: every demo of the registry with its defaults, in
+ * the chosen modes, summed up in one table (CSV, JSON Lines): demo, guard,
+ * mode, expected vs observed, verdict, time, and what it means.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run.h"
+
+static const struct optdef no_opts[] = {
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+const struct worker all_demo = {
+	.name = "all",
+	.desc = "every demo with its defaults, one summary table",
+	.proves = "each demo's own invariant, threads and processes",
+	.opts = no_opts,
+};
+
+static const struct field *
+find(const struct result *r, const char *key)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->f[i].key, key) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
+/* The summary row: the fields every demo has, under their usual names. */
+static void
+summarize(const struct result *full, int row, struct result *s)
+{
+	static const struct {
+		const char	*key;
+		int		 flags;
+	} keep[] = {
+		{ "demo", F_TABLE }, { "sync", F_TABLE }, { "mode", F_TABLE },
+		{ "workers", F_TABLE }, { "expected", F_TABLE },
+		{ "observed", F_TABLE }, { "verdict", F_TABLE },
+		{ "wall_ns", F_TABLE | F_NS }, { "ops_per_sec", F_RATE },
+		{ "timeout", F_PARAM },
+		{ "note", F_TABLE },
+	};
+	const struct field *f;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->verdict = full->verdict;
+	s->mode = full->mode;
+	s->variant = row;
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if ((f = find(full, keep[i].key)) == NULL)
+			continue;
+		s->f[s->n] = *f;
+		s->f[s->n++].flags = keep[i].flags;
+	}
+}
+
+/* Each demo, each variant, each mode; 1 if any run failed. */
+int
+run_all(const struct params *common, struct report *rep)
+{
+	static const enum mode modes[] = { MODE_THREAD, MODE_PROCESS };
+	const struct worker *const *w;
+	struct result full, sum;
+	struct params p;
+	const char *msg;
+	int i, v, nv, m, row = 0, status = 0;
+
+	for (w = workers; *w != NULL; w++) {
+		p = *common;
+		p.demo = *w;
+		for (i = 0; (*w)->opts[i].name != NULL; i++)
+			p.v[i] = (*w)->opts[i].def;
+		if ((*w)->validate != NULL && (msg = (*w)->validate(&p)) != NULL)
+			errx(1, "all: %s: defaults refused: %s", (*w)->name, msg);
+		nv = (*w)->variants != NULL ? (*w)->variants(&p) : 1;
+		for (v = 0; v < nv; v++, row++)
+			for (m = 0; m < 2; m++) {
+				if (!(p.modes & modes[m]))
+					continue;
+				run_once(&p, v, modes[m], &full);
+				status |= full.verdict == VERDICT_FAIL;
+				summarize(&full, row, &sum);
+				if (report_add(rep, &sum) != 0)
+					return status;
+			}
+	}
+	return status;
+}
