@@ -425,6 +425,40 @@ START_TEST(all_demos)
 }
 END_TEST
 
+/* The man page names every subcommand of the registry, and lints clean. */
+START_TEST(man_page_complete)
+{
+	static const char *const extra[] = { "all", "bench", "clean", "list", "help" };
+	const struct worker *const *w;
+	const char *argv[] = { "/bin/sh", "-c", "command -v mandoc >/dev/null || "
+	    "exit 77; mandoc -Tlint -Wwarning shmsync.1", NULL };
+	char page[65536], want[64];
+	struct cmd c;
+	size_t n, i;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = fopen("shmsync.1", "r"));
+	n = fread(page, 1, sizeof(page) - 1, f);
+	fclose(f);
+	page[n] = '\0';
+	for (w = workers; *w != NULL; w++) {
+		snprintf(want, sizeof(want), ".It Cm %s", (*w)->name);
+		ck_assert_msg(strstr(page, want) != NULL, "man page: no %s", want);
+	}
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		snprintf(want, sizeof(want), "Cm %s", extra[i]);
+		ck_assert_msg(strstr(page, want) != NULL, "man page: no %s", want);
+	}
+	ck_assert_int_eq(cmd_run(&c, argv), 0);
+	if (c.status == 77)
+		fprintf(stderr, "catalog: skipped: mandoc not installed, man page not linted\n");
+	else
+		ck_assert_msg(c.status == 0 && c.outlen + c.errlen == 0,
+		    "mandoc -Tlint: %s%s", c.out, c.err);
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
@@ -477,6 +511,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
 	tcase_add_loop_test(tc, referee_users, 0, 2);
 	tcase_add_test(tc, all_demos);
+	tcase_add_test(tc, man_page_complete);
 	suite_add_tcase(s, tc);
 	return s;
 }
