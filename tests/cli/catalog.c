@@ -246,9 +246,10 @@ START_TEST(counter_flags)
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
 
-	run_json(&c, row, "counter -w 3 -n 20000 -s naive-flag -m %s", modes[_i]);
+	run_json(&c, row, "counter -w 4 -n 3000 -s naive-flag --widen -m %s",
+	    modes[_i]);
 	expect(&c, 0);
-	ck_assert_uint_lt(jnum(&row[0], "observed"), 60000);
+	ck_assert_uint_lt(jnum(&row[0], "observed"), 12000);
 	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
 	cmd_free(&c);
 
