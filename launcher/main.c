@@ -136,7 +136,7 @@ main_help(void)
 	const struct optdef *o;
 
 	printf("usage: %s DEMO [options]\n"
-	    "       %s all | list | clean | help [DEMO] | --help | --version\n"
+	    "       %s all | list | explain DEMO | clean | help [DEMO] | --help | --version\n"
 	    "       %s bench [options]   (measure; '%s bench --help')\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
 	    "side by side with the same code run as threads.\n\n"
@@ -267,6 +267,23 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	p->timeout = cv[C_TIMEOUT];
 }
 
+/* The short lesson: what the demo shows, with what, how to read it, what to try. */
+static __dead void
+explain(int argc, char *argv[])
+{
+	const struct worker *w;
+
+	if (argc != 3)
+		usage_error(NULL, "explain: name one demo; '%s list' shows them",
+		    getprogname());
+	if ((w = worker_find(argv[2])) == NULL)
+		usage_error(NULL, "explain: unknown demo '%s'; '%s list' shows them",
+		    argv[2], getprogname());
+	printf("%s: %s\n\nChecks: %s.\n\n%s", w->name, w->desc, w->proves,
+	    w->explain);
+	finish(0);
+}
+
 static __dead void
 list(void)
 {
@@ -309,6 +326,8 @@ main(int argc, char *argv[], char *envp[])
 		printf("shmsync %s\n", VERSION);
 		finish(0);
 	}
+	if (strcmp(argv[1], "explain") == 0)
+		explain(argc, argv);
 	if (strcmp(argv[1], "list") == 0 && argc > 2)
 		usage_error(NULL, "list: unexpected argument '%s'", argv[2]);
 	if (strcmp(argv[1], "list") == 0)

@@ -155,6 +155,24 @@ const struct worker worker_barrier = {
 	.desc = "phases separated by a barrier: nobody starts phase r+1 early",
 	.proves = "on leaving round r all workers are done with phase r; "
 	    "one serial waiter per round",
+	.explain =
+	    "N workers run R phases; nobody may start phase r+1 before every worker\n"
+	    "finished phase r.\n"
+	    "\n"
+	    "Primitive: a process-shared pthread_barrier_t (no deadline: a dead party\n"
+	    "hangs the rest, so the launcher kills at the deadline); cond, a robust mutex\n"
+	    "+ condvar + generation count that can be poisoned; hybrid, spin then futex.\n"
+	    "\n"
+	    "Columns: expected is the number of phases, observed the phases seen in\n"
+	    "order; early counts workers that left a round before all arrived (only\n"
+	    "without a barrier).\n"
+	    "\n"
+	    "Try: --barrier none (the early starters); --barrier hybrid --even (the\n"
+	    "barrier alone); --inject kill@1:10 -b cond (the others are released).\n"
+	    "\n"
+	    "Pitfalls: exactly one waiter per round gets PTHREAD_BARRIER_SERIAL_THREAD;\n"
+	    "a barrier reused at once needs a generation count, or a fast worker laps a\n"
+	    "slow one.\n",
 	.opts = barrier_opts,
 	.nworkers = barrier_nworkers,
 	.size = barrier_size,

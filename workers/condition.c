@@ -213,6 +213,20 @@ const struct worker worker_condition = {
 	.desc = "producers and consumers on condition variables: notify one vs all",
 	.proves = "every item consumed once (count, sum), every consumer ends (no "
 	    "lost wake-up), none takes from an empty buffer; futile wake-ups counted",
+	.explain =
+	    "Producers and consumers share a bounded buffer and two condition variables\n"
+	    "(not full, not empty).\n"
+	    "\n"
+	    "Primitive: a robust mutex and two process-shared condvars; notify one\n"
+	    "(signal) or all (broadcast).\n"
+	    "\n"
+	    "Columns: wakeups, futile (woke to an empty buffer), empty_takes (with\n"
+	    "--check if: the consumers that would have taken nothing).\n"
+	    "\n"
+	    "Try: --notify all; --check if --notify all; -k 1 -c 8.\n"
+	    "\n"
+	    "Pitfalls: always wait in a while loop (spurious and stolen wake-ups);\n"
+	    "signal after changing the state, under or right after the mutex.\n",
 	.opts = condition_opts,
 	.nworkers = condition_nworkers,
 	.size = condition_size,

@@ -294,6 +294,26 @@ const struct worker worker_counter = {
 	.desc = "shared counter: lost updates, then each guard that removes them",
 	.proves = "counter == workers x iterations under every guard; "
 	    "unguarded, the lost updates are counted",
+	.explain =
+	    "N workers each add 1 to one 64-bit counter in shared memory.  An increment is\n"
+	    "three steps (read, add, write); two workers that read the same value both\n"
+	    "write back value+1, and one update is lost.\n"
+	    "\n"
+	    "Primitive: none; a robust process-shared pthread mutex; a named POSIX\n"
+	    "semaphore at 1 used as a lock; a process-shared pthread spinlock; a C11\n"
+	    "atomic fetch-add; the naive flag (check, then set: still two steps); a real\n"
+	    "test-and-set spinlock (atomic_flag).\n"
+	    "\n"
+	    "Columns: expected is workers x iterations, observed what the counter holds,\n"
+	    "lost the difference; cpu_ns (JSON/CSV) is the CPU the workers burned.\n"
+	    "\n"
+	    "Try: --sync none --widen (the race on any machine); -w 1 (nobody to race\n"
+	    "with); --sync all --mode both (every guard, threads next to processes);\n"
+	    "--hold-us 1000 --sync tas; --hold-us 1000 --sync mutex (compare cpu_ns).\n"
+	    "\n"
+	    "Pitfalls: a mutex in shared memory must be PTHREAD_PROCESS_SHARED (and here\n"
+	    "robust, so a dead owner is survivable); volatile is not a lock; a spinlock\n"
+	    "burns a CPU for as long as its holder sleeps or is preempted.\n",
 	.opts = counter_opts,
 	.validate = counter_validate,
 	.variants = counter_variants,

@@ -308,6 +308,22 @@ const struct worker worker_crash = {
 	.proves = "with a robust mutex the survivors repair and the count is exact "
 	    "(survivors' + the dead worker's completed iterations); a semaphore "
 	    "leaves them stuck (a deadline shows it)",
+	.explain =
+	    "A worker dies inside its critical section, on purpose: processes, unlike\n"
+	    "threads, die one at a time.\n"
+	    "\n"
+	    "Primitive: a robust mutex (the next locker gets EOWNERDEAD, repairs, calls\n"
+	    "pthread_mutex_consistent) vs a semaphore used as a lock (no owner: the\n"
+	    "others wait forever); threads: pthread_cancel and a cleanup handler.\n"
+	    "\n"
+	    "Columns: victim_done, the dead worker's completed iterations; repaired;\n"
+	    "stuck.\n"
+	    "\n"
+	    "Try: --lock sem; --how abort -m process; -v 0 -a 0.\n"
+	    "\n"
+	    "Pitfalls: forgetting pthread_mutex_consistent makes the mutex unusable\n"
+	    "(ENOTRECOVERABLE); repair needs to know what the dead owner was doing (here\n"
+	    "a journal).\n",
 	.opts = crash_opts,
 	.validate = crash_validate,
 	.nworkers = crash_nworkers,

@@ -221,6 +221,20 @@ const struct worker worker_deadlock = {
 	.desc = "two locks in opposite order: the deadlock, found; lock order and backoff",
 	.proves = "the bad order deadlocks, found by a deadline and named as a "
 	    "wait-for cycle; --fix order and --fix backoff finish every round",
+	.explain =
+	    "Two workers take locks A and B in opposite order; each holds one and waits\n"
+	    "for the other, forever.\n"
+	    "\n"
+	    "Primitive: two robust mutexes; timed locks notice the deadlock; a wait-for\n"
+	    "record in shared memory names the cycle.\n"
+	    "\n"
+	    "Columns: deadlocks, retries (backoffs); cycle (JSON/CSV) names it.\n"
+	    "\n"
+	    "Try: --fix order (everyone takes A first); --fix backoff (release and\n"
+	    "retry after a random pause).\n"
+	    "\n"
+	    "Pitfalls: a timeout only notices a deadlock, ordering prevents it; backoff\n"
+	    "without randomness can livelock.\n",
 	.opts = deadlock_opts,
 	.nworkers = deadlock_nworkers,
 	.size = deadlock_size,

@@ -128,6 +128,19 @@ const struct worker worker_falseshare = {
 	.desc = "private counters packed in one cache line vs padded: false sharing",
 	.proves = "each worker's counter == iterations in both layouts; "
 	    "only the speed differs",
+	.explain =
+	    "Each worker increments its own counter: nothing is shared, yet packed into\n"
+	    "one cache line the counters make the CPUs fight over that line.\n"
+	    "\n"
+	    "Primitive: none; the memory layout is the lesson.\n"
+	    "\n"
+	    "Columns: observed must equal expected either way; compare the time and\n"
+	    "ops/s of packed and padded.\n"
+	    "\n"
+	    "Try: -w 2; -w 4 (more workers than CPUs hides it).\n"
+	    "\n"
+	    "Pitfalls: \"no lock, so no contention\" is wrong at the cache-line level;\n"
+	    "shmsync pads every per-worker slot to 64 bytes for this reason.\n",
 	.opts = falseshare_opts,
 	.validate = falseshare_validate,
 	.variants = falseshare_variants,

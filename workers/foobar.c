@@ -130,6 +130,17 @@ const struct worker worker_foobar = {
 	.desc = "print FooBar alternately (LeetCode 1115): exactly foobar x N",
 	.proves = "two workers passing the turn through two semaphores write "
 	    "exactly \"foobar\" N times; without them the words interleave",
+	.explain =
+	    "Two workers print \"foo\" and \"bar\" alternately, N times (LeetCode 1115).\n"
+	    "\n"
+	    "Primitive: two named semaphores passing the turn (foo's starts at 1).\n"
+	    "\n"
+	    "Columns: broken counts the pairs that are not \"foobar\".\n"
+	    "\n"
+	    "Try: --sync none; -n 100000.\n"
+	    "\n"
+	    "Pitfalls: every hand-off is a sleep and a wake-up: thousands of context\n"
+	    "switches per second (vcsw).\n",
 	.opts = foobar_opts,
 	.nworkers = foobar_nworkers,
 	.size = foobar_size,

@@ -106,6 +106,21 @@ const struct worker worker_isolation = {
 	.desc = "processes have their own memory, threads share it: a global vs the region",
 	.proves = "threads: global == shared == workers x N; processes: shared == "
 	    "workers x N, the launcher's global == 0, each worker's copy == N",
+	.explain =
+	    "Each worker adds to a plain global variable and to a counter in shared\n"
+	    "memory.\n"
+	    "\n"
+	    "Primitive: none; fork copies memory, threads share it.\n"
+	    "\n"
+	    "Columns: global is the launcher's copy of the global after the run, shared\n"
+	    "the region's counter, worker_saw_max the largest value a worker saw in its\n"
+	    "own global.\n"
+	    "\n"
+	    "Try: --mode both (compare the rows); -w 16.\n"
+	    "\n"
+	    "Pitfalls: after fork, every variable is private unless it lives in a\n"
+	    "MAP_SHARED mapping (shm_open, or mmap MAP_SHARED|MAP_ANONYMOUS before\n"
+	    "fork).\n",
 	.opts = isolation_opts,
 	.nworkers = isolation_nworkers,
 	.size = isolation_size,

@@ -158,6 +158,19 @@ const struct worker worker_order = {
 	.desc = "print in order (LeetCode 1114): first, second, third, every round",
 	.proves = "three workers started in random order print first, second, "
 	    "third in every round; without semaphores they do not",
+	.explain =
+	    "Three workers started in random order must print first, second, third\n"
+	    "(LeetCode 1114).\n"
+	    "\n"
+	    "Primitive: two named semaphores at 0: first posts A, second waits on A and\n"
+	    "posts B, third waits on B.\n"
+	    "\n"
+	    "Columns: out_of_order counts the rounds printed in the wrong order.\n"
+	    "\n"
+	    "Try: --sync none (wrong orders); -j 0 (no jitter); -S 42.\n"
+	    "\n"
+	    "Pitfalls: sleeping to \"let the others go first\" is not ordering; a\n"
+	    "semaphore remembers a post made before anyone waits, a condvar does not.\n",
 	.opts = order_opts,
 	.nworkers = order_nworkers,
 	.size = order_size,

@@ -204,6 +204,18 @@ const struct worker worker_pingpong = {
 	.desc = "a token passed back and forth: the price of a wake-up, thread vs process",
 	.proves = "every token arrives in turn (2N passes exactly); the median "
 	    "round trip is measured",
+	.explain =
+	    "Two workers pass a token back and forth: each pass wakes the other.\n"
+	    "\n"
+	    "Primitive: two named semaphores (the waiter sleeps in the kernel) or one\n"
+	    "atomic flag (the waiter spins).\n"
+	    "\n"
+	    "Columns: rtt_median_ns, the round trip: a wake-up across CPUs costs tens of\n"
+	    "microseconds; a spinning hand-off a fraction of one.\n"
+	    "\n"
+	    "Try: --via spin; --mode both.\n"
+	    "\n"
+	    "Pitfalls: spinning is fast only while each side has its own CPU.\n",
 	.opts = pingpong_opts,
 	.nworkers = pingpong_nworkers,
 	.size = pingpong_size,

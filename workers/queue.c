@@ -396,6 +396,24 @@ const struct worker worker_queue = {
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
 	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
 	    "no torn item",
+	.explain =
+	    "P producers put numbered items into a bounded queue in shared memory; C\n"
+	    "consumers take them until the queue is closed and drained.\n"
+	    "\n"
+	    "Primitive: a ring of fixed-size slots with a robust lock per side and futex\n"
+	    "waits (spin a little, then sleep); --queue spsc is a lock-free ring for one\n"
+	    "producer and one consumer; --join adds Queue.task_done/join.\n"
+	    "\n"
+	    "Columns: expected is producers x items, observed the items consumed;\n"
+	    "full_waits and empty_waits count puts that found it full, gets that found it\n"
+	    "empty; duplicates, torn and checksum_ok (JSON/CSV) prove exactly-once.\n"
+	    "\n"
+	    "Try: -k 1 (a hand-off per item); -p 4 -c 1; --batch 64 (one lock per 64\n"
+	    "items); -q spsc -p 1 -c 1; --join.\n"
+	    "\n"
+	    "Pitfalls: a waiter must re-check its condition after waking; closing must\n"
+	    "wake every sleeper; an index published before the item is copied hands out\n"
+	    "garbage (the torn-item check would say so).\n",
 	.opts = queue_opts,
 	.validate = queue_validate,
 	.nworkers = queue_nworkers,

@@ -220,6 +220,19 @@ const struct worker worker_referee = {
 	.desc = "the interview queue: users arrive, referees verify (time-scaled)",
 	.proves = "every user verified exactly once by a blocking queue; the naive "
 	    "busy-wait burns CPU (cpu_ns) and may lose or repeat users",
+	.explain =
+	    "The interview queue: users arrive every 2 s, referees verify each for 4 s\n"
+	    "(time-scaled).\n"
+	    "\n"
+	    "Primitive: the shared blocking queue; --naive polls an unguarded list.\n"
+	    "\n"
+	    "Columns: lost and duplicated users; cpu_ns (JSON/CSV): the naive referees\n"
+	    "burn a CPU each while they poll.\n"
+	    "\n"
+	    "Try: --naive; -V 1 --naive (faster referees poll more); -r 4.\n"
+	    "\n"
+	    "Pitfalls: check-then-take on shared data without a lock hands one user to\n"
+	    "two referees; a busy loop is not a wait.\n",
 	.opts = referee_opts,
 	.nworkers = referee_nworkers,
 	.size = referee_size,

@@ -225,6 +225,19 @@ const struct worker worker_rwlock = {
 	.desc = "readers share, a writer is alone; reader vs writer preference",
 	.proves = "readers overlap (more than one at once), a writer is always "
 	    "alone, no read sees a half-written table, every write lands",
+	.explain =
+	    "Readers read a table, writers rewrite it field by field; readers may read\n"
+	    "together, a writer must be alone.\n"
+	    "\n"
+	    "Primitive: a process-shared pthread rwlock, reader- or writer-preferring.\n"
+	    "\n"
+	    "Columns: max_readers (more than 1: they did overlap); writer waits, median\n"
+	    "and maximum: with reader preference a stream of readers starves the writers.\n"
+	    "\n"
+	    "Try: -P writer; -R 8 -W 1; -u 0.\n"
+	    "\n"
+	    "Pitfalls: glibc prefers readers by default; a reader that upgrades to a\n"
+	    "writer deadlocks.\n",
 	.opts = rwlock_opts,
 	.validate = rwlock_validate,
 	.nworkers = rwlock_nworkers,

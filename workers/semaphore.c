@@ -256,6 +256,22 @@ const struct worker worker_semaphore = {
 	.desc = "K permits for W clients: never more than K at once, in waves",
 	.proves = "max concurrency == min(K, workers), never more; --over-release "
 	    "shows K+1, --bounded refuses the extra release",
+	.explain =
+	    "A server admits K requests at once: W clients each make R requests holding\n"
+	    "a permit for a while (BoundedSemaphore(3) with 10 clients).\n"
+	    "\n"
+	    "Primitive: a named POSIX semaphore (sem_open with O_EXCL, unlinked at once)\n"
+	    "with K permits.\n"
+	    "\n"
+	    "Columns: max_concurrent is the most clients seen inside at once (expected\n"
+	    "K, or W when W < K); waves is how many groups the acquisitions came in.\n"
+	    "\n"
+	    "Try: --over-release (one release too many: K+1 get in); --over-release\n"
+	    "--bounded (the release is refused); -k 1 (a lock); -w 2 -k 3.\n"
+	    "\n"
+	    "Pitfalls: a plain semaphore does not know who holds it, so nothing stops an\n"
+	    "extra release, and a holder that dies never gives its permit back (see\n"
+	    "crash --lock sem).\n",
 	.opts = semaphore_opts,
 	.validate = semaphore_validate,
 	.nworkers = semaphore_nworkers,

@@ -213,6 +213,22 @@ const struct worker worker_timeout = {
 	.desc = "a hogger holds the lock: trylock, timed lock, blocking lock",
 	.proves = "trylock fails at once (EBUSY); a timed lock gives up at its "
 	    "deadline (ETIMEDOUT); a blocking lock succeeds after the release",
+	.explain =
+	    "Worker 0 holds a lock; the others ask for it three ways: without waiting,\n"
+	    "with a timeout, and blocking (acquire(blocking=False), acquire(timeout=T),\n"
+	    "acquire()).\n"
+	    "\n"
+	    "Primitive: a robust process-shared mutex: pthread_mutex_trylock,\n"
+	    "pthread_mutex_clocklock on CLOCK_MONOTONIC.\n"
+	    "\n"
+	    "Columns: trylock and timedlock are the error codes seen (EBUSY, ETIMEDOUT);\n"
+	    "timed_ns how long the timed lock waited; blocked_ns how long the blocking one\n"
+	    "did.\n"
+	    "\n"
+	    "Try: -W 10 -H 500; -w 8.\n"
+	    "\n"
+	    "Pitfalls: use CLOCK_MONOTONIC deadlines (the wall clock can jump);\n"
+	    "pthread functions return the error, they do not set errno.\n",
 	.opts = timeout_opts,
 	.validate = timeout_validate,
 	.nworkers = timeout_nworkers,

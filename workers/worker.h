@@ -166,6 +166,7 @@ struct worker {
 	const char		*name;
 	const char		*desc;		/* one line, for `shmsync list` */
 	const char		*proves;	/* what every run checks */
+	const char		*explain;	/* `shmsync explain`: the lesson */
 	const struct optdef	*opts;		/* ends with .name == NULL */
 	const char		*(*validate)(const struct params *);
 	int			 (*variants)(const struct params *);

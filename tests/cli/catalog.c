@@ -429,7 +429,8 @@ END_TEST
 /* The man page names every subcommand of the registry, and lints clean. */
 START_TEST(man_page_complete)
 {
-	static const char *const extra[] = { "all", "bench", "clean", "list", "help" };
+	static const char *const extra[] = { "all", "bench", "clean", "list",
+	    "help", "explain" };
 	const struct worker *const *w;
 	const char *argv[] = { "/bin/sh", "-c", "command -v mandoc >/dev/null || "
 	    "exit 77; mandoc -Tlint -Wwarning shmsync.1", NULL };
@@ -460,12 +461,59 @@ START_TEST(man_page_complete)
 }
 END_TEST
 
+/* The "Try:" part of an explanation: its suggestions, parentheses dropped. */
+static void
+try_line(const char *text, char *out, size_t len)
+{
+	const char *t = strstr(text, "Try:");
+	size_t n = 0;
+	int depth = 0;
+
+	for (t = t != NULL ? t + 4 : ""; *t != '\0' && n + 1 < len; t++) {
+		if (t[0] == '\n' && t[1] == '\n')
+			break;
+		depth += *t == '(' ? 1 : *t == ')' ? -1 : 0;
+		if (depth == 0 && *t != ')')
+			out[n++] = *t == '\n' ? ' ' : *t;
+	}
+	out[n] = '\0';
+}
+
+/* Every demo explains itself, and each thing it says to try is a valid command line. */
+START_TEST(explain_every_demo)
+{
+	const struct worker *const *w;
+	char tries[512], *one, *p, *dot;
+	struct cmd c;
+
+	for (w = workers; *w != NULL; w++) {
+		ck_assert_msg((*w)->explain != NULL, "%s: no explanation", (*w)->name);
+		ck_assert_ptr_nonnull(strstr((*w)->explain, "Primitive:"));
+		ck_assert_ptr_nonnull(strstr((*w)->explain, "Pitfalls:"));
+		ck_assert_int_eq(cmd_runf(&c, "explain %s", (*w)->name), 0);
+		expect(&c, 0);
+		ck_assert_ptr_nonnull(strstr(c.out, (*w)->explain));
+		cmd_free(&c);
+
+		try_line((*w)->explain, tries, sizeof(tries));
+		ck_assert_msg(tries[0] != '\0', "%s: nothing to try", (*w)->name);
+		for (p = tries; (one = strsep(&p, ";")) != NULL;) {
+			if ((dot = strrchr(one, '.')) != NULL && dot[1] == '\0')
+				*dot = '\0';
+			ck_assert_int_eq(cmd_runf(&c, "%s %s --help", (*w)->name, one), 0);
+			ck_assert_msg(c.status == 0, "%s %s: %s", (*w)->name, one, c.err);
+			cmd_free(&c);
+		}
+	}
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing",
 	};
 	struct cmd c;
 
@@ -478,7 +526,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 22;
+static const int nbad = 24;
 
 Suite *
 catalog_suite(void)
@@ -513,6 +561,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, referee_users, 0, 2);
 	tcase_add_test(tc, all_demos);
 	tcase_add_test(tc, man_page_complete);
+	tcase_add_test(tc, explain_every_demo);
 	suite_add_tcase(s, tc);
 	return s;
 }
