@@ -93,7 +93,8 @@ static void
 name_cycle(struct run *r, unsigned id)
 {
 	struct dstate *s = r->state;
-	int other = !id, mine_h = atomic_load(&s->holds[id]);
+	unsigned other = !id;
+	int mine_h = atomic_load(&s->holds[id]);
 	int mine_w = atomic_load(&s->waits[id]);
 	int other_h = atomic_load(&s->holds[other]);
 	int other_w = atomic_load(&s->waits[other]);
