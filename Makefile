@@ -12,7 +12,8 @@
 #   make bench    run `shmsync bench` once and regenerate BENCHMARKS.md
 #                 (BENCH_FLAGS adds bench options; plots need gnuplot)
 #   make lint     cppcheck and mandoc -Tlint
-#   make install  PREFIX (/usr/local) and DESTDIR honoured
+#   make install  the binary, shmsync(1) and the bash completion;
+#                 PREFIX (/usr/local) and DESTDIR honoured
 #
 # Dependencies are found with pkg-config; when missing, they are installed with
 # apt-get if we are root, else make stops with the exact command to run.
@@ -21,6 +22,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man/man1
+COMPDIR	 = $(PREFIX)/share/bash-completion/completions
 BUILD	?= build
 CFLAGS	?= -O2 -g
 
@@ -120,12 +122,14 @@ lint:
 	else echo "lint: mandoc not installed (apt-get install mandoc): man page not linted"; fi
 
 install: $(PROG)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/shmsync
 	install -m 644 shmsync.1 $(DESTDIR)$(MANDIR)/shmsync.1
+	./$(PROG) completion bash > $(DESTDIR)$(COMPDIR)/shmsync
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/shmsync $(DESTDIR)$(MANDIR)/shmsync.1
+	rm -f $(DESTDIR)$(BINDIR)/shmsync $(DESTDIR)$(MANDIR)/shmsync.1 \
+		$(DESTDIR)$(COMPDIR)/shmsync
 
 clean:
 	rm -rf build build-asan build-tsan shmsync

@@ -136,7 +136,8 @@ main_help(void)
 	const struct optdef *o;
 
 	printf("usage: %s DEMO [options]\n"
-	    "       %s all | list | explain DEMO | clean | help [DEMO] | --help | --version\n"
+	    "       %s all | list | explain DEMO | clean | completion bash\n"
+	    "       %s help [DEMO] | --help | --version\n"
 	    "       %s bench [options]   (measure; '%s bench --help')\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
 	    "side by side with the same code run as threads.\n\n"
@@ -144,7 +145,7 @@ main_help(void)
 	    "sem.shmsync.PID.START...) of the calling user whose launcher is dead\n"
 	    "(its pid gone, or reused with another start time), and prints each.\n"
 	    "\ndemos:\n", getprogname(), getprogname(), getprogname(),
-	    getprogname());
+	    getprogname(), getprogname());
 	for (w = workers; *w != NULL; w++)
 		printf("  %-10s %s\n", (*w)->name, (*w)->desc);
 	printf("\ncommon options (every demo; '%s DEMO --help' for the rest):\n",
@@ -328,6 +329,12 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if (strcmp(argv[1], "explain") == 0)
 		explain(argc, argv);
+	if (strcmp(argv[1], "completion") == 0) {
+		if (argc != 3 || strcmp(argv[2], "bash") != 0)
+			usage_error(NULL, "completion: only 'completion bash' exists");
+		completion_bash(common_opts);
+		finish(0);
+	}
 	if (strcmp(argv[1], "list") == 0 && argc > 2)
 		usage_error(NULL, "list: unexpected argument '%s'", argv[2]);
 	if (strcmp(argv[1], "list") == 0)

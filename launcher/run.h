@@ -12,6 +12,7 @@ void	run_once(const struct params *, int, enum mode, struct result *);
 void	run_signals_init(void);
 int	clean_names(void);
 int	run_all(const struct params *, struct report *);
+int	completion_bash(const struct optdef *);
 
 extern const struct worker all_demo;	/* all.c: its options are the common ones */
 

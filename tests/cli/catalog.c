@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../../workers/worker.h"
 #include "cli.h"
@@ -508,12 +510,49 @@ START_TEST(explain_every_demo)
 }
 END_TEST
 
+/* The completion script parses, and offers every demo and every option of each. */
+START_TEST(completion_complete)
+{
+	const struct worker *const *w;
+	const struct optdef *o;
+	const char *argv[] = { "/bin/bash", "-n", NULL, NULL };
+	char want[64], path[] = "/tmp/shmsync-completion.XXXXXX";
+	struct cmd c;
+	FILE *f;
+	int fd;
+
+	ck_assert_int_eq(cmd_runf(&c, "completion bash"), 0);
+	expect(&c, 0);
+	for (w = workers; *w != NULL; w++) {
+		snprintf(want, sizeof(want), "\t%s)\n", (*w)->name);
+		ck_assert_msg(strstr(c.out, want) != NULL, "no arm for %s", (*w)->name);
+		for (o = (*w)->opts; o->name != NULL; o++) {
+			snprintf(want, sizeof(want), " --%s ", o->name);
+			ck_assert_msg(strstr(c.out, want) != NULL, "%s: no %s",
+			    (*w)->name, want);
+		}
+	}
+
+	/* bash -n reads the script from a file: write it, then check it. */
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fputs(c.out, f);
+	fclose(f);
+	cmd_free(&c);
+	argv[2] = path;
+	ck_assert_int_eq(cmd_run(&c, argv), 0);
+	unlink(path);
+	ck_assert_msg(c.status == 0, "bash -n: %s", c.err);
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh",
 	};
 	struct cmd c;
 
@@ -526,7 +565,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 24;
+static const int nbad = 25;
 
 Suite *
 catalog_suite(void)
@@ -562,6 +601,7 @@ catalog_suite(void)
 	tcase_add_test(tc, all_demos);
 	tcase_add_test(tc, man_page_complete);
 	tcase_add_test(tc, explain_every_demo);
+	tcase_add_test(tc, completion_complete);
 	suite_add_tcase(s, tc);
 	return s;
 }
