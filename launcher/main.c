@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "run.h"
@@ -22,10 +23,12 @@
 #define VERSION		"0.1.0"
 #define MAX_ALLOPTS	(MAX_OPTS + 8)
 
-enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_HELP, NCOMMON };
+enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_COLOR, C_HELP, NCOMMON };
+enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 static const char *const mode_names[] = { "thread", "process", "both", NULL };
 static const char *const format_names[] = { "table", "csv", "json", NULL };
+static const char *const color_names[] = { "auto", "always", "never", NULL };
 
 static const struct optdef common_opts[] = {
 	{ "mode", 'm', "MODE", 0, 0, 2, mode_names,
@@ -41,6 +44,9 @@ static const struct optdef common_opts[] = {
 	  "                         section; ACTION kill, abort, exit (status 3) or\n"
 	  "                         stall (sleep until the deadline).  A thread\n"
 	  "                         killed or exited ends alone; abort ends all" },
+	{ "color", 0, "WHEN", 0, 0, COLOR_AUTO, color_names,
+	  "colour the table's verdicts: auto (a terminal, and\n"
+	  "                         NO_COLOR unset or empty), always, never" },
 	{ "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -266,6 +272,9 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	    MODE_PROCESS : MODE_BOTH;
 	p->format = (enum format)cv[C_FORMAT];
 	p->timeout = cv[C_TIMEOUT];
+	p->color = p->format == FORMAT_TABLE && (cv[C_COLOR] == COLOR_ALWAYS ||
+	    (cv[C_COLOR] == COLOR_AUTO && isatty(STDOUT_FILENO) &&
+	    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0')));
 }
 
 /* The short lesson: what the demo shows, with what, how to read it, what to try. */

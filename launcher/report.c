@@ -288,6 +288,19 @@ table_preamble(const struct report *rp)
 	printf("\nproves: %s\n\n", rp->p->demo->proves);
 }
 
+/* With --color, a verdict cell in green (ok), yellow (race) or red (fail). */
+static void
+paint(const struct report *rp, const struct field *f, int on)
+{
+	if (!rp->p->color || f == NULL || strcmp(f->key, "verdict") != 0)
+		return;
+	if (!on)
+		fputs("\033[0m", stdout);
+	else
+		fputs(strcmp(f->v.s, "ok") == 0 ? "\033[32m" :
+		    strcmp(f->v.s, "race") == 0 ? "\033[33m" : "\033[1;31m", stdout);
+}
+
 static int
 table_print(struct report *rp)
 {
@@ -317,8 +330,10 @@ table_print(struct report *rp)
 	for (row = 0; row < rp->n; row++) {
 		for (col = 0; col < nc; col++) {
 			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
-			printf("%-*s%s", col + 1 < nc ? width[col] : 0, buf,
-			    col + 1 < nc ? "  " : "\n");
+			paint(rp, col < ncol ? &rp->res[row].f[idx[col]] : NULL, 1);
+			printf("%-*s", col + 1 < nc ? width[col] : 0, buf);
+			paint(rp, col < ncol ? &rp->res[row].f[idx[col]] : NULL, 0);
+			fputs(col + 1 < nc ? "  " : "\n", stdout);
 		}
 	}
 	return flushed(rp);

@@ -80,6 +80,7 @@ struct params {
 	long long		 v[MAX_OPTS];	/* by index into demo->opts */
 	unsigned		 modes;		/* enum mode bits */
 	enum format		 format;
+	int			 color;		/* colour the table's verdicts */
 	long long		 timeout;	/* seconds, per run */
 	unsigned		 ninject;
 	struct inject		 inject[MAX_INJECT];

@@ -547,12 +547,35 @@ START_TEST(completion_complete)
 }
 END_TEST
 
+/* --color=always paints the table's verdicts, never CSV or JSON; never and auto (no tty) do not. */
+START_TEST(color_when)
+{
+	static const struct {
+		const char	*args;
+		int		 esc;
+	} t[] = {
+		{ "--color=always", 1 }, { "--color=never", 0 }, { "", 0 },
+		{ "--color=always -f csv", 0 }, { "--color=always -f json", 0 },
+	};
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "counter -n 100 -s mutex -m thread %s",
+	    t[_i].args), 0);
+	expect(&c, 0);
+	ck_assert_msg((strchr(c.out, '\033') != NULL) == t[_i].esc,
+	    "%s: escapes %s", t[_i].args, t[_i].esc ? "missing" : "present");
+	if (t[_i].esc)
+		ck_assert_ptr_nonnull(strstr(c.out, "\033[32mok"));
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes",
 	};
 	struct cmd c;
 
@@ -565,7 +588,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 25;
+static const int nbad = 26;
 
 Suite *
 catalog_suite(void)
@@ -602,6 +625,7 @@ catalog_suite(void)
 	tcase_add_test(tc, man_page_complete);
 	tcase_add_test(tc, explain_every_demo);
 	tcase_add_test(tc, completion_complete);
+	tcase_add_loop_test(tc, color_when, 0, 5);
 	suite_add_tcase(s, tc);
 	return s;
 }
