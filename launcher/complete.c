@@ -61,9 +61,11 @@ completion_bash(const struct optdef *common)
 		printf("%s%s", w == workers ? "" : " ", (*w)->name);
 	printf("\" opts\n"
 	    "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$demos all bench list explain clean help"
+	    "\t\tCOMPREPLY=($(compgen -W \"$demos all bench sweep list explain clean help"
 	    " completion --help --version\" -- \"$cur\"))\n\t\treturn\n\tfi\n"
 	    "\tcase \"${COMP_WORDS[1]}\" in\n"
+	    "\tsweep) [ \"$COMP_CWORD\" -eq 2 ] &&"
+	    " COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")) && return ;;\n"
 	    "\texplain|help) [ \"$COMP_CWORD\" -eq 2 ] &&"
 	    " COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")); return ;;\n"
 	    "\tcompletion) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n");

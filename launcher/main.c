@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "run.h"
+#include "sweep.h"
 
 #define VERSION		"0.1.0"
 #define MAX_ALLOPTS	(MAX_OPTS + 8)
@@ -144,6 +144,7 @@ main_help(void)
 	printf("usage: %s DEMO [options]\n"
 	    "       %s all | list | explain DEMO | clean | completion bash\n"
 	    "       %s help [DEMO] | --help | --version\n"
+	    "       %s sweep DEMO --workers LIST [--repeat R] [--plot FILE.svg] [--chart]\n"
 	    "       %s bench [options]   (measure; '%s bench --help')\n\n"
 	    "Synchronization between processes sharing POSIX shared memory,\n"
 	    "side by side with the same code run as threads.\n\n"
@@ -151,7 +152,7 @@ main_help(void)
 	    "sem.shmsync.PID.START...) of the calling user whose launcher is dead\n"
 	    "(its pid gone, or reused with another start time), and prints each.\n"
 	    "\ndemos:\n", getprogname(), getprogname(), getprogname(),
-	    getprogname(), getprogname());
+	    getprogname(), getprogname(), getprogname());
 	for (w = workers; *w != NULL; w++)
 		printf("  %-10s %s\n", (*w)->name, (*w)->desc);
 	printf("\ncommon options (every demo; '%s DEMO --help' for the rest):\n",
@@ -311,7 +312,8 @@ main(int argc, char *argv[], char *envp[])
 	const char *msg;
 	struct params p;
 	struct report rep;
-	int rc, status;
+	struct sweep sw;
+	int rc, status, sweeping;
 
 	/* Workers retitle themselves (setproctitle): make room in argv now. */
 	setproctitle_init(argc, argv, envp);
@@ -352,7 +354,16 @@ main(int argc, char *argv[], char *envp[])
 		return clean_names();
 	if (strcmp(argv[1], "bench") == 0)
 		return bench_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "all") == 0)
+	/* sweep DEMO: take the grid out, then the rest is DEMO's command line. */
+	if ((sweeping = strcmp(argv[1], "sweep") == 0)) {
+		if (argc < 3 || (w = worker_find(argv[2])) == NULL)
+			usage_error(NULL, "sweep: name a demo; '%s list' shows them",
+			    getprogname());
+		if ((msg = sweep_take(&argc, argv, &sw)) != NULL)
+			usage_error(w, "sweep: %s", msg);
+		argc--;
+		argv++;
+	} else if (strcmp(argv[1], "all") == 0)
 		w = &all_demo;
 	else if ((w = worker_find(argv[1])) == NULL)
 		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
@@ -361,6 +372,10 @@ main(int argc, char *argv[], char *envp[])
 	/* Parse and check everything before anything is created. */
 	memset(&p, 0, sizeof(p));
 	parse(argc - 1, argv + 1, w, &p);
+	if (sweeping && (msg = sweep_check(&p, &sw)) != NULL)
+		usage_error(w, "%s", msg);
+	if (sweeping && sw.chart && p.format != FORMAT_TABLE)
+		usage_error(w, "sweep: --chart draws under the table: drop --format");
 	if (w->validate != NULL && (msg = w->validate(&p)) != NULL)
 		usage_error(w, "%s", msg);
 	if (w == &all_demo && p.ninject > 0)
@@ -370,7 +385,8 @@ main(int argc, char *argv[], char *envp[])
 
 	run_signals_init();
 	report_begin(&rep, &p);
-	status = w == &all_demo ? run_all(&p, &rep) : run_demo(&p, &rep);
+	status = sweeping ? run_sweep(&p, &sw, &rep) : w == &all_demo ?
+	    run_all(&p, &rep) : run_demo(&p, &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */
 	if ((rc = report_end(&rep)) != 0 && rc != EPIPE)
 		errc(1, rc, "stdout");

@@ -432,7 +432,7 @@ END_TEST
 START_TEST(man_page_complete)
 {
 	static const char *const extra[] = { "all", "bench", "clean", "list",
-	    "help", "explain" };
+	    "help", "explain", "sweep", "completion" };
 	const struct worker *const *w;
 	const char *argv[] = { "/bin/sh", "-c", "command -v mandoc >/dev/null || "
 	    "exit 77; mandoc -Tlint -Wwarning shmsync.1", NULL };
@@ -570,12 +570,77 @@ START_TEST(color_when)
 }
 END_TEST
 
+/* A row per grid point (workers x variant x mode), parameters echoed, invariants held. */
+START_TEST(sweep_grid)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int n, k;
+
+	n = run_json(&c, row, "sweep counter --workers 1,2,3 -s mutex -n 2000 "
+	    "--repeat 3 -m both");
+	expect(&c, 0);
+	ck_assert_int_eq(n, 6);
+	for (k = 0; k < n; k++) {
+		ck_assert_uint_eq(jnum(&row[k], "workers"), (uint64_t)(k / 2 + 1));
+		ck_assert_uint_eq(jnum(&row[k], "observed"), 2000 * (uint64_t)(k / 2 + 1));
+		ck_assert_uint_eq(jnum(&row[k], "repeats"), 3);
+		ck_assert_str_eq(jstr(&row[k], "mode"), k % 2 ? "process" : "thread");
+		ck_assert_double_le(strtod(json_get(&row[k], "ops_per_sec_min")->val,
+		    NULL), strtod(json_get(&row[k], "ops_per_sec_max")->val, NULL));
+		ck_assert_str_eq(jstr(&row[k], "verdict"), "ok");
+	}
+	cmd_free(&c);
+
+	/* A queue's workers are its producers and its consumers. */
+	n = run_json(&c, row, "sweep queue --workers 1,2 -n 500 -m process");
+	expect(&c, 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_uint_eq(jnum(&row[1], "producers"), 2);
+	ck_assert_uint_eq(jnum(&row[1], "consumers"), 2);
+	ck_assert_uint_eq(jnum(&row[1], "observed"), 1000);
+	cmd_free(&c);
+}
+END_TEST
+
+/* --plot writes an SVG when gnuplot is installed, and says so when it is not. */
+START_TEST(sweep_plot)
+{
+	char path[] = "/tmp/shmsync-sweep-XXXXXX.svg", head[64] = "";
+	struct cmd c;
+	FILE *f;
+	int fd, gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+
+	ck_assert_int_ge(fd = mkstemps(path, 4), 0);
+	close(fd);
+	unlink(path);
+	ck_assert_int_eq(cmd_runf(&c, "sweep counter --workers 1,2 -s atomic -n 500 "
+	    "--plot %s", path), 0);
+	if (!gnuplot) {
+		fprintf(stderr, "catalog: skipped: gnuplot not installed, no plot drawn\n");
+		ck_assert_int_eq(c.status, 2);
+		ck_assert_ptr_nonnull(strstr(c.err, "gnuplot"));
+		ck_assert_int_eq(access(path, F_OK), -1);
+		cmd_free(&c);
+		return;
+	}
+	expect(&c, 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_uint_gt(fread(head, 1, sizeof(head) - 1, f), 0);
+	fclose(f);
+	unlink(path);
+	ck_assert_ptr_nonnull(strstr(head, "<?xml"));
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
+		"sweep order --workers 2", "sweep counter --workers 0,2", "sweep counter --workers 2 --chart -f csv",
 	};
 	struct cmd c;
 
@@ -588,7 +653,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 26;
+static const int nbad = 31;
 
 Suite *
 catalog_suite(void)
@@ -626,6 +691,8 @@ catalog_suite(void)
 	tcase_add_test(tc, explain_every_demo);
 	tcase_add_test(tc, completion_complete);
 	tcase_add_loop_test(tc, color_when, 0, 5);
+	tcase_add_test(tc, sweep_grid);
+	tcase_add_test(tc, sweep_plot);
 	suite_add_tcase(s, tc);
 	return s;
 }
