@@ -65,7 +65,6 @@ summarize(const struct result *full, int row, struct result *s)
 int
 run_all(const struct params *common, struct report *rep)
 {
-	static const enum mode modes[] = { MODE_THREAD, MODE_PROCESS };
 	const struct worker *const *w;
 	struct result full, sum;
 	struct params p;
@@ -73,6 +72,8 @@ run_all(const struct params *common, struct report *rep)
 	int i, v, nv, m, row = 0, status = 0;
 
 	for (w = workers; *w != NULL; w++) {
+		if ((common->modes & MODE_COOP) && !(*w)->coop)
+			continue;	/* no cooperative version */
 		p = *common;
 		p.demo = *w;
 		for (i = 0; (*w)->opts[i].name != NULL; i++)
@@ -81,10 +82,10 @@ run_all(const struct params *common, struct report *rep)
 			errx(1, "all: %s: defaults refused: %s", (*w)->name, msg);
 		nv = (*w)->variants != NULL ? (*w)->variants(&p) : 1;
 		for (v = 0; v < nv; v++, row++)
-			for (m = 0; m < 2; m++) {
-				if (!(p.modes & modes[m]))
+			for (m = 0; m < 3; m++) {
+				if (!(p.modes & run_modes[m]))
 					continue;
-				run_once(&p, v, modes[m], &full);
+				run_once(&p, v, run_modes[m], &full);
 				status |= full.verdict == VERDICT_FAIL;
 				summarize(&full, row, &sum);
 				if (report_add(rep, &sum) != 0)

@@ -26,13 +26,15 @@
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_COLOR, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
-static const char *const mode_names[] = { "thread", "process", "both", NULL };
+static const char *const mode_names[] = { "thread", "process", "both", "coop", NULL };
 static const char *const format_names[] = { "table", "csv", "json", NULL };
 static const char *const color_names[] = { "auto", "always", "never", NULL };
 
 static const struct optdef common_opts[] = {
 	{ "mode", 'm', "MODE", 0, 0, 2, mode_names,
-	  "run the workers as threads, processes, or both side by side" },
+	  "run the workers as threads, processes, both side by side, or\n"
+	  "                         coop: tasks in one thread that switch only\n"
+	  "                         where they yield (counter)" },
 	{ "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	{ "timeout", 'T', "SEC", 1, 86400, 60, NULL,
@@ -270,7 +272,9 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 		demo_help(w);
 	p->demo = w;
 	p->modes = cv[C_MODE] == 0 ? MODE_THREAD : cv[C_MODE] == 1 ?
-	    MODE_PROCESS : MODE_BOTH;
+	    MODE_PROCESS : cv[C_MODE] == 2 ? MODE_BOTH : MODE_COOP;
+	if (p->modes == MODE_COOP && w != &all_demo && !w->coop)
+		usage_error(w, "--mode coop: this demo has no cooperative version");
 	p->format = (enum format)cv[C_FORMAT];
 	p->timeout = cv[C_TIMEOUT];
 	p->color = p->format == FORMAT_TABLE && (cv[C_COLOR] == COLOR_ALWAYS ||
@@ -359,7 +363,7 @@ main(int argc, char *argv[], char *envp[])
 		if (argc < 3 || (w = worker_find(argv[2])) == NULL)
 			usage_error(NULL, "sweep: name a demo; '%s list' shows them",
 			    getprogname());
-		if ((msg = sweep_take(&argc, argv, &sw)) != NULL)
+		if ((msg = sweep_take(&argc, &argv, &sw)) != NULL)
 			usage_error(w, "sweep: %s", msg);
 		argc--;
 		argv++;
@@ -378,6 +382,8 @@ main(int argc, char *argv[], char *envp[])
 		usage_error(w, "sweep: --chart draws under the table: drop --format");
 	if (w->validate != NULL && (msg = w->validate(&p)) != NULL)
 		usage_error(w, "%s", msg);
+	if (p.modes == MODE_COOP && p.ninject > 0)
+		usage_error(w, "--inject: coop tasks share one thread; use thread or process");
 	if (w == &all_demo && p.ninject > 0)
 		usage_error(w, "--inject names one demo's worker: run that demo");
 	if (w != &all_demo && (msg = inject_check(&p, w->nworkers(&p))) != NULL)

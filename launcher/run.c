@@ -131,8 +131,11 @@ worker_main(struct run *r, unsigned id)
 	int rc;
 
 	s->tid = gettid();
-	name_worker(r, id);
-	rc = ipc_barrier_wait(&r->sh->start, r->deadline);
+	if (r->mode != MODE_COOP)
+		name_worker(r, id);
+
+	/* Coop tasks share one thread: they start in turn, not at a barrier. */
+	rc = r->mode == MODE_COOP ? 0 : ipc_barrier_wait(&r->sh->start, r->deadline);
 	if (rc == ECANCELED)
 		return;		/* the launcher called the run off */
 	if (rc != 0 && rc != IPC_BARRIER_SERIAL)
@@ -563,7 +566,8 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	res->variant = r->variant;
 	res_str(res, "demo", r->demo->name, 0);
 	res_str(res, "sync", o.sync, F_TABLE);
-	res_str(res, "mode", r->mode == MODE_THREAD ? "thread" : "process", F_TABLE);
+	res_str(res, "mode", r->mode == MODE_THREAD ? "thread" : r->mode ==
+	    MODE_PROCESS ? "process" : "coop", F_TABLE);
 	res_uint(res, "workers", r->nworkers, F_PARAM);
 	res_uint(res, "iterations", o.iterations, F_PARAM);
 	res_uint(res, "expected", o.expected, F_TABLE);
@@ -663,11 +667,15 @@ run_one(struct run *r, struct result *res)
 		start_processes(r, &rn);
 		arrive(r, &rn);
 		supervise(r, &rn);
-	} else {
+	} else if (r->mode == MODE_THREAD) {
 		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 		start_threads(r, &rn);
 		arrive(r, &rn);
 		supervise_threads(r, &rn);
+	} else {
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+		if (coop_run(r, worker_main) == ENOMEM)
+			errc(1, ENOMEM, "%s: coop tasks", r->demo->name);
 	}
 
 	/* All gone, and one unfinished with no failure seen: they gave up at the deadline. */
@@ -697,16 +705,15 @@ run_once(const struct params *p, int variant, enum mode mode, struct result *res
 int
 run_demo(const struct params *p, struct report *rep)
 {
-	static const enum mode modes[] = { MODE_THREAD, MODE_PROCESS };
 	struct result res;
 	int v, nv, m, status = 0;
 
 	nv = p->demo->variants != NULL ? p->demo->variants(p) : 1;
 	for (v = 0; v < nv; v++) {
-		for (m = 0; m < 2; m++) {
-			if (!(p->modes & modes[m]))
+		for (m = 0; m < 3; m++) {
+			if (!(p->modes & run_modes[m]))
 				continue;
-			run_once(p, v, modes[m], &res);
+			run_once(p, v, run_modes[m], &res);
 			if (res.verdict == VERDICT_FAIL)
 				status = 1;
 			if (report_add(rep, &res) != 0)

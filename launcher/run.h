@@ -13,6 +13,7 @@ void	run_signals_init(void);
 int	clean_names(void);
 int	run_all(const struct params *, struct report *);
 int	completion_bash(const struct optdef *);
+int	coop_run(struct run *, void (*)(struct run *, unsigned));
 
 extern const struct worker all_demo;	/* all.c: its options are the common ones */
 

@@ -18,17 +18,27 @@
 
 #define CHART_MAX	200	/* columns */
 
-/* Pull the sweep's own options out of argv (from argv[3]); NULL or an error. */
+/*
+ * Pull the sweep's own options out of argv (from argv[3]) into a new argv
+ * (*argvp; the old one stays whole, setproctitle owns its strings); NULL or
+ * an error.
+ */
 const char *
-sweep_take(int *argc, char **argv, struct sweep *sw)
+sweep_take(int *argc, char ***argvp, struct sweep *sw)
 {
 	static char msg[160];
+	static char **kept;
+	char **argv = *argvp, *list, *tok;
 	const char *errstr;
-	char *list, *tok;
 	int i, j, k;
 
 	memset(sw, 0, sizeof(*sw));
 	sw->repeat = 1;
+	if ((kept = calloc((size_t)*argc + 1, sizeof(*kept))) == NULL)
+		return "out of memory";
+	for (i = 0; i < 3 && i < *argc; i++)
+		kept[i] = argv[i];
+	*argvp = kept;
 	for (i = j = 3; i < *argc; i++) {
 		if (strcmp(argv[i], "--chart") == 0) {
 			sw->chart = 1;
@@ -36,7 +46,7 @@ sweep_take(int *argc, char **argv, struct sweep *sw)
 		}
 		if (strcmp(argv[i], "--workers") != 0 && strcmp(argv[i], "--repeat") != 0 &&
 		    strcmp(argv[i], "--plot") != 0) {
-			argv[j++] = argv[i];
+			kept[j++] = argv[i];
 			continue;
 		}
 		if (i + 1 == *argc)
@@ -67,7 +77,6 @@ sweep_take(int *argc, char **argv, struct sweep *sw)
 		}
 	}
 	*argc = j;
-	argv[j] = NULL;
 	return sw->n == 0 ? "--workers LIST is required (e.g. 1,2,4,8)" : NULL;
 }
 
@@ -244,7 +253,6 @@ plot(const struct sweep *sw, const struct result *rows, int n, const long long *
 int
 run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
 {
-	static const enum mode modes[] = { MODE_THREAD, MODE_PROCESS };
 	struct params p = *p0;
 	struct result *rows, *runs;
 	long long *wk;
@@ -259,10 +267,10 @@ run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
 	for (i = 0; i < sw->n; i++) {
 		set_workers(&p, sw->workers[i]);
 		for (v = 0; v < nv; v++)
-			for (m = 0; m < 2; m++) {
-				if (!(p.modes & modes[m]))
+			for (m = 0; m < 3; m++) {
+				if (!(p.modes & run_modes[m]))
 					continue;
-				grid_point(&p, v, modes[m], sw->repeat, runs, &rows[n]);
+				grid_point(&p, v, run_modes[m], sw->repeat, runs, &rows[n]);
 				rows[n].variant = (int)i * nv + v;	/* a row group */
 				wk[n] = sw->workers[i];
 				status |= rows[n].verdict == VERDICT_FAIL;

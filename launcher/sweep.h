@@ -16,7 +16,7 @@ struct sweep {
 	const char	*plot;		/* an SVG file, or NULL */
 };
 
-const char	*sweep_take(int *, char **, struct sweep *);
+const char	*sweep_take(int *, char ***, struct sweep *);
 const char	*sweep_check(const struct params *, const struct sweep *);
 int		 run_sweep(const struct params *, const struct sweep *, struct report *);
 

@@ -117,12 +117,12 @@ counter_setup(struct run *r)
 
 /* The unguarded read-modify-write: volatile, so the compiler keeps all three steps. */
 static inline void
-bump(struct counter *c, int widen)
+bump(const struct run *r, struct counter *c, int widen)
 {
 	uint64_t v = c->plain;
 
 	if (widen)
-		sched_yield();
+		worker_yield(r);
 	c->plain = v + 1;
 }
 
@@ -163,9 +163,49 @@ tas_lock(const struct run *r, struct counter *c)
 	return 0;
 }
 
+/*
+ * Coop tasks share one thread: a blocking lock held by another task would
+ * never be let go.  They try, and yield to the others until they get it.
+ */
+static int
+coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
+{
+	int rc;
+
+	for (;;) {
+		switch (s) {
+		case S_MUTEX:
+			rc = ipc_mutex_trylock(&c->mutex) == EBUSY ? EBUSY : 0;
+			break;
+		case S_SEM:
+			rc = ipc_sem_trywait(sem) == EAGAIN ? EBUSY : 0;
+			break;
+		case S_SPIN:
+			rc = pthread_spin_trylock(&c->spin) == EBUSY ? EBUSY : 0;
+			break;
+		case S_NAIVE:
+			rc = c->flag ? EBUSY : 0;
+			if (rc == 0 && r->p->v[O_WIDEN])
+				worker_yield(r);
+			c->flag = rc == 0 ? 1 : c->flag;
+			break;
+		case S_TAS:
+			rc = atomic_flag_test_and_set(&c->tas) ? EBUSY : 0;
+			break;
+		default:
+			return 0;
+		}
+		if (rc != EBUSY)
+			return rc;
+		worker_yield(r);
+	}
+}
+
 static int
 guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 {
+	if (r->mode == MODE_COOP)
+		return coop_lock(r, c, s, sem);
 	switch (s) {
 	case S_MUTEX:
 		return worker_mutex_lock(r, &c->mutex, "mutex");
@@ -224,7 +264,7 @@ counter_work(struct run *r, unsigned id)
 		if ((rc = guard_lock(r, c, s, sem)) != 0)
 			break;
 		inject_point(r, id, i);
-		bump(c, widen);
+		bump(r, c, widen);
 		if (us > 0)
 			nanosleep(&(struct timespec){ us / 1000000,
 			    us % 1000000 * 1000 }, NULL);
@@ -251,7 +291,9 @@ counter_check(const struct run *r, struct outcome *o)
 	o->observed = s == S_ATOMIC ? atomic_load(&c->atomic) : c->plain;
 	if (o->observed == o->expected) {
 		o->verdict = VERDICT_OK;
-		snprintf(o->note, sizeof(o->note), s == S_NONE || s == S_NAIVE ?
+		snprintf(o->note, sizeof(o->note), (s == S_NONE || s == S_NAIVE) &&
+		    r->mode == MODE_COOP ? "no yield inside the read-modify-write: "
+		    "no race" : s == S_NONE || s == S_NAIVE ?
 		    "exact this time: no update lost" : "exact");
 	} else if ((s == S_NONE || s == S_NAIVE) && o->observed < o->expected) {
 		o->verdict = VERDICT_RACE;
@@ -294,6 +336,7 @@ const struct worker worker_counter = {
 	.desc = "shared counter: lost updates, then each guard that removes them",
 	.proves = "counter == workers x iterations under every guard; "
 	    "unguarded, the lost updates are counted",
+	.coop = 1,
 	.explain =
 	    "N workers each add 1 to one 64-bit counter in shared memory.  An increment is\n"
 	    "three steps (read, add, write); two workers that read the same value both\n"

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,9 +109,21 @@ run_stopped(const struct run *r)
 __dead void
 worker_quit(const struct run *r, int status)
 {
+	if (r->mode == MODE_COOP)
+		coop_exit();
 	if (r->mode == MODE_THREAD)
 		pthread_exit(NULL);
 	_exit(status);
+}
+
+/* Let the others run: the scheduler's turn, or (coop) the next task's. */
+void
+worker_yield(const struct run *r)
+{
+	if (r->mode == MODE_COOP)
+		coop_yield();
+	else
+		sched_yield();
 }
 
 /* errc(3) for workers: quiet if the run was called off (the launcher says why). */

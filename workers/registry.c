@@ -20,6 +20,8 @@ const struct worker *const workers[] = {
 	NULL
 };
 
+const enum mode run_modes[3] = { MODE_THREAD, MODE_PROCESS, MODE_COOP };
+
 const struct worker *
 worker_find(const char *name)
 {

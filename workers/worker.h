@@ -36,6 +36,7 @@ enum mode {
 	MODE_THREAD = 1,
 	MODE_PROCESS = 2,
 	MODE_BOTH = MODE_THREAD | MODE_PROCESS,
+	MODE_COOP = 4,		/* cooperative tasks in one thread (coop.c) */
 };
 
 enum format {
@@ -168,6 +169,7 @@ struct worker {
 	const char		*desc;		/* one line, for `shmsync list` */
 	const char		*proves;	/* what every run checks */
 	const char		*explain;	/* `shmsync explain`: the lesson */
+	int			 coop;		/* it runs in --mode coop */
 	const struct optdef	*opts;		/* ends with .name == NULL */
 	const char		*(*validate)(const struct params *);
 	int			 (*variants)(const struct params *);
@@ -181,8 +183,12 @@ struct worker {
 };
 
 extern const struct worker *const workers[];	/* registry.c */
+extern const enum mode run_modes[3];		/* thread, process, coop: the run order */
 
 const struct worker	*worker_find(const char *);
+void			 worker_yield(const struct run *);
+void			 coop_yield(void);
+__dead void		 coop_exit(void);
 int			 worker_opt(const struct worker *, const char *);
 
 void	res_uint(struct result *, const char *, uint64_t, int);

@@ -1,0 +1,85 @@
+/*
+ * coop.c - --mode coop: the workers as cooperative tasks in the launcher's
+ * one thread (ucontext), switching only where a task yields: asyncio's
+ * model.  A race needs a yield inside the read-modify-write, and is
+ * impossible without one.  See makecontext(3).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <ucontext.h>
+
+#include "run.h"
+
+#define COOP_STACK	(128 * 1024)
+
+static ucontext_t	 sched_ctx;
+static ucontext_t	*task;
+static unsigned char	*finished;
+static unsigned		 current;
+static struct run	*coop_r;
+static void		(*coop_body)(struct run *, unsigned);
+
+/* Back to the scheduler; the next turn resumes here. */
+void
+coop_yield(void)
+{
+	swapcontext(&task[current], &sched_ctx);
+}
+
+/* The task ends now (worker_quit in coop mode). */
+__dead void
+coop_exit(void)
+{
+	finished[current] = 1;
+	setcontext(&sched_ctx);
+	abort();
+}
+
+static void
+task_entry(void)
+{
+	coop_body(coop_r, current);
+	finished[current] = 1;
+}
+
+/* Run body(r, i) for every worker, round-robin at their yields; 0 or ETIMEDOUT. */
+int
+coop_run(struct run *r, void (*body)(struct run *, unsigned))
+{
+	unsigned char *stacks;
+	volatile unsigned alive = r->nworkers;	/* live across swapcontext */
+	unsigned i;
+	volatile int rc = 0;
+
+	if ((task = calloc(r->nworkers, sizeof(*task))) == NULL ||
+	    (finished = calloc(r->nworkers, 1)) == NULL ||
+	    (stacks = malloc((size_t)r->nworkers * COOP_STACK)) == NULL)
+		return ENOMEM;
+	coop_r = r;
+	coop_body = body;
+	for (i = 0; i < r->nworkers; i++) {
+		getcontext(&task[i]);
+		task[i].uc_stack.ss_sp = stacks + (size_t)i * COOP_STACK;
+		task[i].uc_stack.ss_size = COOP_STACK;
+		task[i].uc_link = &sched_ctx;
+		makecontext(&task[i], task_entry, 0);
+	}
+
+	/* Each live task in turn, until all end or the deadline passes. */
+	while (alive > 0 && rc == 0) {
+		for (i = 0; i < r->nworkers; i++) {
+			if (finished[i])
+				continue;
+			current = i;
+			swapcontext(&sched_ctx, &task[i]);
+			alive -= finished[i];
+		}
+		if (alive > 0 && ipc_expired(r->deadline))
+			rc = ETIMEDOUT;
+	}
+	free(stacks);
+	free(finished);
+	free(task);
+	return rc;
+}
