@@ -34,7 +34,8 @@ static const struct optdef common_opts[] = {
 	{ "mode", 'm', "MODE", 0, 0, 2, mode_names,
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
-	  "                         where they yield (counter)" },
+	  "                         where they yield (counter, semaphore, event,\n"
+	  "                         barrier)" },
 	{ "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	{ "timeout", 'T', "SEC", 1, 86400, 60, NULL,

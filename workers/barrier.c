@@ -10,6 +10,7 @@
  * See Concurrency Kit regressions/ck_barrier/validate.
  */
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -73,23 +74,38 @@ barrier_setup(struct run *r)
 		errc(1, rc, "barrier: init");
 }
 
+/* Coop: a counting barrier; wait by yielding until the round is full. */
+static int
+coop_wait(struct run *r, uint32_t ph, uint32_t before)
+{
+	struct bstate *s = r->state;
+
+	while (atomic_load(&s->round[ph].done) != r->nworkers) {
+		if (ipc_expired(r->deadline))
+			return ETIMEDOUT;
+		worker_yield(r);
+	}
+	return before == r->nworkers - 1 ? IPC_BARRIER_SERIAL : 0;
+}
+
 static void
 barrier_work(struct run *r, unsigned id)
 {
 	struct bstate *s = r->state;
 	uint32_t ph, n = (uint32_t)r->nworkers, nph = (uint32_t)r->p->v[O_PHASES];
+	uint32_t before;
 	int rc;
 
 	for (ph = 0; ph < nph; ph++) {
 		/* The phase's work: uneven, so fast workers reach the barrier first. */
 		if (!r->p->v[O_EVEN] && (id + ph) % n == 0)
-			sched_yield();
-		atomic_fetch_add(&s->round[ph].done, 1);
+			worker_yield(r);
+		before = atomic_fetch_add(&s->round[ph].done, 1);
 		inject_point(r, id, ph);
 		if (r->p->v[O_BARRIER] == K_NONE)
 			rc = 0;
-		else if ((rc = ipc_barrier_wait(&s->b, r->deadline)) ==
-		    IPC_BARRIER_SERIAL)
+		else if ((rc = r->mode == MODE_COOP ? coop_wait(r, ph, before) :
+		    ipc_barrier_wait(&s->b, r->deadline)) == IPC_BARRIER_SERIAL)
 			atomic_fetch_add(&s->round[ph].serial, 1);
 		else if (rc != 0)
 			worker_errc(r, rc, "barrier: worker %u: phase %u", id, ph);
@@ -122,7 +138,8 @@ barrier_check(const struct run *r, struct outcome *o)
 		else if (atomic_load(&s->round[ph].done) == r->nworkers)
 			good++;
 	}
-	o->sync = kinds[r->p->v[O_BARRIER]];
+	o->sync = r->mode == MODE_COOP && !none ? "coop-count" :
+	    kinds[r->p->v[O_BARRIER]];
 	o->iterations = o->expected = o->ops = (uint64_t)r->p->v[O_PHASES];
 	o->observed = early == 0 ? good : 0;
 	if (early == 0 && serial_bad == 0 && good == o->expected) {
@@ -152,6 +169,7 @@ barrier_teardown(struct run *r)
 
 const struct worker worker_barrier = {
 	.name = "barrier",
+	.coop = 1,
 	.desc = "phases separated by a barrier: nobody starts phase r+1 early",
 	.proves = "on leaving round r all workers are done with phase r; "
 	    "one serial waiter per round",

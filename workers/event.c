@@ -80,8 +80,18 @@ event_wait(struct run *r, struct event *ev)
 		return rc;
 	gen = ev->gen;
 	ev->waiting++;
-	while (!ev->flag && ev->gen == gen && rc == 0)
-		rc = ipc_cond_wait(&ev->cv, &ev->m, r->deadline);
+	while (!ev->flag && ev->gen == gen && rc == 0) {
+		if (r->mode != MODE_COOP) {
+			rc = ipc_cond_wait(&ev->cv, &ev->m, r->deadline);
+			continue;
+		}
+		/* Coop: one thread; let go, let the others run, look again. */
+		ipc_mutex_unlock(&ev->m);
+		worker_yield(r);
+		if ((rc = worker_mutex_lock(r, &ev->m, "event")) != 0)
+			return rc;
+		rc = ipc_expired(r->deadline) ? ETIMEDOUT : 0;
+	}
 	ev->waiting--;
 	ipc_mutex_unlock(&ev->m);
 	return rc;
@@ -111,7 +121,10 @@ poll_until(struct run *r, int (*cond)(struct run *), const char *what)
 	while (!cond(r)) {
 		if (ipc_expired(r->deadline))
 			worker_errc(r, ETIMEDOUT, "event: %s", what);
-		nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+		if (r->mode == MODE_COOP)
+			worker_yield(r);
+		else
+			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
 	}
 }
 
@@ -178,7 +191,7 @@ waiter(struct run *r, unsigned id)
 		while (atomic_load(&s->cleared) < round) {
 			if (ipc_expired(r->deadline))
 				worker_errc(r, ETIMEDOUT, "event: worker %u", id);
-			sched_yield();
+			worker_yield(r);
 		}
 		if ((rc = event_wait(r, &s->ev)) != 0)
 			worker_errc(r, rc, "event: worker %u: wait", id);
@@ -232,6 +245,7 @@ event_teardown(struct run *r)
 
 const struct worker worker_event = {
 	.name = "event",
+	.coop = 1,
 	.desc = "an Event: N-1 waiters block until one worker sets it; clear, reuse",
 	.proves = "every waiter wakes exactly once per round and never before the "
 	    "set; wake-up latency and spread measured",

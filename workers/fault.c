@@ -116,6 +116,16 @@ worker_quit(const struct run *r, int status)
 	_exit(status);
 }
 
+/* Coop: asyncio.sleep, yielding until ns have passed (a sleep would stop all). */
+void
+coop_sleep(const struct run *r, uint64_t ns)
+{
+	uint64_t until = ipc_now_ns() + ns;
+
+	while (ipc_now_ns() < until && !ipc_expired(r->deadline))
+		worker_yield(r);
+}
+
 /* Let the others run: the scheduler's turn, or (coop) the next task's. */
 void
 worker_yield(const struct run *r)

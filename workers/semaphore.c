@@ -127,7 +127,12 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	unsigned n, m, k;
 	int rc;
 
-	if ((rc = ipc_sem_wait(sem, r->deadline)) != 0)
+	if (r->mode == MODE_COOP)
+		while ((rc = ipc_sem_trywait(sem)) == EAGAIN)
+			worker_yield(r);	/* one thread: wait by letting the others run */
+	else
+		rc = ipc_sem_wait(sem, r->deadline);
+	if (rc != 0)
 		worker_errc(r, rc, "semaphore: worker %u: sem_wait", id);
 	n = atomic_fetch_add(&s->in_use, 1) + 1;
 	for (m = atomic_load(&s->max_in_use); n > m &&
@@ -138,7 +143,10 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	inject_point(r, id, i);
 	hold.tv_sec = hold.tv_nsec / 1000000000;
 	hold.tv_nsec %= 1000000000;
-	nanosleep(&hold, NULL);
+	if (r->mode == MODE_COOP)
+		coop_sleep(r, (uint64_t)r->p->v[O_HOLD] * 1000);
+	else
+		nanosleep(&hold, NULL);
 	atomic_fetch_sub(&s->in_use, 1);
 	release(r, sem);
 }
@@ -158,7 +166,7 @@ semaphore_work(struct run *r, unsigned id)
 	while (r->p->v[O_OVER] && !atomic_load(&s->released)) {
 		if (ipc_expired(r->deadline))
 			worker_errc(r, ETIMEDOUT, "semaphore: worker %u", id);
-		sched_yield();
+		worker_yield(r);
 	}
 	for (i = 0; i < (uint64_t)r->p->v[O_REQUESTS]; i++)
 		request(r, sem, id, i);
@@ -253,6 +261,7 @@ semaphore_teardown(struct run *r)
 
 const struct worker worker_semaphore = {
 	.name = "semaphore",
+	.coop = 1,
 	.desc = "K permits for W clients: never more than K at once, in waves",
 	.proves = "max concurrency == min(K, workers), never more; --over-release "
 	    "shows K+1, --bounded refuses the extra release",

@@ -187,6 +187,7 @@ extern const enum mode run_modes[3];		/* thread, process, coop: the run order */
 
 const struct worker	*worker_find(const char *);
 void			 worker_yield(const struct run *);
+void			 coop_sleep(const struct run *, uint64_t);
 void			 coop_yield(void);
 __dead void		 coop_exit(void);
 int			 worker_opt(const struct worker *, const char *);

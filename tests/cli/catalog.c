@@ -673,6 +673,22 @@ START_TEST(coop_yields)
 	expect_coop(&c);
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 12000);
 	cmd_free(&c);
+
+	/* The other cooperative demos keep their invariants with yields for waits. */
+	run_json(&c, row, "semaphore -w 6 -k 2 -n 2 -u 2000 -m coop");
+	expect_coop(&c);
+	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 2);
+	cmd_free(&c);
+	run_json(&c, row, "barrier -w 5 -r 100 -m coop");
+	expect_coop(&c);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 100);
+	ck_assert_uint_eq(jnum(&row[0], "serial_bad"), 0);
+	cmd_free(&c);
+	run_json(&c, row, "event -w 4 -r 3 -m coop");
+	expect_coop(&c);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 9);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
 }
 END_TEST
 
