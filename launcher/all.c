@@ -20,17 +20,6 @@ const struct worker all_demo = {
 	.opts = no_opts,
 };
 
-static const struct field *
-find(const struct result *r, const char *key)
-{
-	int i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->f[i].key, key) == 0)
-			return &r->f[i];
-	return NULL;
-}
-
 /* The summary row: the fields every demo has, under their usual names. */
 static void
 summarize(const struct result *full, int row, struct result *s)
@@ -54,7 +43,7 @@ summarize(const struct result *full, int row, struct result *s)
 	s->mode = full->mode;
 	s->variant = row;
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		if ((f = find(full, keep[i].key)) == NULL)
+		if ((f = res_find(full, keep[i].key)) == NULL)
 			continue;
 		s->f[s->n] = *f;
 		s->f[s->n++].flags = keep[i].flags;

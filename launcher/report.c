@@ -221,8 +221,9 @@ head_of(const char *key)
 	return key;
 }
 
-static const struct field *
-field_of(const struct result *r, const char *key)
+/* The field key of r, or NULL. */
+const struct field *
+res_find(const struct result *r, const char *key)
 {
 	int i;
 
@@ -246,8 +247,8 @@ ratio_cell(const struct report *rp, int row, char *buf, size_t len)
 		if (rp->res[i].variant == rp->res[row].variant &&
 		    rp->res[i].mode == MODE_THREAD)
 			break;
-	if (i == rp->n || (t = field_of(&rp->res[i], "ops_per_sec")) == NULL ||
-	    (p = field_of(&rp->res[row], "ops_per_sec")) == NULL || t->v.d <= 0)
+	if (i == rp->n || (t = res_find(&rp->res[i], "ops_per_sec")) == NULL ||
+	    (p = res_find(&rp->res[row], "ops_per_sec")) == NULL || t->v.d <= 0)
 		return;
 	snprintf(buf, len, "%.2fx", p->v.d / t->v.d);
 }

@@ -126,23 +126,17 @@ sweep_check(const struct params *p0, const struct sweep *sw)
 static double
 ops_of(const struct result *r)
 {
-	int i;
+	const struct field *f = res_find(r, "ops_per_sec");
 
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->f[i].key, "ops_per_sec") == 0)
-			return r->f[i].v.d;
-	return 0;
+	return f != NULL ? f->v.d : 0;
 }
 
 static const char *
 str_of(const struct result *r, const char *key)
 {
-	int i;
+	const struct field *f = res_find(r, key);
 
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->f[i].key, key) == 0 && r->f[i].type == F_STR)
-			return r->f[i].v.s;
-	return "";
+	return f != NULL && f->type == F_STR ? f->v.s : "";
 }
 
 static int
@@ -220,7 +214,7 @@ plot(const struct sweep *sw, const struct result *rows, int n, const long long *
 	if ((g = popen("gnuplot", "w")) == NULL)
 		return errno;
 	for (i = 0; i < n && ns < 64; i++) {
-		snprintf(series[ns], sizeof(series[0]), "%s %s", str_of(&rows[i], "sync"),
+		snprintf(series[ns], sizeof(series[0]), "%.30s %.10s", str_of(&rows[i], "sync"),
 		    str_of(&rows[i], "mode"));
 		for (k = 0; k < ns && strcmp(series[k], series[ns]) != 0; k++)
 			continue;
@@ -231,7 +225,7 @@ plot(const struct sweep *sw, const struct result *rows, int n, const long long *
 		for (i = 0; i < n; i++) {
 			char s[48];
 
-			snprintf(s, sizeof(s), "%s %s", str_of(&rows[i], "sync"),
+			snprintf(s, sizeof(s), "%.30s %.10s", str_of(&rows[i], "sync"),
 			    str_of(&rows[i], "mode"));
 			if (strcmp(s, series[k]) == 0)
 				fprintf(g, "%lld %.1f\n", wk[i], ops_of(&rows[i]));

@@ -202,3 +202,31 @@ inject_fire(const struct run *r, unsigned id, uint64_t iter)
 		worker_quit(r, INJECT_STATUS);
 	}
 }
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort v[0..n) in place and return its median (0 for none). */
+uint64_t
+sorted_median(uint64_t *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[n / 2];
+}
+
+/* *m = max(*m, v), among racing workers. */
+void
+atomic_max_uint(atomic_uint *m, unsigned v)
+{
+	unsigned cur = atomic_load(m);
+
+	while (v > cur && !atomic_compare_exchange_weak(m, &cur, v))
+		continue;
+}

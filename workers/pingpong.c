@@ -142,35 +142,12 @@ pingpong_work(struct run *r, unsigned id)
 	}
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t
-median_rtt(const struct run *r)
-{
-	const struct pstate *s = r->state;
-	uint64_t n = nsamples(r->p), *w, m;
-
-	if ((w = malloc(n * sizeof(*w))) == NULL)
-		return 0;
-	memcpy(w, s->rtt, n * sizeof(*w));
-	qsort(w, n, sizeof(*w), cmp_u64);
-	m = w[n / 2];
-	free(w);
-	return m;
-}
-
 static void
 pingpong_check(const struct run *r, struct outcome *o)
 {
-	const struct pstate *s = r->state;
+	struct pstate *s = r->state;	/* the run is over: sorting in place is fine */
 	unsigned wrong = atomic_load(&s->wrong);
-	uint64_t med = median_rtt(r);
+	uint64_t med = sorted_median(s->rtt, nsamples(r->p));
 
 	o->sync = vias[r->p->v[O_VIA]];
 	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];

@@ -106,15 +106,13 @@ static void
 reentrant_work(struct run *r, unsigned id)
 {
 	struct rstate *s = r->state;
-	unsigned d, m;
+	unsigned d;
 	uint64_t i;
 
 	for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++) {
 		inject_point(r, id, i);
 		d = walk(r, id, 1);
-		for (m = atomic_load(&s->deepest); d > m &&
-		    !atomic_compare_exchange_weak(&s->deepest, &m, d);)
-			continue;
+		atomic_max_uint(&s->deepest, d);
 	}
 	relock(r, id);
 }

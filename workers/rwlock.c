@@ -93,15 +93,13 @@ read_once(struct run *r, unsigned id, uint64_t i)
 {
 	struct rwstate *s = r->state;
 	long us = (long)r->p->v[O_HOLD];
-	unsigned n, m, f;
+	unsigned n, f;
 	int rc;
 
 	if ((rc = ipc_rwlock_rdlock(&s->l, r->deadline)) != 0)
 		worker_errc(r, rc, "rwlock: reader %u: rdlock", id);
 	n = atomic_fetch_add(&s->readers_in, 1) + 1;
-	for (m = atomic_load(&s->max_readers); n > m &&
-	    !atomic_compare_exchange_weak(&s->max_readers, &m, n);)
-		continue;
+	atomic_max_uint(&s->max_readers, n);
 	inject_point(r, id, i);
 
 	/* No writer in here, and every field from the same write. */
@@ -155,30 +153,16 @@ rwlock_work(struct run *r, unsigned id)
 			write_once(r, id, i);
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Median and maximum of the writers' waits for the lock. */
+/* Median and maximum of the writers' waits for the lock (sorted in place). */
 static void
 writer_waits(const struct run *r, uint64_t *median, uint64_t *max)
 {
-	const struct rwstate *s = r->state;
-	uint64_t n = atomic_load(&s->nwaits), *w;
+	struct rwstate *s = r->state;
+	uint64_t n = atomic_load(&s->nwaits);
 
 	n = n < max_waits(r->p) ? n : max_waits(r->p);
-	*median = *max = 0;
-	if (n == 0 || (w = malloc(n * sizeof(*w))) == NULL)
-		return;
-	memcpy(w, s->waits, n * sizeof(*w));
-	qsort(w, n, sizeof(*w), cmp_u64);
-	*median = w[n / 2];
-	*max = w[n - 1];
-	free(w);
+	*median = sorted_median(s->waits, n);
+	*max = n > 0 ? s->waits[n - 1] : 0;
 }
 
 static void

@@ -124,7 +124,7 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 {
 	struct semstate *s = r->state;
 	struct timespec hold = { 0, (long)r->p->v[O_HOLD] * 1000 };
-	unsigned n, m, k;
+	unsigned n, k;
 	int rc;
 
 	if (r->mode == MODE_COOP)
@@ -135,9 +135,7 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	if (rc != 0)
 		worker_errc(r, rc, "semaphore: worker %u: sem_wait", id);
 	n = atomic_fetch_add(&s->in_use, 1) + 1;
-	for (m = atomic_load(&s->max_in_use); n > m &&
-	    !atomic_compare_exchange_weak(&s->max_in_use, &m, n);)
-		continue;
+	atomic_max_uint(&s->max_in_use, n);
 	if ((k = atomic_fetch_add(&s->nsamples, 1)) < nsamples(r->p))
 		s->t_acquire[k] = ipc_now_ns();
 	inject_point(r, id, i);
@@ -172,14 +170,6 @@ semaphore_work(struct run *r, unsigned id)
 		request(r, sem, id, i);
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Group the sorted acquisition times into waves: a gap longer than half the
  * hold time starts a new one.  Writes "3,3,3,1" (the first few) into buf.
@@ -187,18 +177,17 @@ cmp_u64(const void *a, const void *b)
 static unsigned
 waves(const struct run *r, char *buf, size_t len)
 {
-	const struct semstate *s = r->state;
-	uint64_t *t, n = atomic_load(&s->nsamples), gap, i;
+	struct semstate *s = r->state;
+	uint64_t *t = s->t_acquire, n = atomic_load(&s->nsamples), gap, i;
 	unsigned nw = 0, size = 0;
 	char part[16];
 
 	buf[0] = '\0';
 	n = n < nsamples(r->p) ? n : nsamples(r->p);
 	gap = (uint64_t)r->p->v[O_HOLD] * 500;
-	if (n == 0 || gap == 0 || (t = malloc(n * sizeof(*t))) == NULL)
+	if (n == 0 || gap == 0)
 		return 0;
-	memcpy(t, s->t_acquire, n * sizeof(*t));
-	qsort(t, n, sizeof(*t), cmp_u64);
+	sorted_median(t, n);		/* sorts them (the run is over) */
 	for (i = 0; i <= n; i++) {
 		if (i > 0 && (i == n || t[i] - t[i - 1] > gap)) {
 			snprintf(part, sizeof(part), "%s%u", nw ? "," : "", size);
@@ -211,7 +200,6 @@ waves(const struct run *r, char *buf, size_t len)
 		}
 		size++;
 	}
-	free(t);
 	return nw;
 }
 

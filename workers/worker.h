@@ -197,6 +197,11 @@ void	res_int(struct result *, const char *, int64_t, int);
 void	res_dbl(struct result *, const char *, double, int);
 void	res_str(struct result *, const char *, const char *, int);
 void	res_bool(struct result *, const char *, int, int);
+const struct field *res_find(const struct result *, const char *);
+
+/* Helpers for demos (fault.c): the median of n samples (sorted in place), a running maximum. */
+uint64_t	sorted_median(uint64_t *, size_t);
+void		atomic_max_uint(atomic_uint *, unsigned);
 
 /* fault.c: what every demo shares for failing well. */
 const char	*inject_parse(struct params *, const char *);
