@@ -35,7 +35,7 @@ static const struct optdef common_opts[] = {
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
 	  "                         where they yield (counter, semaphore, event,\n"
-	  "                         barrier)" },
+	  "                         queue, barrier)" },
 	{ "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	{ "timeout", 'T', "SEC", 1, 86400, 60, NULL,

@@ -91,6 +91,8 @@ queue_validate(const struct params *p)
 		return "capacity x item-size exceeds 1 GiB";
 	if ((uint64_t)p->v[O_BATCH] * (uint64_t)p->v[O_ITEMSIZE] > MAX_BATCHBUF)
 		return "batch x item-size exceeds 16 MiB";
+	if (p->modes == MODE_COOP && p->v[O_QUEUE] == Q_SPSC)
+		return "--mode coop needs the mpmc queue";
 	if (p->v[O_JOIN] && p->v[O_QUEUE] == Q_SPSC)
 		return "--join needs the mpmc queue (the spsc ring keeps no task count)";
 	return NULL;
@@ -166,15 +168,58 @@ queue_setup(struct run *r)
 	} else {
 		if ((rc = ipc_queue_init(queue_of(r), cap, q->isz)) != 0)
 			errc(1, rc, "queue: init");
-		queue_of(r)->spin_max = (uint32_t)r->p->v[O_SPIN];
+		queue_of(r)->spin_max = r->mode == MODE_COOP ? 0 :
+		    (uint32_t)r->p->v[O_SPIN];	/* coop: a spin would stop all */
 	}
 }
 
 /* Put k items from buf through whichever queue the run uses. */
+/*
+ * Coop tasks share one thread: a put that would sleep waits by yielding
+ * instead (a deadline already past makes every call a try).
+ */
+static const struct timespec at_once = { 0, 0 };
+
+static int
+coop_put(struct run *r, const unsigned char *buf, size_t k)
+{
+	const struct qstate *q = r->state;
+	size_t done = 0, n;
+	int rc;
+
+	for (;;) {
+		rc = ipc_queue_put_many(queue_of(r), buf + done * q->isz, k - done,
+		    &n, &at_once);
+		done += n;
+		if (rc != ETIMEDOUT || done == k)
+			return rc == ETIMEDOUT ? 0 : rc;
+		if (ipc_expired(r->deadline))
+			return ETIMEDOUT;
+		worker_yield(r);
+	}
+}
+
+static int
+coop_get(struct run *r, unsigned char *buf, size_t max, size_t *got)
+{
+	int rc;
+
+	while ((rc = ipc_queue_get_many(queue_of(r), buf, max, got,
+	    &at_once)) == ETIMEDOUT) {
+		if (ipc_expired(r->deadline))
+			return ETIMEDOUT;
+		worker_yield(r);
+	}
+	return rc;
+}
+
 static int
 put_items(struct run *r, const unsigned char *buf, size_t k)
 {
 	const struct qstate *q = r->state;
+
+	if (r->mode == MODE_COOP)
+		return coop_put(r, buf, k);
 
 	if (q->kind == Q_SPSC)
 		return k == 1 ? ipc_ring_put(ring_of(r), buf, r->deadline) :
@@ -189,6 +234,8 @@ get_items(struct run *r, unsigned char *buf, size_t max, size_t *got)
 	const struct qstate *q = r->state;
 
 	*got = 1;
+	if (r->mode == MODE_COOP)
+		return coop_get(r, buf, max, got);
 	if (q->kind == Q_SPSC)
 		return max == 1 ? ipc_ring_get(ring_of(r), buf, r->deadline) :
 		    ipc_ring_get_many(ring_of(r), buf, max, got, r->deadline);
@@ -238,7 +285,11 @@ produce(struct run *r, unsigned p)
 
 	/* The last producer: join (every item processed), then close. */
 	if (r->p->v[O_JOIN]) {
-		if ((rc = ipc_queue_join(queue_of(r), r->deadline)) != 0)
+		while ((rc = ipc_queue_join(queue_of(r), r->mode == MODE_COOP ?
+		    &at_once : r->deadline)) == ETIMEDOUT && r->mode == MODE_COOP &&
+		    !ipc_expired(r->deadline))
+			worker_yield(r);
+		if (rc != 0)
 			worker_errc(r, rc, "queue: join");
 		q->joined_at = atomic_load(&q->processed);
 		q->joined = 1;
@@ -393,6 +444,7 @@ queue_teardown(struct run *r)
 
 const struct worker worker_queue = {
 	.name = "queue",
+	.coop = 1,
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
 	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
 	    "no torn item",

@@ -684,6 +684,12 @@ START_TEST(coop_yields)
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 100);
 	ck_assert_uint_eq(jnum(&row[0], "serial_bad"), 0);
 	cmd_free(&c);
+	run_json(&c, row, "queue -p 2 -c 2 -n 2000 -k 4 --join -m coop");
+	expect_coop(&c);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 4000);
+	ck_assert_uint_eq(jnum(&row[0], "joined_at"), 4000);
+	ck_assert_uint_eq(jnum(&row[0], "duplicates"), 0);
+	cmd_free(&c);
 	run_json(&c, row, "event -w 4 -r 3 -m coop");
 	expect_coop(&c);
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 9);
@@ -699,7 +705,7 @@ START_TEST(catalog_bad_input)
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
 		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
 		"sweep order --workers 2", "sweep counter --workers 0,2", "sweep counter --workers 2 --chart -f csv",
-		"queue -m coop", "counter -m coop --inject kill@0:1",
+		"queue -m coop -q spsc -p 1 -c 1", "counter -m coop --inject kill@0:1",
 	};
 	struct cmd c;
 
