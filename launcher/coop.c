@@ -43,41 +43,63 @@ task_entry(void)
 	finished[current] = 1;
 }
 
+/* Give task i its turn; it returns at its next yield or its end. */
+static __attribute__((noinline)) int
+turn(unsigned i)
+{
+	current = i;
+	swapcontext(&sched_ctx, &task[i]);
+	return finished[i];
+}
+
+/* getcontext returns twice: alone in its frame, it clobbers nobody's locals. */
+static __attribute__((noinline)) void
+make_task(ucontext_t *t, unsigned char *stack)
+{
+	getcontext(t);
+	t->uc_stack.ss_sp = stack;
+	t->uc_stack.ss_size = COOP_STACK;
+	t->uc_link = &sched_ctx;
+	makecontext(t, task_entry, 0);
+}
+
+/* A context per task, its stack in one block; 0 or ENOMEM. */
+static __attribute__((noinline)) int
+make_tasks(struct run *r, unsigned char **stacks)
+{
+	unsigned i;
+
+	if ((task = calloc(r->nworkers, sizeof(*task))) == NULL ||
+	    (finished = calloc(r->nworkers, 1)) == NULL ||
+	    (*stacks = malloc((size_t)r->nworkers * COOP_STACK)) == NULL)
+		return ENOMEM;
+	for (i = 0; i < r->nworkers; i++)
+		make_task(&task[i], *stacks + (size_t)i * COOP_STACK);
+	return 0;
+}
+
 /* Run body(r, i) for every worker, round-robin at their yields; 0 or ETIMEDOUT. */
 int
 coop_run(struct run *r, void (*body)(struct run *, unsigned))
 {
-	unsigned char *stacks;
-	volatile unsigned alive = r->nworkers;	/* live across swapcontext */
-	unsigned i;
-	volatile int rc = 0;
+	unsigned char *stacks = NULL;
+	unsigned i, alive = r->nworkers;
+	int rc;
 
-	if ((task = calloc(r->nworkers, sizeof(*task))) == NULL ||
-	    (finished = calloc(r->nworkers, 1)) == NULL ||
-	    (stacks = malloc((size_t)r->nworkers * COOP_STACK)) == NULL)
-		return ENOMEM;
 	coop_r = r;
 	coop_body = body;
-	for (i = 0; i < r->nworkers; i++) {
-		getcontext(&task[i]);
-		task[i].uc_stack.ss_sp = stacks + (size_t)i * COOP_STACK;
-		task[i].uc_stack.ss_size = COOP_STACK;
-		task[i].uc_link = &sched_ctx;
-		makecontext(&task[i], task_entry, 0);
-	}
+	if ((rc = make_tasks(r, &stacks)) != 0)
+		goto out;
 
 	/* Each live task in turn, until all end or the deadline passes. */
 	while (alive > 0 && rc == 0) {
-		for (i = 0; i < r->nworkers; i++) {
-			if (finished[i])
-				continue;
-			current = i;
-			swapcontext(&sched_ctx, &task[i]);
-			alive -= finished[i];
-		}
+		for (i = 0; i < r->nworkers; i++)
+			if (!finished[i])
+				alive -= turn(i);
 		if (alive > 0 && ipc_expired(r->deadline))
 			rc = ETIMEDOUT;
 	}
+out:
 	free(stacks);
 	free(finished);
 	free(task);
