@@ -18,7 +18,7 @@
 #include "../ipc/queue.h"
 #include "worker.h"
 
-enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE };
+enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_TIMELINE };
 
 #define MAX_USERS	100000
 
@@ -33,12 +33,16 @@ static const struct optdef referee_opts[] = {
 	  "tutorial seconds a verification takes" },
 	{ "naive", 0, NULL, 0, 1, 0, NULL,
 	  "an unguarded list polled in a busy loop, as the tutorial's first try" },
+	{ "timeline", 0, NULL, 0, 1, 0, NULL,
+	  "print who arrived and who verified whom when, in tutorial seconds" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
 struct user {
 	uint64_t	 arrived;	/* ns */
-	uint64_t	 started;
+	uint64_t	 started;	/* the first verification's */
+	uint64_t	 ended;
+	unsigned	 referee;	/* who verified it (the last one) */
 	atomic_uint	 verified;	/* times verified */
 };
 
@@ -49,6 +53,14 @@ struct rstate {
 	size_t		 queue_off;
 	alignas(CACHE_LINE) struct user user[];
 };
+
+static const char *
+referee_validate(const struct params *p)
+{
+	if (p->v[O_TIMELINE] && p->format != FORMAT_TABLE)
+		return "--timeline prints for people: use the table format";
+	return NULL;
+}
 
 static unsigned
 referee_nworkers(const struct params *p)
@@ -127,7 +139,9 @@ verify(struct run *r, unsigned id, uint64_t u)
 
 	inject_point(r, id, u);
 	s->user[u].started = ipc_now_ns();
+	s->user[u].referee = id;
 	pause_for(r, r->p->v[O_VERIFY]);
+	s->user[u].ended = ipc_now_ns();
 	atomic_fetch_add(&s->user[u].verified, 1);
 }
 
@@ -176,6 +190,32 @@ referee_work(struct run *r, unsigned id)
 		worker_errc(r, rc, "referee %u: get", id);
 }
 
+/* The tutorial's story, a line a user, in tutorial seconds from the first arrival. */
+static void
+timeline(const struct run *r)
+{
+	const struct rstate *s = r->state;
+	double unit = (double)r->p->v[O_SCALE] * 1e6;
+	uint64_t u, t0 = s->user[0].arrived;
+
+	printf("%s timeline (tutorial seconds):\n", r->mode == MODE_THREAD ?
+	    "thread" : r->mode == MODE_PROCESS ? "process" : "coop");
+	for (u = 0; u < (uint64_t)r->p->v[O_USERS]; u++) {
+		const struct user *x = &s->user[u];
+
+		if (atomic_load(&x->verified) == 0) {
+			printf("  %5.1f  user %ju arrives; never verified\n",
+			    (double)(x->arrived - t0) / unit, (uintmax_t)u);
+			continue;
+		}
+		printf("  %5.1f  user %ju arrives; referee %u verifies it from "
+		    "%.1f to %.1f%s\n", (double)(x->arrived - t0) / unit,
+		    (uintmax_t)u, x->referee, (double)(x->started - t0) / unit,
+		    (double)(x->ended - t0) / unit, atomic_load(&x->verified) > 1 ?
+		    " (and again: a duplicate)" : "");
+	}
+}
+
 static void
 referee_check(const struct run *r, struct outcome *o)
 {
@@ -193,6 +233,8 @@ referee_check(const struct run *r, struct outcome *o)
 		    s->user[u].started - s->user[u].arrived : 0;
 		maxwait = wait > maxwait ? wait : maxwait;
 	}
+	if (r->p->v[O_TIMELINE])
+		timeline(r);
 	o->sync = r->p->v[O_NAIVE] ? "naive" : "queue";
 	o->iterations = o->expected = n;
 	o->observed = o->ops = once;
@@ -229,11 +271,13 @@ const struct worker worker_referee = {
 	    "Columns: lost and duplicated users; cpu_ns (JSON/CSV): the naive referees\n"
 	    "burn a CPU each while they poll.\n"
 	    "\n"
-	    "Try: --naive; -V 1 --naive (faster referees poll more); -r 4.\n"
+	    "Try: --timeline; --naive --timeline; -V 1 --naive (faster referees\n"
+	    "poll more); -r 4.\n"
 	    "\n"
 	    "Pitfalls: check-then-take on shared data without a lock hands one user to\n"
 	    "two referees; a busy loop is not a wait.\n",
 	.opts = referee_opts,
+	.validate = referee_validate,
 	.nworkers = referee_nworkers,
 	.size = referee_size,
 	.setup = referee_setup,

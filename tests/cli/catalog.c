@@ -698,12 +698,32 @@ START_TEST(coop_yields)
 }
 END_TEST
 
+/* --timeline tells the tutorial's story: a line per user, in order, before the table. */
+START_TEST(referee_timeline)
+{
+	struct cmd c;
+	char want[64];
+	int u;
+
+	ck_assert_int_eq(cmd_runf(&c, "referee --timeline -u 5 -S 5 -m process"), 0);
+	expect(&c, 0);
+	ck_assert_ptr_nonnull(strstr(c.out, "process timeline (tutorial seconds):"));
+	for (u = 0; u < 5; u++) {
+		snprintf(want, sizeof(want), "  user %d arrives; referee ", u);
+		ck_assert_msg(strstr(c.out, want) != NULL, "no '%s' in %s", want, c.out);
+	}
+	ck_assert_ptr_null(strstr(c.out, "never verified"));
+	ck_assert(strstr(c.out, "timeline") < strstr(c.out, "proves:"));
+	cmd_free(&c);
+}
+END_TEST
+
 /* Impossible combinations and out-of-range counts: exit 2, one line. */
 START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "referee --timeline -f json", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
 		"sweep order --workers 2", "sweep counter --workers 0,2", "sweep counter --workers 2 --chart -f csv",
 		"queue -m coop -q spsc -p 1 -c 1", "counter -m coop --inject kill@0:1",
 	};
@@ -718,7 +738,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 33;
+static const int nbad = 34;
 
 Suite *
 catalog_suite(void)
@@ -751,6 +771,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, queue_join, 0, 2);
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
 	tcase_add_loop_test(tc, referee_users, 0, 2);
+	tcase_add_test(tc, referee_timeline);
 	tcase_add_test(tc, all_demos);
 	tcase_add_test(tc, man_page_complete);
 	tcase_add_test(tc, explain_every_demo);
