@@ -2,13 +2,16 @@
  * sweep.c - `shmsync sweep DEMO --workers 1,2,4,8`: one demo over a grid of
  * worker counts, each variant, each mode, R repeats; a row per grid point
  * (the median run by ops/s, with the min and max), as a table, CSV or JSON,
- * a bar chart in the terminal, and an SVG plot drawn by gnuplot.
+ * a bar chart in the terminal, and an SVG plot drawn by gnuplot (plot.c).
+ * A queue's count is its producers and its consumers each.
  */
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,64 @@
 
 #include "sweep.h"
 
-#define CHART_MAX	200	/* columns */
+#define CHART_LABEL	27	/* columns: "mutex      process w=4096  " */
+#define CHART_MIN	10	/* columns of the longest bar */
+#define CHART_MAX	200
+
+/* argv[*i] is --name VALUE or --name=VALUE: 1 and *val (NULL if missing), else 0. */
+static int
+take_opt(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) != 0)
+		return 0;
+	if (argv[*i][len] == '=')
+		*val = argv[*i] + len + 1;
+	else if (argv[*i][len] != '\0')
+		return 0;
+	else
+		*val = *i + 1 < argc ? argv[++*i] : NULL;
+	return 1;
+}
+
+/* The comma-separated worker counts: each 1..MAX_WORKERS, none twice. */
+static const char *
+take_counts(char **list, struct sweep *sw, char *msg, size_t len)
+{
+	const char *errstr;
+	char *tok;
+	unsigned k;
+
+	for (sw->n = 0; (tok = strsep(list, ",")) != NULL; sw->n++) {
+		if (sw->n == SWEEP_MAX)
+			return snprintf(msg, len, "--workers: more than %d counts",
+			    SWEEP_MAX), msg;
+		sw->workers[sw->n] = strtonum(tok, 1, MAX_WORKERS, &errstr);
+		if (errstr != NULL)
+			return snprintf(msg, len, "--workers: '%s' is %s (1..%d)",
+			    tok, errstr, MAX_WORKERS), msg;
+		for (k = 0; k < sw->n; k++)
+			if (sw->workers[k] == sw->workers[sw->n])
+				return snprintf(msg, len, "--workers: %lld twice",
+				    sw->workers[k]), msg;
+	}
+	return NULL;
+}
+
+/* --workers LIST, in a copy (strsep writes). */
+static const char *
+take_list(const char *val, struct sweep *sw, char *msg, size_t len)
+{
+	const char *why = NULL;
+	char *copy, *list;
+
+	if ((copy = list = strdup(val)) == NULL)
+		return "out of memory";
+	why = take_counts(&list, sw, msg, len);
+	free(copy);
+	return why;
+}
 
 /*
  * Pull the sweep's own options out of argv (from argv[3]) into a new argv
@@ -28,9 +88,9 @@ sweep_take(int *argc, char ***argvp, struct sweep *sw)
 {
 	static char msg[160];
 	static char **kept;
-	char **argv = *argvp, *list, *tok;
-	const char *errstr;
-	int i, j, k;
+	char **argv = *argvp;
+	const char *errstr, *val, *why;
+	int i, j;
 
 	memset(sw, 0, sizeof(*sw));
 	sw->repeat = 1;
@@ -40,41 +100,26 @@ sweep_take(int *argc, char ***argvp, struct sweep *sw)
 		kept[i] = argv[i];
 	*argvp = kept;
 	for (i = j = 3; i < *argc; i++) {
-		if (strcmp(argv[i], "--chart") == 0) {
+		val = "";
+		if (strcmp(argv[i], "--chart") == 0)
 			sw->chart = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--workers") != 0 && strcmp(argv[i], "--repeat") != 0 &&
-		    strcmp(argv[i], "--plot") != 0) {
+		else if (take_opt(*argc, argv, &i, "--plot", &val))
+			sw->plot = val;
+		else if (take_opt(*argc, argv, &i, "--repeat", &val)) {
+			sw->repeat = val == NULL ? 1 : (int)strtonum(val, 1, 100, &errstr);
+			if (val != NULL && errstr != NULL)
+				return snprintf(msg, sizeof(msg), "--repeat: '%s' is %s "
+				    "(1..100)", val, errstr), msg;
+		} else if (take_opt(*argc, argv, &i, "--workers", &val)) {
+			if (val != NULL && (why = take_list(val, sw, msg,
+			    sizeof(msg))) != NULL)
+				return why;
+		} else {
 			kept[j++] = argv[i];
 			continue;
 		}
-		if (i + 1 == *argc)
+		if (val == NULL)
 			return snprintf(msg, sizeof(msg), "%s needs a value", argv[i]), msg;
-		if (strcmp(argv[i], "--plot") == 0) {
-			sw->plot = argv[++i];
-			continue;
-		}
-		if (strcmp(argv[i], "--repeat") == 0) {
-			sw->repeat = (int)strtonum(argv[++i], 1, 100, &errstr);
-			if (errstr != NULL)
-				return snprintf(msg, sizeof(msg), "--repeat: '%s' is %s "
-				    "(1..100)", argv[i], errstr), msg;
-			continue;
-		}
-		for (list = argv[++i], sw->n = 0; (tok = strsep(&list, ",")) != NULL;) {
-			if (sw->n == SWEEP_MAX)
-				return "--workers: more than 32 counts";
-			sw->workers[sw->n] = strtonum(tok, 1, MAX_WORKERS, &errstr);
-			if (errstr != NULL)
-				return snprintf(msg, sizeof(msg), "--workers: '%s' is %s "
-				    "(1..%d)", tok, errstr, MAX_WORKERS), msg;
-			for (k = 0; k < (int)sw->n; k++)
-				if (sw->workers[k] == sw->workers[sw->n])
-					return snprintf(msg, sizeof(msg), "--workers: %lld "
-					    "twice", sw->workers[k]), msg;
-			sw->n++;
-		}
 	}
 	*argc = j;
 	return sw->n == 0 ? "--workers LIST is required (e.g. 1,2,4,8)" : NULL;
@@ -99,11 +144,31 @@ set_workers(struct params *p, long long n)
 	return -1;
 }
 
+/* --plot FILE: gnuplot installed, FILE's directory writable, FILE no directory. */
+static const char *
+plot_check(const char *path, char *msg, size_t len)
+{
+	char dir[PATH_MAX];
+	const char *d;
+
+	if (*path == '\0' || path[strlen(path) - 1] == '/')
+		return "sweep: --plot needs a file name (FILE.svg)";
+	if (plot_which() == NULL)
+		return "sweep: --plot needs gnuplot, not found in PATH "
+		    "(apt-get install gnuplot-nox); nothing was run";
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return "sweep: --plot: file name too long";
+	if (access(d = dirname(dir), W_OK | X_OK) == -1)
+		return snprintf(msg, len, "sweep: --plot: cannot write in %s: %s",
+		    d, strerror(errno)), msg;
+	return NULL;
+}
+
 /* Every grid point must be a valid command line before anything runs. */
 const char *
 sweep_check(const struct params *p0, const struct sweep *sw)
 {
-	static char msg[200];
+	static char msg[PATH_MAX + 80];
 	struct params p = *p0;
 	const char *why;
 	unsigned i;
@@ -114,13 +179,12 @@ sweep_check(const struct params *p0, const struct sweep *sw)
 		if (set_workers(&p, sw->workers[i]) != 0)
 			return snprintf(msg, sizeof(msg), "sweep: %lld workers is out "
 			    "of this demo's range", sw->workers[i]), msg;
-		if (p.demo->validate != NULL && (why = p.demo->validate(&p)) != NULL)
+		if ((p.demo->validate != NULL && (why = p.demo->validate(&p)) != NULL) ||
+		    (why = inject_check(&p, p.demo->nworkers(&p))) != NULL)
 			return snprintf(msg, sizeof(msg), "sweep: %lld workers: %s",
 			    sw->workers[i], why), msg;
 	}
-	if (sw->plot != NULL && system("command -v gnuplot >/dev/null 2>&1") != 0)
-		return "sweep: --plot needs gnuplot (apt-get install gnuplot-nox)";
-	return NULL;
+	return sw->plot != NULL ? plot_check(sw->plot, msg, sizeof(msg)) : NULL;
 }
 
 static double
@@ -147,7 +211,19 @@ cmp_ops(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* R runs of one grid point; the median run by ops/s, with min and max. */
+static uint64_t
+workers_of(const struct result *r)
+{
+	const struct field *f = res_find(r, "workers");
+
+	return f != NULL ? f->v.u : 0;
+}
+
+/*
+ * R runs of one grid point: the median run by ops/s (the upper middle one
+ * for an even R) with the min and max, or the first failed run if one failed.
+ * What the grid varies is shown in the table's columns, not above it.
+ */
 static void
 grid_point(const struct params *p, int v, enum mode m, int repeat,
     struct result *runs, struct result *out)
@@ -158,90 +234,82 @@ grid_point(const struct params *p, int v, enum mode m, int repeat,
 		run_once(p, v, m, &runs[i]);
 	qsort(runs, (size_t)repeat, sizeof(*runs), cmp_ops);
 	*out = runs[repeat / 2];
-	for (i = 0; i < repeat; i++)
+	for (i = repeat - 1; i >= 0; i--)
 		if (runs[i].verdict == VERDICT_FAIL)
-			out->verdict = VERDICT_FAIL;
+			*out = runs[i];
 	for (i = 0; i < out->n; i++)
-		if (strcmp(out->f[i].key, "workers") == 0)
+		if (strcmp(out->f[i].key, "workers") == 0 ||
+		    strcmp(out->f[i].key, "producers") == 0 ||
+		    strcmp(out->f[i].key, "consumers") == 0)
 			out->f[i].flags = F_TABLE;
 	res_uint(out, "repeats", (uint64_t)repeat, F_PARAM);
 	res_dbl(out, "ops_per_sec_min", ops_of(&runs[0]), 0);
 	res_dbl(out, "ops_per_sec_max", ops_of(&runs[repeat - 1]), 0);
 }
 
+/* The terminal's width: stdout's window, else $COLUMNS, else 80. */
 static int
 columns(void)
 {
 	struct winsize ws;
 	const char *c = getenv("COLUMNS");
+	const char *errstr;
+	long long n;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
-	if (c != NULL && atoi(c) > 0)
-		return atoi(c);
+	if (c != NULL && (n = strtonum(c, 1, 10000, &errstr), errstr == NULL))
+		return (int)n;
 	return 80;
 }
 
-/* A bar per row, ops/s scaled to the terminal's width. */
+/*
+ * A bar per row, ops/s scaled so that the longest line fits the terminal:
+ * a 27-column label, the bar, a space and the value (at most 9 columns).
+ */
 static void
-chart(const struct result *rows, int n, const long long *wk)
+chart(const struct result *rows, int n)
 {
-	int i, k, bar, width = columns() - 32;
+	int i, k, bar, width = columns() - CHART_LABEL - 10;
 	double max = 0;
 
-	width = width < 10 ? 10 : width > CHART_MAX ? CHART_MAX : width;
+	width = width < CHART_MIN ? CHART_MIN : width > CHART_MAX ? CHART_MAX : width;
 	for (i = 0; i < n; i++)
 		max = ops_of(&rows[i]) > max ? ops_of(&rows[i]) : max;
-	printf("\nops/s (longest bar %.3g):\n", max);
+	printf("\nops/s by workers (# thread, = process, ~ coop):\n");
 	for (i = 0; i < n; i++) {
 		bar = max > 0 ? (int)(ops_of(&rows[i]) / max * width + 0.5) : 0;
-		printf("%-8.8s %-7.7s w=%-4lld ", str_of(&rows[i], "sync"),
-		    str_of(&rows[i], "mode"), wk[i]);
+		printf("%-10.10s %-7.7s w=%-5ju ", str_of(&rows[i], "sync"),
+		    str_of(&rows[i], "mode"), (uintmax_t)workers_of(&rows[i]));
 		for (k = 0; k < bar; k++)
-			putchar(rows[i].mode == MODE_THREAD ? '#' : '=');
+			putchar(rows[i].mode == MODE_THREAD ? '#' :
+			    rows[i].mode == MODE_PROCESS ? '=' : '~');
 		printf(" %.3g\n", ops_of(&rows[i]));
 	}
 }
 
-/* ops/s vs workers, a line per guard and mode, to an SVG by gnuplot. */
+/* ops/s vs workers, a line per guard and mode, drawn by gnuplot. */
 static int
-plot(const struct sweep *sw, const struct result *rows, int n, const long long *wk)
+plot(const struct params *p, const struct sweep *sw, const struct result *rows,
+    int n)
 {
-	char series[64][48];
-	int i, k, ns = 0, rc;
-	FILE *g;
+	struct point *pt;
+	char title[96];
+	int i, rc;
 
-	if ((g = popen("gnuplot", "w")) == NULL)
+	if ((pt = calloc((size_t)n, sizeof(*pt))) == NULL)
 		return errno;
-	for (i = 0; i < n && ns < 64; i++) {
-		snprintf(series[ns], sizeof(series[0]), "%.30s %.10s", str_of(&rows[i], "sync"),
-		    str_of(&rows[i], "mode"));
-		for (k = 0; k < ns && strcmp(series[k], series[ns]) != 0; k++)
-			continue;
-		ns += k == ns;
+	for (i = 0; i < n; i++) {
+		pt[i].x = (double)workers_of(&rows[i]);
+		pt[i].y = ops_of(&rows[i]);
+		snprintf(pt[i].series, sizeof(pt[i].series), "%.30s %.10s",
+		    str_of(&rows[i], "sync"), str_of(&rows[i], "mode"));
 	}
-	for (k = 0; k < ns; k++) {
-		fprintf(g, "$d%d << EOD\n", k);
-		for (i = 0; i < n; i++) {
-			char s[48];
-
-			snprintf(s, sizeof(s), "%.30s %.10s", str_of(&rows[i], "sync"),
-			    str_of(&rows[i], "mode"));
-			if (strcmp(s, series[k]) == 0)
-				fprintf(g, "%lld %.1f\n", wk[i], ops_of(&rows[i]));
-		}
-		fprintf(g, "EOD\n");
-	}
-	fprintf(g, "set terminal svg size 800,500 dynamic\nset output '%s'\n"
-	    "set title '%s: ops/s vs workers'\nset xlabel 'workers'\n"
-	    "set ylabel 'ops/s'\nset logscale x 2\nset key outside\nplot ",
-	    sw->plot, str_of(&rows[0], "demo"));
-	for (k = 0; k < ns; k++)
-		fprintf(g, "%s$d%d with linespoints title '%s'", k ? ", " : "", k,
-		    series[k]);
-	fprintf(g, "\n");
-	rc = pclose(g);
-	return rc == 0 ? 0 : EIO;
+	snprintf(title, sizeof(title), "shmsync %s: ops/s vs workers%s",
+	    p->demo->name, sw->repeat > 1 ? " (median run)" : "");
+	rc = plot_svg(sw->plot, title, pt, n, p->timeout);
+	free(pt);
+	return rc;
 }
 
 int
@@ -249,13 +317,11 @@ run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
 {
 	struct params p = *p0;
 	struct result *rows, *runs;
-	long long *wk;
 	int n = 0, nv, v, m, rc, status = 0;
 	unsigned i;
 
 	nv = p.demo->variants != NULL ? p.demo->variants(&p) : 1;
 	if ((rows = calloc(sw->n * (size_t)nv * 2, sizeof(*rows))) == NULL ||
-	    (wk = calloc(sw->n * (size_t)nv * 2, sizeof(*wk))) == NULL ||
 	    (runs = calloc((size_t)sw->repeat, sizeof(*runs))) == NULL)
 		err(1, "sweep");
 	for (i = 0; i < sw->n; i++) {
@@ -266,7 +332,6 @@ run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
 					continue;
 				grid_point(&p, v, run_modes[m], sw->repeat, runs, &rows[n]);
 				rows[n].variant = (int)i * nv + v;	/* a row group */
-				wk[n] = sw->workers[i];
 				status |= rows[n].verdict == VERDICT_FAIL;
 				if (report_add(rep, &rows[n++]) != 0)
 					goto out;
@@ -275,12 +340,12 @@ run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
 	if ((rc = report_end(rep)) != 0)
 		goto out;
 	if (p.format == FORMAT_TABLE && (sw->chart || isatty(STDOUT_FILENO)))
-		chart(rows, n, wk);
-	if (sw->plot != NULL && (rc = plot(sw, rows, n, wk)) != 0)
-		errc(1, rc, "sweep: gnuplot could not draw %s", sw->plot);
+		chart(rows, n);
+	if (sw->plot != NULL && (rc = plot(&p, sw, rows, n)) != 0)
+		errc(1, rc, "sweep: gnuplot could not draw %s (no file written)",
+		    sw->plot);
 out:
 	free(runs);
-	free(wk);
 	free(rows);
 	return status;
 }

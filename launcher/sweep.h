@@ -1,5 +1,6 @@
 /*
- * sweep.h - `shmsync sweep`: one demo over a grid of worker counts.
+ * sweep.h - `shmsync sweep`: one demo over a grid of worker counts, and the
+ * gnuplot SVG of it (plot.c).
  */
 #ifndef LAUNCHER_SWEEP_H
 #define LAUNCHER_SWEEP_H
@@ -7,6 +8,7 @@
 #include "run.h"
 
 #define SWEEP_MAX	32	/* worker counts in one grid */
+#define SERIES_LEN	48	/* "mutex process", a plot's line */
 
 struct sweep {
 	long long	 workers[SWEEP_MAX];
@@ -16,8 +18,17 @@ struct sweep {
 	const char	*plot;		/* an SVG file, or NULL */
 };
 
+/* One point of a plot: x workers, y ops/s, on the line named series. */
+struct point {
+	double		 x, y;
+	char		 series[SERIES_LEN];
+};
+
 const char	*sweep_take(int *, char ***, struct sweep *);
 const char	*sweep_check(const struct params *, const struct sweep *);
 int		 run_sweep(const struct params *, const struct sweep *, struct report *);
+const char	*plot_which(void);
+int		 plot_svg(const char *, const char *, const struct point *, int,
+		    long long);
 
 #endif /* LAUNCHER_SWEEP_H */
