@@ -41,6 +41,13 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* The long options, for the bash completion (complete.c). */
+const struct option *
+bench_options(void)
+{
+	return longopts;
+}
+
 static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
 
 static const char *const group_names[] = {

@@ -91,5 +91,6 @@ int	bare_spawn(enum mode, unsigned, const struct timespec *, double *,
 	    char *, size_t);
 
 int	bench_main(int, char **);
+const struct option *bench_options(void);
 
 #endif /* LAUNCHER_BENCH_H */

@@ -1,11 +1,17 @@
 /*
  * complete.c - `shmsync completion bash`: a bash completion script generated
  * from the registry and the option tables, so it is always true to the code:
- * the subcommands, each demo's options, and the keywords they take.
+ * the subcommands, each demo's options (sweep's and bench's too), and the
+ * keywords an option takes.  `make install` installs its output.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "bench.h"
 #include "run.h"
+
+static const char sweep_opts[] = "--workers --repeat --plot --chart";
 
 static void
 words(const struct optdef *o)
@@ -17,63 +23,126 @@ words(const struct optdef *o)
 	}
 }
 
-/* A case arm per keyword option: after --sync (or -s), offer its keywords. */
+/* "--sync|-s" */
 static void
-keyword_cases(const struct optdef *o)
+pattern(const struct optdef *o)
+{
+	printf("\t\t--%s", o->name);
+	if (o->key != 0)
+		printf("|-%c", o->key);
+}
+
+/* After a keyword option offer its keywords; after any other value, nothing. */
+static void
+value_cases(const struct optdef *o)
 {
 	const char *const *c;
 
 	for (; o->name != NULL; o++) {
-		if (o->choices == NULL)
+		if (o->arg == NULL)
 			continue;
-		printf("\t\t--%s", o->name);
-		if (o->key != 0)
-			printf("|-%c", o->key);
-		printf(") COMPREPLY=($(compgen -W \"");
+		pattern(o);
+		if (o->choices == NULL) {
+			printf(") return 1 ;;\n");
+			continue;
+		}
+		printf(") words=\"");
 		for (c = o->choices; *c != NULL; c++)
 			printf("%s%s", c == o->choices ? "" : " ", *c);
-		printf("\" -- \"$cur\")); return ;;\n");
+		printf("\"; return 0 ;;\n");
 	}
 }
 
+/* _shmsync_opts DEMO PREV: sets words (PREV's values) or opts; 1: nothing to offer. */
 static void
-demo_arm(const struct worker *w, const struct optdef *common)
+opts_function(const struct optdef *common)
 {
-	printf("\t%s)\n\t\tcase \"$prev\" in\n", w->name);
-	keyword_cases(w->opts);
-	keyword_cases(common);
-	printf("\t\tesac\n\t\topts=\"");
-	words(w->opts);
+	const struct worker *const *w;
+
+	printf("_shmsync_opts()\n{\n\tcase \"$1\" in\n");
+	for (w = workers; *w != NULL; w++) {
+		printf("\t%s)\n\t\tcase \"$2\" in\n", (*w)->name);
+		value_cases((*w)->opts);
+		printf("\t\tesac\n\t\topts=\"");
+		words((*w)->opts);
+		printf("\" ;;\n");
+	}
+	printf("\tall) opts= ;;\n\t*) return 1 ;;\n\tesac\n\tcase \"$2\" in\n");
+	value_cases(common);
+	printf("\tesac\n\topts=\"$opts");
 	words(common);
-	printf("\" ;;\n");
+	printf("\"\n}\n\n");
+}
+
+/* bench has getopt_long options of its own: --format's keywords, files after --csv. */
+static void
+bench_arm(void)
+{
+	const struct option *o;
+
+	printf("\tbench)\n\t\tcase \"$prev\" in\n"
+	    "\t\t--format|-f) words=\"table csv json\" ;;\n"
+	    "\t\t--csv) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
+	for (o = bench_options(); o->name != NULL; o++)
+		if (o->has_arg != no_argument && strcmp(o->name, "format") != 0 &&
+		    strcmp(o->name, "csv") != 0) {
+			printf("\t\t--%s", o->name);
+			if (o->val > 0 && o->val < 256)
+				printf("|-%c", o->val);
+			printf(") return ;;\n");
+		}
+	printf("\t\tesac\n\t\tif [ -n \"$words\" ]; then\n"
+	    "\t\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
+	    "\t\telse\n\t\t\tCOMPREPLY=($(compgen -W \"");
+	for (o = bench_options(); o->name != NULL; o++)
+		printf("%s--%s", o == bench_options() ? "" : " ", o->name);
+	printf("\" -- \"$cur\"))\n\t\tfi\n\t\treturn ;;\n");
+}
+
+static void
+main_function(void)
+{
+	const struct worker *const *w;
+
+	printf("_shmsync()\n{\n"
+	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	    "\tlocal demo=${COMP_WORDS[1]} words= opts= extra= demos=\"");
+	for (w = workers; *w != NULL; w++)
+		printf("%s%s", w == workers ? "" : " ", (*w)->name);
+	printf("\"\n\n\t# bash splits --color=always at the '='.\n"
+	    "\tif [ \"$cur\" = \"=\" ]; then\n\t\tcur=\n"
+	    "\telif [ \"$prev\" = \"=\" ] && [ \"$COMP_CWORD\" -ge 3 ]; then\n"
+	    "\t\tprev=${COMP_WORDS[COMP_CWORD-2]}\n\tfi\n"
+	    "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$demos all sweep bench list explain clean"
+	    " help completion --help --version\" -- \"$cur\"))\n\t\treturn\n\tfi\n"
+	    "\tcase \"$demo\" in\n"
+	    "\texplain|help) [ \"$COMP_CWORD\" -eq 2 ] &&"
+	    " COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")); return ;;\n"
+	    "\tcompletion) [ \"$COMP_CWORD\" -eq 2 ] &&"
+	    " COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n"
+	    "\tlist|clean) return ;;\n");
+	bench_arm();
+	printf("\tsweep)\n\t\tif [ \"$COMP_CWORD\" -eq 2 ]; then\n"
+	    "\t\t\tCOMPREPLY=($(compgen -W \"$demos\" -- \"$cur\"))\n\t\t\treturn\n"
+	    "\t\tfi\n\t\tdemo=${COMP_WORDS[2]} extra=\"%s\"\n"
+	    "\t\tcase \"$prev\" in\n"
+	    "\t\t--plot) compopt -o filenames 2>/dev/null\n"
+	    "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+	    "\t\t--workers|--repeat) return ;;\n\t\tesac ;;\n\tesac\n"
+	    "\t_shmsync_opts \"$demo\" \"$prev\" || return\n"
+	    "\tif [ -n \"$words\" ]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n\telse\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$opts $extra\" -- \"$cur\"))\n\tfi\n}\n\n"
+	    "complete -F _shmsync shmsync\n", sweep_opts);
 }
 
 int
 completion_bash(const struct optdef *common)
 {
-	const struct worker *const *w;
-
 	printf("# bash completion for shmsync; generated by 'shmsync completion bash'\n"
-	    "_shmsync()\n{\n"
-	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
-	    "\tlocal demos=\"");
-	for (w = workers; *w != NULL; w++)
-		printf("%s%s", w == workers ? "" : " ", (*w)->name);
-	printf("\" opts\n"
-	    "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$demos all bench sweep list explain clean help"
-	    " completion --help --version\" -- \"$cur\"))\n\t\treturn\n\tfi\n"
-	    "\tcase \"${COMP_WORDS[1]}\" in\n"
-	    "\tsweep) [ \"$COMP_CWORD\" -eq 2 ] &&"
-	    " COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")) && return ;;\n"
-	    "\texplain|help) [ \"$COMP_CWORD\" -eq 2 ] &&"
-	    " COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")); return ;;\n"
-	    "\tcompletion) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n");
-	demo_arm(&all_demo, common);
-	for (w = workers; *w != NULL; w++)
-		demo_arm(*w, common);
-	printf("\t*) return ;;\n\tesac\n"
-	    "\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n}\n"
-	    "complete -F _shmsync shmsync\n");
+	    "# from the demo registry and option tables.\n\n");
+	opts_function(common);
+	main_function();
 	return 0;
 }
