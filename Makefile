@@ -125,7 +125,8 @@ install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/shmsync
 	install -m 644 shmsync.1 $(DESTDIR)$(MANDIR)/shmsync.1
-	./$(PROG) completion bash > $(DESTDIR)$(COMPDIR)/shmsync
+	./$(PROG) completion bash > $(BUILD)/shmsync.bash
+	install -m 644 $(BUILD)/shmsync.bash $(DESTDIR)$(COMPDIR)/shmsync
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/shmsync $(DESTDIR)$(MANDIR)/shmsync.1 \

@@ -65,13 +65,13 @@ opts_function(const struct optdef *common)
 		value_cases((*w)->opts);
 		printf("\t\tesac\n\t\topts=\"");
 		words((*w)->opts);
-		printf("\" ;;\n");
+		printf(" \" ;;\n");
 	}
 	printf("\tall) opts= ;;\n\t*) return 1 ;;\n\tesac\n\tcase \"$2\" in\n");
 	value_cases(common);
 	printf("\tesac\n\topts=\"$opts");
 	words(common);
-	printf("\"\n}\n\n");
+	printf(" \"\n}\n\n");
 }
 
 /* bench has getopt_long options of its own: --format's keywords, files after --csv. */
