@@ -95,8 +95,10 @@ order_work(struct run *r, unsigned id)
 
 	for (i = 0; i < (uint64_t)r->p->v[O_ROUNDS]; i++) {
 		jitter(r, id, i);
-		if (guarded && id > 0)
-			rc = ipc_sem_wait(id == 1 ? o->a.sem : o->b.sem, r->deadline);
+		if (guarded && id > 0 &&
+		    (rc = ipc_sem_wait(id == 1 ? o->a.sem : o->b.sem,
+		    r->deadline)) == 0 && run_stopped(r))
+			rc = ECANCELED;		/* woken by the poison */
 		if (rc != 0)
 			worker_errc(r, rc, "order: worker %u: round %ju", id,
 			    (uintmax_t)i);
@@ -108,6 +110,18 @@ order_work(struct run *r, unsigned id)
 		    (rc = ipc_sem_post(id == 0 ? o->a.sem : o->b.sem)) != 0)
 			worker_errc(r, rc, "order: worker %u: post", id);
 	}
+}
+
+/* The launcher gave up (a worker died): wake the waiters so they leave. */
+static void
+order_poison(struct run *r)
+{
+	struct opriv *o = r->priv;
+
+	if (r->p->v[O_SYNC] != S_SEM)
+		return;
+	ipc_sem_post(o->a.sem);
+	ipc_sem_post(o->b.sem);
 }
 
 static void
@@ -176,6 +190,7 @@ const struct worker worker_order = {
 	.size = order_size,
 	.setup = order_setup,
 	.work = order_work,
+	.poison = order_poison,
 	.check = order_check,
 	.teardown = order_teardown,
 };

@@ -89,13 +89,16 @@ await_turn(struct run *r, unsigned id)
 	int rc;
 
 	if (r->p->v[O_VIA] == V_SEM) {
-		if ((rc = ipc_sem_wait(pp->turn[id].sem, r->deadline)) != 0)
+		if ((rc = ipc_sem_wait(pp->turn[id].sem, r->deadline)) == 0 &&
+		    run_stopped(r))
+			rc = ECANCELED;		/* woken by the poison */
+		if (rc != 0)
 			worker_errc(r, rc, "pingpong: worker %u: wait", id);
 		return;
 	}
 	while (atomic_load_explicit(&s->turn, memory_order_acquire) != id) {
 		if (++n % SPINS_PER_YIELD == 0) {
-			if (ipc_expired(r->deadline))
+			if (run_stopped(r))	/* past the deadline, or poisoned */
 				worker_errc(r, ETIMEDOUT, "pingpong: worker %u", id);
 			sched_yield();
 		}
@@ -140,6 +143,18 @@ pingpong_work(struct run *r, unsigned id)
 				s->rtt[i] = ipc_now_ns() - t0;
 		}
 	}
+}
+
+/* The launcher gave up (a worker died): wake a sleeping partner so it leaves. */
+static void
+pingpong_poison(struct run *r)
+{
+	struct ppriv *pp = r->priv;
+
+	if (r->p->v[O_VIA] != V_SEM)
+		return;		/* a spinner sees the stop by itself */
+	ipc_sem_post(pp->turn[0].sem);
+	ipc_sem_post(pp->turn[1].sem);
 }
 
 static void
@@ -198,6 +213,7 @@ const struct worker worker_pingpong = {
 	.size = pingpong_size,
 	.setup = pingpong_setup,
 	.work = pingpong_work,
+	.poison = pingpong_poison,
 	.check = pingpong_check,
 	.teardown = pingpong_teardown,
 };

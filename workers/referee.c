@@ -161,7 +161,7 @@ naive_referee(struct run *r, unsigned id)
 		while ((h = s->head) >= s->tail) {
 			if (s->closed && s->head >= s->tail)
 				return;
-			if (++n % 4096 == 0 && ipc_expired(r->deadline))
+			if (++n % 4096 == 0 && run_stopped(r))
 				worker_errc(r, ETIMEDOUT, "referee %u", id);
 		}
 		/* Read the user's papers, then move the head: two steps, no lock. */
@@ -252,6 +252,16 @@ referee_check(const struct run *r, struct outcome *o)
 	res_uint(o->extra, "max_wait_ns", maxwait, 0);
 }
 
+/* The launcher gave up (a worker died): close the queue so the referees leave. */
+static void
+referee_poison(struct run *r)
+{
+	struct timespec dl;
+
+	ipc_deadline(&dl, 100000000u);
+	ipc_queue_close(queue_of(r), &dl);
+}
+
 static void
 referee_teardown(struct run *r)
 {
@@ -283,6 +293,7 @@ const struct worker worker_referee = {
 	.size = referee_size,
 	.setup = referee_setup,
 	.work = referee_work,
+	.poison = referee_poison,
 	.check = referee_check,
 	.teardown = referee_teardown,
 };
