@@ -138,7 +138,7 @@ naive_lock(const struct run *r, struct counter *c)
 
 	while (c->flag)
 		if (++n % 1024 == 0) {
-			if (ipc_expired(r->deadline))
+			if (run_stopped(r))	/* past the deadline, or poisoned */
 				return ETIMEDOUT;
 			sched_yield();
 		}
@@ -156,7 +156,7 @@ tas_lock(const struct run *r, struct counter *c)
 
 	while (atomic_flag_test_and_set_explicit(&c->tas, memory_order_acquire))
 		if (++n % 128 == 0) {
-			if (n % 4096 == 0 && ipc_expired(r->deadline))
+			if (n % 4096 == 0 && run_stopped(r))	/* or poisoned */
 				return ETIMEDOUT;
 			sched_yield();
 		}

@@ -36,6 +36,9 @@ struct fpriv {
 	struct ipc_sem	 turn[2];	/* foo's, bar's */
 };
 
+/* Static, not malloc'd: a failed run skips teardown and must not leak it. */
+static struct fpriv foobar_priv;
+
 static unsigned
 foobar_nworkers(const struct params *p)
 {
@@ -55,8 +58,7 @@ foobar_setup(struct run *r)
 	struct fpriv *f;
 	int rc, i;
 
-	if ((f = r->priv = calloc(1, sizeof(*f))) == NULL)
-		err(1, "foobar");
+	f = r->priv = memset(&foobar_priv, 0, sizeof(foobar_priv));
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
 	for (i = 0; i < 2; i++)
@@ -72,10 +74,13 @@ foobar_work(struct run *r, unsigned id)
 	struct fstate *s = r->state;
 	struct fpriv *f = r->priv;
 	uint64_t i, k, n = 2 * (uint64_t)r->p->v[O_PAIRS];
-	int guarded = r->p->v[O_SYNC] == S_SEM, rc;
+	int guarded = r->p->v[O_SYNC] == S_SEM, rc = 0;
 
 	for (i = 0; i < (uint64_t)r->p->v[O_PAIRS]; i++) {
-		if (guarded && (rc = ipc_sem_wait(f->turn[id].sem, r->deadline)) != 0)
+		if (guarded && (rc = ipc_sem_wait(f->turn[id].sem, r->deadline)) == 0 &&
+		    run_stopped(r))
+			rc = ECANCELED;		/* woken by the poison */
+		if (rc != 0)
 			worker_errc(r, rc, "foobar: %s: pair %ju", id ? "bar" : "foo",
 			    (uintmax_t)i);
 		inject_point(r, id, i);
@@ -84,6 +89,18 @@ foobar_work(struct run *r, unsigned id)
 		if (guarded && (rc = ipc_sem_post(f->turn[!id].sem)) != 0)
 			worker_errc(r, rc, "foobar: post");
 	}
+}
+
+/* The launcher gave up (a worker died): wake the waiters so they leave. */
+static void
+foobar_poison(struct run *r)
+{
+	struct fpriv *f = r->priv;
+
+	if (r->p->v[O_SYNC] != S_SEM)
+		return;
+	ipc_sem_post(f->turn[0].sem);
+	ipc_sem_post(f->turn[1].sem);
 }
 
 static void
@@ -121,7 +138,6 @@ foobar_teardown(struct run *r)
 		ipc_sem_close(&f->turn[0]);
 		ipc_sem_close(&f->turn[1]);
 	}
-	free(f);
 	r->priv = NULL;
 }
 
@@ -146,6 +162,7 @@ const struct worker worker_foobar = {
 	.size = foobar_size,
 	.setup = foobar_setup,
 	.work = foobar_work,
+	.poison = foobar_poison,
 	.check = foobar_check,
 	.teardown = foobar_teardown,
 };

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../ipc/sem.h"
@@ -39,6 +40,9 @@ struct opriv {
 	struct ipc_sem	 a, b;
 };
 
+/* Static, not malloc'd: a failed run skips teardown and must not leak it. */
+static struct opriv order_priv;
+
 static unsigned
 order_nworkers(const struct params *p)
 {
@@ -58,8 +62,7 @@ order_setup(struct run *r)
 	struct opriv *o;
 	int rc;
 
-	if ((o = r->priv = calloc(1, sizeof(*o))) == NULL)
-		err(1, "order");
+	o = r->priv = memset(&order_priv, 0, sizeof(order_priv));
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
 	if ((rc = ipc_sem_open(&o->a, "order.a", 0)) != 0 ||
@@ -95,8 +98,10 @@ order_work(struct run *r, unsigned id)
 
 	for (i = 0; i < (uint64_t)r->p->v[O_ROUNDS]; i++) {
 		jitter(r, id, i);
-		if (guarded && id > 0)
-			rc = ipc_sem_wait(id == 1 ? o->a.sem : o->b.sem, r->deadline);
+		if (guarded && id > 0 &&
+		    (rc = ipc_sem_wait(id == 1 ? o->a.sem : o->b.sem,
+		    r->deadline)) == 0 && run_stopped(r))
+			rc = ECANCELED;		/* woken by the poison */
 		if (rc != 0)
 			worker_errc(r, rc, "order: worker %u: round %ju", id,
 			    (uintmax_t)i);
@@ -108,6 +113,18 @@ order_work(struct run *r, unsigned id)
 		    (rc = ipc_sem_post(id == 0 ? o->a.sem : o->b.sem)) != 0)
 			worker_errc(r, rc, "order: worker %u: post", id);
 	}
+}
+
+/* The launcher gave up (a worker died): wake the waiters so they leave. */
+static void
+order_poison(struct run *r)
+{
+	struct opriv *o = r->priv;
+
+	if (r->p->v[O_SYNC] != S_SEM)
+		return;
+	ipc_sem_post(o->a.sem);
+	ipc_sem_post(o->b.sem);
 }
 
 static void
@@ -149,7 +166,6 @@ order_teardown(struct run *r)
 		ipc_sem_close(&o->a);
 		ipc_sem_close(&o->b);
 	}
-	free(o);
 	r->priv = NULL;
 }
 
@@ -176,6 +192,7 @@ const struct worker worker_order = {
 	.size = order_size,
 	.setup = order_setup,
 	.work = order_work,
+	.poison = order_poison,
 	.check = order_check,
 	.teardown = order_teardown,
 };

@@ -43,6 +43,9 @@ struct ppriv {
 	struct ipc_sem	 turn[2];
 };
 
+/* Static, not malloc'd: a failed run skips teardown and must not leak it. */
+static struct ppriv pingpong_priv;
+
 static unsigned
 pingpong_nworkers(const struct params *p)
 {
@@ -69,8 +72,7 @@ pingpong_setup(struct run *r)
 	struct ppriv *pp;
 	int rc, i;
 
-	if ((pp = r->priv = calloc(1, sizeof(*pp))) == NULL)
-		err(1, "pingpong");
+	pp = r->priv = memset(&pingpong_priv, 0, sizeof(pingpong_priv));
 	if (r->p->v[O_VIA] != V_SEM)
 		return;
 	for (i = 0; i < 2; i++)
@@ -89,13 +91,16 @@ await_turn(struct run *r, unsigned id)
 	int rc;
 
 	if (r->p->v[O_VIA] == V_SEM) {
-		if ((rc = ipc_sem_wait(pp->turn[id].sem, r->deadline)) != 0)
+		if ((rc = ipc_sem_wait(pp->turn[id].sem, r->deadline)) == 0 &&
+		    run_stopped(r))
+			rc = ECANCELED;		/* woken by the poison */
+		if (rc != 0)
 			worker_errc(r, rc, "pingpong: worker %u: wait", id);
 		return;
 	}
 	while (atomic_load_explicit(&s->turn, memory_order_acquire) != id) {
 		if (++n % SPINS_PER_YIELD == 0) {
-			if (ipc_expired(r->deadline))
+			if (run_stopped(r))	/* past the deadline, or poisoned */
 				worker_errc(r, ETIMEDOUT, "pingpong: worker %u", id);
 			sched_yield();
 		}
@@ -142,6 +147,18 @@ pingpong_work(struct run *r, unsigned id)
 	}
 }
 
+/* The launcher gave up (a worker died): wake a sleeping partner so it leaves. */
+static void
+pingpong_poison(struct run *r)
+{
+	struct ppriv *pp = r->priv;
+
+	if (r->p->v[O_VIA] != V_SEM)
+		return;		/* a spinner sees the stop by itself */
+	ipc_sem_post(pp->turn[0].sem);
+	ipc_sem_post(pp->turn[1].sem);
+}
+
 static void
 pingpong_check(const struct run *r, struct outcome *o)
 {
@@ -172,7 +189,6 @@ pingpong_teardown(struct run *r)
 		ipc_sem_close(&pp->turn[0]);
 		ipc_sem_close(&pp->turn[1]);
 	}
-	free(pp);
 	r->priv = NULL;
 }
 
@@ -198,6 +214,7 @@ const struct worker worker_pingpong = {
 	.size = pingpong_size,
 	.setup = pingpong_setup,
 	.work = pingpong_work,
+	.poison = pingpong_poison,
 	.check = pingpong_check,
 	.teardown = pingpong_teardown,
 };

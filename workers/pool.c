@@ -109,12 +109,13 @@ pool_setup(struct run *r)
 		errc(1, rc, "pool: close");
 }
 
+/* Task i, the n-th this worker takes: --inject counts a worker's own tasks. */
 static void
-run_task(struct run *r, unsigned id, uint64_t i)
+run_task(struct run *r, unsigned id, uint64_t i, uint64_t n)
 {
 	struct pstate *s = r->state;
 
-	inject_point(r, id, i);
+	inject_point(r, id, n);
 	s->result[i].value = task(i, r->p->v[O_WORK]);
 	atomic_fetch_add(&s->result[i].times, 1);
 	atomic_fetch_add(&s->runs, 1);
@@ -123,15 +124,15 @@ run_task(struct run *r, unsigned id, uint64_t i)
 static void
 pool_work(struct run *r, unsigned id)
 {
-	uint64_t i;
+	uint64_t i, n = 0;
 	int rc;
 
 	if (r->p->v[O_SPAWN] == S_PER_TASK) {
-		run_task(r, id, id);
+		run_task(r, id, id, 0);
 		return;
 	}
 	while ((rc = ipc_queue_get(queue_of(r), &i, r->deadline)) == 0)
-		run_task(r, id, i);
+		run_task(r, id, i, n++);
 	if (rc != EPIPE)
 		worker_errc(r, rc, "pool: worker %u: get", id);
 }

@@ -132,12 +132,13 @@ arrivals(struct run *r)
 		worker_errc(r, rc, "referee: close");
 }
 
+/* User u, the n-th this referee takes: --inject counts a referee's own users. */
 static void
-verify(struct run *r, unsigned id, uint64_t u)
+verify(struct run *r, unsigned id, uint64_t u, uint64_t n)
 {
 	struct rstate *s = r->state;
 
-	inject_point(r, id, u);
+	inject_point(r, id, n);
 	s->user[u].started = ipc_now_ns();
 	s->user[u].referee = id;
 	pause_for(r, r->p->v[O_VERIFY]);
@@ -153,27 +154,27 @@ static void
 naive_referee(struct run *r, unsigned id)
 {
 	struct rstate *s = r->state;
-	uint64_t h;
+	uint64_t h, taken = 0;
 	unsigned n = 0;
 
 	for (;;) {
 		while ((h = s->head) >= s->tail) {
 			if (s->closed && s->head >= s->tail)
 				return;
-			if (++n % 4096 == 0 && ipc_expired(r->deadline))
+			if (++n % 4096 == 0 && run_stopped(r))
 				worker_errc(r, ETIMEDOUT, "referee %u", id);
 		}
 		/* Read the user's papers, then move the head: two steps, no lock. */
 		nanosleep(&(struct timespec){ 0, 50000 }, NULL);
 		s->head = h + 1;
-		verify(r, id, h);
+		verify(r, id, h, taken++);
 	}
 }
 
 static void
 referee_work(struct run *r, unsigned id)
 {
-	uint64_t u;
+	uint64_t u, n = 0;
 	int rc;
 
 	if (id == 0) {
@@ -185,7 +186,7 @@ referee_work(struct run *r, unsigned id)
 		return;
 	}
 	while ((rc = ipc_queue_get(queue_of(r), &u, r->deadline)) == 0)
-		verify(r, id, u);
+		verify(r, id, u, n++);
 	if (rc != EPIPE)
 		worker_errc(r, rc, "referee %u: get", id);
 }
@@ -251,6 +252,16 @@ referee_check(const struct run *r, struct outcome *o)
 	res_uint(o->extra, "max_wait_ns", maxwait, 0);
 }
 
+/* The launcher gave up (a worker died): close the queue so the referees leave. */
+static void
+referee_poison(struct run *r)
+{
+	struct timespec dl;
+
+	ipc_deadline(&dl, 100000000u);
+	ipc_queue_close(queue_of(r), &dl);
+}
+
 static void
 referee_teardown(struct run *r)
 {
@@ -282,6 +293,7 @@ const struct worker worker_referee = {
 	.size = referee_size,
 	.setup = referee_setup,
 	.work = referee_work,
+	.poison = referee_poison,
 	.check = referee_check,
 	.teardown = referee_teardown,
 };
