@@ -723,6 +723,8 @@ START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
+		"semaphore --over-release -w 3 -k 3",
+		"semaphore --over-release --bounded -w 2 -k 4",
 		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "referee --timeline -f json", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
 		"sweep order --workers 2", "sweep counter --workers 0,2", "sweep counter --workers 2 --chart -f csv",
 		"queue -m coop -q spsc -p 1 -c 1", "counter -m coop --inject kill@0:1",
@@ -738,7 +740,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 34;
+static const int nbad = 36;
 
 Suite *
 catalog_suite(void)
