@@ -70,6 +70,7 @@ START_TEST(timeout_three_ways)
 	run_json(&c, row, "timeout -w 3 -H 120 -W 30 -m %s", modes[_i]);
 	expect(&c, 0);
 	ck_assert_str_eq(jstr(&row[0], "trylock"), "EBUSY");
+	ck_assert_uint_lt(jnum(&row[0], "try_ns"), 30000000);	/* did not wait */
 	ck_assert_str_eq(jstr(&row[0], "timedlock"), "ETIMEDOUT");
 	ck_assert_uint_ge(jnum(&row[0], "timed_ns"), 30000000);
 	ck_assert_uint_lt(jnum(&row[0], "timed_ns"), 2030000000);
