@@ -343,6 +343,34 @@ START_TEST(condition_items)
 }
 END_TEST
 
+/*
+ * A signal wakes at most one sleeper: wake-ups <= notifies, plus the last
+ * producer's broadcast to every consumer (and a little room for spurious
+ * ones).  A broadcast wakes whoever sleeps: no bound but the count itself.
+ */
+START_TEST(condition_per_notify)
+{
+	static const char *const notify[] = { "one", "all" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	uint64_t woke, sent;
+
+	run_json(&c, row, "condition -p 1 -c 6 -n 1000 -k 1 -N %s -m %s",
+	    notify[_i / 2], modes[_i % 2]);
+	expect(&c, 0);
+	woke = jnum(&row[0], "wakeups");
+	sent = jnum(&row[0], "notifies");
+	ck_assert_uint_eq(sent, 1000 + 1);	/* an item each, and the end */
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 1000);
+	ck_assert_uint_le(jnum(&row[0], "futile"), woke);
+	if (_i / 2 == 0)
+		ck_assert_msg(woke <= sent + 6 + sent / 50, "%ju wake-ups for %ju "
+		    "signals", (uintmax_t)woke, (uintmax_t)sent);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 /* The last producer's join returns with every item processed, not before. */
 START_TEST(queue_join)
 {
@@ -771,6 +799,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, crash_robust, 0, 4);
 	tcase_add_test(tc, crash_sem_stuck);
 	tcase_add_loop_test(tc, condition_items, 0, 4);
+	tcase_add_loop_test(tc, condition_per_notify, 0, 4);
 	tcase_add_loop_test(tc, queue_join, 0, 2);
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
 	tcase_add_loop_test(tc, referee_users, 0, 2);
