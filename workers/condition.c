@@ -3,7 +3,8 @@
  * two condition variables (not full, not empty).
  *
  * --notify one wakes one waiter per item, --notify all wakes them all: the
- * counts show how many of those wake-ups were futile (nothing left to take).
+ * consumers count their wake-ups per notify, and how many were futile
+ * (nothing left to take).
  * Waiting in a while loop makes a futile wake-up harmless; --check if waits
  * once, and the consumers that would then take from an empty buffer are
  * counted (a consumer never takes what is not there: it is checked).  No
@@ -27,8 +28,9 @@ static const char *const checks[] = { "while", "if", NULL };
 static const struct optdef condition_opts[] = {
 	{ "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL, "producer workers" },
 	{ "consumers", 'c', "C", 1, MAX_WORKERS / 2, 4, NULL, "consumer workers" },
-	{ "items", 'n', "N", 1, 1 << 26, 10000, NULL, "items per producer" },
-	{ "capacity", 'k', "K", 1, 1 << 16, 4, NULL, "buffer capacity" },
+	{ "items", 'n', "N", 1, 1 << 26, 5000, NULL, "items per producer" },
+	{ "capacity", 'k', "K", 1, 1 << 16, 1, NULL,
+	  "buffer capacity (1: every item finds the consumers asleep)" },
 	{ "notify", 'N', "WHO", 0, 0, N_ONE, notifies,
 	  "one (pthread_cond_signal) or all (pthread_cond_broadcast) per item" },
 	{ "check", 'C', "HOW", 0, 0, C_WHILE, checks,
@@ -73,7 +75,8 @@ notify(struct run *r, pthread_cond_t *cv)
 {
 	struct cvstate *s = r->state;
 
-	s->notified++;
+	if (cv == &s->not_empty)
+		s->notified++;		/* what the consumers' wake-ups answer */
 	if (r->p->v[O_NOTIFY] == N_ALL)
 		ipc_cond_broadcast(cv);
 	else
@@ -105,8 +108,10 @@ produce(struct run *r, unsigned p)
 	/* The last producer tells every consumer: no more items are coming. */
 	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
 		worker_errc(r, rc, "condition: producer %u", p);
-	if (++s->producers_done == (uint64_t)r->p->v[O_PRODUCERS])
+	if (++s->producers_done == (uint64_t)r->p->v[O_PRODUCERS]) {
+		s->notified++;
 		ipc_cond_broadcast(&s->not_empty);
+	}
 	ipc_mutex_unlock(&s->m);
 }
 
@@ -194,6 +199,8 @@ condition_check(const struct run *r, struct outcome *o)
 	    "; an if would have taken from an empty buffer" : "");
 	res_uint(o->extra, "notifies", s->notified, 0);
 	res_uint(o->extra, "wakeups", s->wakeups, F_TABLE);
+	res_dbl(o->extra, "woken_per_notify", s->notified ?
+	    (double)s->wakeups / (double)s->notified : 0.0, F_TABLE);
 	res_uint(o->extra, "futile", s->futile, F_TABLE);
 	res_uint(o->extra, "empty_takes", s->empty_takes, F_TABLE);
 }
@@ -220,10 +227,11 @@ const struct worker worker_condition = {
 	    "Primitive: a robust mutex and two process-shared condvars; notify one\n"
 	    "(signal) or all (broadcast).\n"
 	    "\n"
-	    "Columns: wakeups, futile (woke to an empty buffer), empty_takes (with\n"
-	    "--check if: the consumers that would have taken nothing).\n"
+	    "Columns: wakeups; woken_per_notify (about 1 with notify one, up to the\n"
+	    "consumers asleep with notify all); futile (woke to an empty buffer);\n"
+	    "empty_takes (with --check if: the consumers that would have taken nothing).\n"
 	    "\n"
-	    "Try: --notify all; --check if --notify all; -k 1 -c 8.\n"
+	    "Try: --notify all; --check if --notify all; -N all -c 8; -N all -k 64.\n"
 	    "\n"
 	    "Pitfalls: always wait in a while loop (spurious and stolen wake-ups);\n"
 	    "signal after changing the state, under or right after the mutex.\n",

@@ -137,6 +137,10 @@ write_once(struct run *r, unsigned id, uint64_t i)
 		if (f == FIELDS / 2)
 			sched_yield();
 	}
+
+	/* Still alone after the write: nobody came in while we wrote. */
+	if (atomic_load(&s->writers_in) != 1 || atomic_load(&s->readers_in) != 0)
+		atomic_fetch_add(&s->violations, 1);
 	atomic_fetch_sub(&s->writers_in, 1);
 	ipc_rwlock_unlock(&s->l);
 }

@@ -61,6 +61,9 @@ semaphore_validate(const struct params *p)
 {
 	if (p->v[O_BOUNDED] && !p->v[O_OVER])
 		return "--bounded only matters with --over-release";
+	if (p->v[O_OVER] && p->v[O_WORKERS] <= p->v[O_PERMITS])
+		return "--over-release needs more workers than permits (-w > -k), "
+		    "or K+1 cannot get in";
 	return NULL;
 }
 

@@ -70,6 +70,7 @@ START_TEST(timeout_three_ways)
 	run_json(&c, row, "timeout -w 3 -H 120 -W 30 -m %s", modes[_i]);
 	expect(&c, 0);
 	ck_assert_str_eq(jstr(&row[0], "trylock"), "EBUSY");
+	ck_assert_uint_lt(jnum(&row[0], "try_ns"), 30000000);	/* did not wait */
 	ck_assert_str_eq(jstr(&row[0], "timedlock"), "ETIMEDOUT");
 	ck_assert_uint_ge(jnum(&row[0], "timed_ns"), 30000000);
 	ck_assert_uint_lt(jnum(&row[0], "timed_ns"), 2030000000);
@@ -338,6 +339,34 @@ START_TEST(condition_items)
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 3000);
 	ck_assert_uint_gt(jnum(&row[0], "empty_takes"), 0);
 	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+}
+END_TEST
+
+/*
+ * A signal wakes at most one sleeper: wake-ups <= notifies, plus the last
+ * producer's broadcast to every consumer (and a little room for spurious
+ * ones).  A broadcast wakes whoever sleeps: no bound but the count itself.
+ */
+START_TEST(condition_per_notify)
+{
+	static const char *const notify[] = { "one", "all" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	uint64_t woke, sent;
+
+	run_json(&c, row, "condition -p 1 -c 6 -n 1000 -k 1 -N %s -m %s",
+	    notify[_i / 2], modes[_i % 2]);
+	expect(&c, 0);
+	woke = jnum(&row[0], "wakeups");
+	sent = jnum(&row[0], "notifies");
+	ck_assert_uint_eq(sent, 1000 + 1);	/* an item each, and the end */
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 1000);
+	ck_assert_uint_le(jnum(&row[0], "futile"), woke);
+	if (_i / 2 == 0)
+		ck_assert_msg(woke <= sent + 6 + sent / 50, "%ju wake-ups for %ju "
+		    "signals", (uintmax_t)woke, (uintmax_t)sent);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
 	cmd_free(&c);
 }
 END_TEST
@@ -723,6 +752,8 @@ START_TEST(catalog_bad_input)
 {
 	static const char *const bad[] = {
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
+		"semaphore --over-release -w 3 -k 3",
+		"semaphore --over-release --bounded -w 2 -k 4",
 		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "referee --timeline -f json", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
 		"sweep order --workers 2", "sweep counter --workers 0,2", "sweep counter --workers 2 --chart -f csv",
 		"queue -m coop -q spsc -p 1 -c 1", "counter -m coop --inject kill@0:1",
@@ -738,7 +769,7 @@ START_TEST(catalog_bad_input)
 }
 END_TEST
 
-static const int nbad = 34;
+static const int nbad = 36;
 
 Suite *
 catalog_suite(void)
@@ -768,6 +799,7 @@ catalog_suite(void)
 	tcase_add_loop_test(tc, crash_robust, 0, 4);
 	tcase_add_test(tc, crash_sem_stuck);
 	tcase_add_loop_test(tc, condition_items, 0, 4);
+	tcase_add_loop_test(tc, condition_per_notify, 0, 4);
 	tcase_add_loop_test(tc, queue_join, 0, 2);
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
 	tcase_add_loop_test(tc, referee_users, 0, 2);
