@@ -126,7 +126,6 @@ bump(const struct run *r, struct counter *c, int widen)
 	c->plain = v + 1;
 }
 
-/* Each guard's loop; --inject strikes inside the critical section. */
 /*
  * The naive flag: wait while it is up, then raise it.  Two workers can both
  * see it down and both go in: the check and the set are two steps.

@@ -24,12 +24,14 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_HOW, O_LOCK, O_VICTIM, O_AT, O_STUCK };
+enum { O_WORKERS, O_ITERATIONS, O_HOW, O_LOCK, O_VICTIM, O_AT, O_STUCK, O_WHEN };
 enum how { H_KILL, H_ABORT, H_EXIT };
 enum lock { L_ROBUST, L_SEM };
+enum when { W_BEFORE, W_AFTER };
 
 static const char *const hows[] = { "kill", "abort", "exit", NULL };
 static const char *const locks[] = { "robust", "sem", NULL };
+static const char *const whens[] = { "before", "after", NULL };
 
 static const struct optdef crash_opts[] = {
 	{ "workers", 'w', "N", 2, MAX_WORKERS, 3, NULL, "workers, the victim among them" },
@@ -43,6 +45,8 @@ static const struct optdef crash_opts[] = {
 	  "the victim's iteration it dies in" },
 	{ "stuck-ms", 'k', "MS", 1, 60000, 200, NULL,
 	  "how long a waiter waits for a semaphore before it calls itself stuck" },
+	{ "when", 0, "WHEN", 0, 0, W_BEFORE, whens,
+	  "the victim dies before or after its increment lands (the journal tells)" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -106,18 +110,22 @@ crash_setup(struct run *r)
 		errc(1, rc, "crash: semaphore");
 }
 
-/* EOWNERDEAD: the dead owner's journal says whether its increment landed. */
+/* An owner gone mid-section: its journal says whether its increment landed. */
+static void
+settle(struct cstate *s, struct journal *d)
+{
+	if (d->pending && s->counter != d->before)
+		d->done++;
+	d->pending = 0;
+}
+
+/* EOWNERDEAD: settle the dead owner's journal, then mark the mutex usable. */
 static int
 repair(struct run *r, unsigned id)
 {
 	struct cstate *s = r->state;
-	struct journal *d = &s->j[s->owner];
 
-	if (d->pending) {
-		if (s->counter != d->before)
-			d->done++;
-		d->pending = 0;
-	}
+	settle(s, &s->j[s->owner]);
 	atomic_fetch_add(&s->repaired, 1);
 	atomic_store(&s->repairer, (int)id);
 	return ipc_mutex_consistent(&s->m);
@@ -151,14 +159,14 @@ crash_unlock(struct run *r)
 		ipc_mutex_unlock(&s->m);
 }
 
-/* A cancelled thread's last act: its increment did not happen; let go. */
+/* A cancelled thread's last act: settle its journal, let go of the lock. */
 static void
 release_on_cancel(void *arg)
 {
 	struct run *r = arg;
 	struct cstate *s = r->state;
 
-	s->j[s->owner].pending = 0;
+	settle(s, &s->j[s->owner]);
 	crash_unlock(r);
 }
 
@@ -184,9 +192,13 @@ die(struct run *r, unsigned id)
 	_exit(3);
 }
 
-/* The critical section: the journal first, then the increment it announces. */
+/*
+ * The critical section: the journal first, then the increment it announces.
+ * The victim dies before the increment, or (--when after) once it landed but
+ * before the journal says so.
+ */
 static void
-inside(struct run *r, unsigned id, int death_due)
+inside(struct run *r, unsigned id, int dies)
 {
 	struct cstate *s = r->state;
 	struct journal *j = &s->j[id];
@@ -195,9 +207,11 @@ inside(struct run *r, unsigned id, int death_due)
 	s->owner = (int)id;
 	j->before = s->counter;
 	j->pending = 1;
-	if (death_due && id == (unsigned)r->p->v[O_VICTIM])
+	if (dies && r->p->v[O_WHEN] == W_BEFORE)
 		die(r, id);
 	s->counter++;
+	if (dies)
+		die(r, id);
 	j->done++;
 	j->pending = 0;
 	pthread_cleanup_pop(0);
@@ -244,7 +258,8 @@ crash_work(struct run *r, unsigned id)
 		if (rc != 0)
 			worker_errc(r, rc, "crash: worker %u: lock", id);
 
-		inside(r, id, i == (uint64_t)r->p->v[O_AT]);
+		inside(r, id, i == (uint64_t)r->p->v[O_AT] &&
+		    id == (unsigned)r->p->v[O_VICTIM]);
 		crash_unlock(r);
 	}
 	last_look(r, id);
@@ -262,7 +277,8 @@ crash_check(const struct run *r, struct outcome *o)
 		sum += s->j[i].done;
 	o->sync = locks[r->p->v[O_LOCK]];
 	o->iterations = n;
-	o->expected = (r->nworkers - 1) * n + (uint64_t)r->p->v[O_AT];
+	o->expected = (r->nworkers - 1) * n + (uint64_t)r->p->v[O_AT] +
+	    (r->p->v[O_WHEN] == W_AFTER);
 	o->observed = o->ops = s->counter;
 	if (stuck > 0) {
 		o->verdict = VERDICT_RACE;
@@ -272,11 +288,13 @@ crash_check(const struct run *r, struct outcome *o)
 		o->verdict = VERDICT_OK;
 		if (r->mode == MODE_THREAD)
 			snprintf(o->note, sizeof(o->note), "worker %u cancelled in the "
-			    "critical section; its cleanup handler let go", v);
+			    "critical section %s its increment; its cleanup handler "
+			    "let go", v, whens[r->p->v[O_WHEN]]);
 		else
 			snprintf(o->note, sizeof(o->note), "worker %u (pid %ld) died "
-			    "holding the mutex; worker %d got EOWNERDEAD, repaired", v,
-			    (long)r->sh->slot[v].tid, atomic_load(&s->repairer));
+			    "holding the mutex %s its increment; worker %d got "
+			    "EOWNERDEAD, repaired", v, (long)r->sh->slot[v].tid,
+			    whens[r->p->v[O_WHEN]], atomic_load(&s->repairer));
 	} else {
 		o->verdict = VERDICT_FAIL;
 		snprintf(o->note, sizeof(o->note), "counter %ju, journals %ju, want "
@@ -319,7 +337,8 @@ const struct worker worker_crash = {
 	    "Columns: victim_done, the dead worker's completed iterations; repaired;\n"
 	    "stuck.\n"
 	    "\n"
-	    "Try: --lock sem; --how abort -m process; -v 0 -a 0.\n"
+	    "Try: --lock sem; --how abort -m process; -v 0 -a 0; --when after (the\n"
+	    "increment landed, the journal had not said so yet).\n"
 	    "\n"
 	    "Pitfalls: forgetting pthread_mutex_consistent makes the mutex unusable\n"
 	    "(ENOTRECOVERABLE); repair needs to know what the dead owner was doing (here\n"

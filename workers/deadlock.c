@@ -89,7 +89,7 @@ meet(struct run *r, uint64_t i)
 }
 
 /* A timed-out wait: read the wait-for record once; a cycle is a deadlock. */
-static void
+static int
 name_cycle(struct run *r, unsigned id)
 {
 	struct dstate *s = r->state;
@@ -100,12 +100,13 @@ name_cycle(struct run *r, unsigned id)
 	int other_w = atomic_load(&s->waits[other]);
 
 	if (mine_h < 0 || mine_w < 0 || other_h != mine_w || other_w != mine_h)
-		return;
+		return 0;
 	atomic_store(&s->over, 1);
 	if (atomic_fetch_add(&s->deadlocks, 1) == 0)
 		snprintf(s->cycle, sizeof(s->cycle), "worker %u holds %c waits %c; "
 		    "worker %u holds %c waits %c", id, lockname[mine_h],
 		    lockname[mine_w], other, lockname[other_h], lockname[other_w]);
+	return 1;
 }
 
 /* A random pause of up to 100 us after backing off, so the two fall out of step. */
@@ -120,17 +121,25 @@ backoff(struct run *r, unsigned id, uint64_t i)
 	nanosleep(&(struct timespec){ 0, (long)(x >> 40) % 100000 }, NULL);
 }
 
-/* Ask for the second lock the way the cure says; 0, ETIMEDOUT or EBUSY. */
+/*
+ * Ask for the second lock the way the cure says; 0, ETIMEDOUT or EBUSY.
+ * Unfixed, a timeout alone proves nothing (the other may only be slow): the
+ * wait goes on until the record shows a cycle or the run's deadline passes.
+ */
 static int
-second_lock(struct run *r, int second)
+second_lock(struct run *r, unsigned id, int second)
 {
 	struct dstate *s = r->state;
 	struct timespec dl;
+	int rc;
 
 	switch (r->p->v[O_FIX]) {
 	case F_NONE:
-		ipc_deadline(&dl, (uint64_t)r->p->v[O_WAIT] * 1000000u);
-		return ipc_mutex_lock(&s->lock[second], &dl);
+		do {
+			ipc_deadline(&dl, (uint64_t)r->p->v[O_WAIT] * 1000000u);
+			rc = ipc_mutex_lock(&s->lock[second], &dl);
+		} while (rc == ETIMEDOUT && !name_cycle(r, id) && !run_stopped(r));
+		return rc;
 	case F_BACKOFF:
 		return ipc_mutex_trylock(&s->lock[second]);
 	default:
@@ -152,8 +161,7 @@ both(struct run *r, unsigned id, uint64_t i, int first_try)
 	if (r->p->v[O_FIX] != F_ORDER && i == 0 && first_try)
 		meet(r, i);
 	atomic_store(&s->waits[id], second);
-	if ((rc = second_lock(r, second)) == ETIMEDOUT)
-		name_cycle(r, id);
+	rc = second_lock(r, id, second);
 	atomic_store(&s->waits[id], -1);
 	if (rc == 0) {
 		inject_point(r, id, i);

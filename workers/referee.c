@@ -164,9 +164,13 @@ naive_referee(struct run *r, unsigned id)
 			if (++n % 4096 == 0 && run_stopped(r))
 				worker_errc(r, ETIMEDOUT, "referee %u", id);
 		}
-		/* Read the user's papers, then move the head: two steps, no lock. */
+		/*
+		 * queue.pop(0) unguarded: read user h's papers, then remove the
+		 * head (head = head + 1, a read-modify-write of its own).  Two
+		 * referees that read the same h verify it twice and drop h + 1.
+		 */
 		nanosleep(&(struct timespec){ 0, 50000 }, NULL);
-		s->head = h + 1;
+		s->head = s->head + 1;
 		verify(r, id, h, taken++);
 	}
 }
