@@ -123,6 +123,12 @@ repair(struct run *r, unsigned id)
 	return ipc_mutex_consistent(&s->m);
 }
 
+static int
+victim_dead(const struct run *r)
+{
+	return atomic_load(&r->sh->slot[r->p->v[O_VICTIM]].planned);
+}
+
 /* 0 when locked; with the semaphore, ETIMEDOUT means stuck for good. */
 static int
 crash_lock(struct run *r, unsigned id)
@@ -131,9 +137,13 @@ crash_lock(struct run *r, unsigned id)
 	struct timespec dl;
 	int rc;
 
+	/* Stuck only once the victim is dead: a slow holder is not a dead one. */
 	if (r->p->v[O_LOCK] == L_SEM) {
-		ipc_deadline(&dl, (uint64_t)r->p->v[O_STUCK] * 1000000u);
-		return ipc_sem_wait(((struct ipc_sem *)r->priv)->sem, &dl);
+		do {
+			ipc_deadline(&dl, (uint64_t)r->p->v[O_STUCK] * 1000000u);
+			rc = ipc_sem_wait(((struct ipc_sem *)r->priv)->sem, &dl);
+		} while (rc == ETIMEDOUT && !victim_dead(r) && !ipc_expired(r->deadline));
+		return rc;
 	}
 	if ((rc = ipc_mutex_lock(&s->m, r->deadline)) == EOWNERDEAD)
 		rc = repair(r, id);
@@ -211,10 +221,9 @@ static void
 last_look(struct run *r, unsigned id)
 {
 	struct cstate *s = r->state;
-	unsigned v = (unsigned)r->p->v[O_VICTIM];
 	int rc;
 
-	while (!r->sh->slot[v].planned) {
+	while (!victim_dead(r)) {
 		if (ipc_expired(r->deadline))
 			worker_errc(r, ETIMEDOUT, "crash: worker %u: the victim lives", id);
 		sched_yield();
