@@ -106,11 +106,10 @@ crash_setup(struct run *r)
 		errc(1, rc, "crash: semaphore");
 }
 
-/* EOWNERDEAD: the dead owner's journal says whether its increment landed. */
-static int
-repair(struct run *r, unsigned id)
+/* The owner's journal says whether its last increment landed: count it once. */
+static void
+settle(struct cstate *s)
 {
-	struct cstate *s = r->state;
 	struct journal *d = &s->j[s->owner];
 
 	if (d->pending) {
@@ -118,6 +117,15 @@ repair(struct run *r, unsigned id)
 			d->done++;
 		d->pending = 0;
 	}
+}
+
+/* EOWNERDEAD: settle the dead owner's journal, then mark the mutex usable. */
+static int
+repair(struct run *r, unsigned id)
+{
+	struct cstate *s = r->state;
+
+	settle(s);
 	atomic_fetch_add(&s->repaired, 1);
 	atomic_store(&s->repairer, (int)id);
 	return ipc_mutex_consistent(&s->m);
@@ -142,7 +150,7 @@ crash_lock(struct run *r, unsigned id)
 		do {
 			ipc_deadline(&dl, (uint64_t)r->p->v[O_STUCK] * 1000000u);
 			rc = ipc_sem_wait(((struct ipc_sem *)r->priv)->sem, &dl);
-		} while (rc == ETIMEDOUT && !victim_dead(r) && !ipc_expired(r->deadline));
+		} while (rc == ETIMEDOUT && !victim_dead(r) && !run_stopped(r));
 		return rc;
 	}
 	if ((rc = ipc_mutex_lock(&s->m, r->deadline)) == EOWNERDEAD)
@@ -161,14 +169,13 @@ crash_unlock(struct run *r)
 		ipc_mutex_unlock(&s->m);
 }
 
-/* A cancelled thread's last act: its increment did not happen; let go. */
+/* A cancelled (or exiting) thread's last act: settle its journal, let go. */
 static void
 release_on_cancel(void *arg)
 {
 	struct run *r = arg;
-	struct cstate *s = r->state;
 
-	s->j[s->owner].pending = 0;
+	settle(r->state);
 	crash_unlock(r);
 }
 
@@ -196,7 +203,7 @@ die(struct run *r, unsigned id)
 
 /* The critical section: the journal first, then the increment it announces. */
 static void
-inside(struct run *r, unsigned id, int death_due)
+inside(struct run *r, unsigned id, uint64_t i)
 {
 	struct cstate *s = r->state;
 	struct journal *j = &s->j[id];
@@ -205,9 +212,10 @@ inside(struct run *r, unsigned id, int death_due)
 	s->owner = (int)id;
 	j->before = s->counter;
 	j->pending = 1;
-	if (death_due && id == (unsigned)r->p->v[O_VICTIM])
+	if (i == (uint64_t)r->p->v[O_AT] && id == (unsigned)r->p->v[O_VICTIM])
 		die(r, id);
 	s->counter++;
+	inject_point(r, id, i);		/* an unplanned death, after the increment */
 	j->done++;
 	j->pending = 0;
 	pthread_cleanup_pop(0);
@@ -224,7 +232,7 @@ last_look(struct run *r, unsigned id)
 	int rc;
 
 	while (!victim_dead(r)) {
-		if (ipc_expired(r->deadline))
+		if (run_stopped(r))
 			worker_errc(r, ETIMEDOUT, "crash: worker %u: the victim lives", id);
 		sched_yield();
 	}
@@ -253,7 +261,7 @@ crash_work(struct run *r, unsigned id)
 		if (rc != 0)
 			worker_errc(r, rc, "crash: worker %u: lock", id);
 
-		inside(r, id, i == (uint64_t)r->p->v[O_AT]);
+		inside(r, id, i);
 		crash_unlock(r);
 	}
 	last_look(r, id);
