@@ -56,7 +56,9 @@ ipc_mutex_trylock(pthread_mutex_t *m)
 	static const struct timespec past;	/* 0 s on CLOCK_MONOTONIC */
 	int rc;
 
+	TSAN_LOCK_PRE(m, 0);
 	rc = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &past);
+	TSAN_LOCK_POST(m, 0, rc == 0 || rc == EOWNERDEAD);
 	return rc == ETIMEDOUT ? EBUSY : rc;
 }
 

@@ -253,6 +253,11 @@ static const struct {
 	  "killed by SIGKILL" },
 	{ "barrier -w 3 -r 100 -b cond -m thread --inject exit@2:10", 1,
 	  "ended early" },
+	/* A demo's planned death does not hide an unplanned one. */
+	{ "crash -w 3 -n 3000 -a 100 -m process --inject kill@2:50", 1,
+	  "worker 2 (pid " },
+	{ "crash -w 3 -n 3000 -a 100 -m thread --inject exit@2:50", 1,
+	  "worker 2 (thread " },
 };
 
 /* Each fault ends the run within twice its timeout: status, one line, nothing left. */
@@ -269,6 +274,23 @@ START_TEST(inject_each)
 		one_line(&c, faults[_i].says);
 		ck_assert_ptr_nonnull(strstr(c.err, "injected "));
 	}
+	cmd_free(&c);
+}
+END_TEST
+
+/* crash's victim dies on purpose, each way: the run is ok, reaped, nothing left. */
+START_TEST(planned_death)
+{
+	static const char *const how[] = { "kill", "abort", "exit" };
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "crash -w 3 -n 2000 -a 40 -H %s -m process "
+	    "-f csv", how[_i]), 0);
+	expect(&c, 0);
+	ck_assert_msg(strstr(c.out, ",4040,4040,40,1,0,ok,") != NULL,
+	    "not exact, or not repaired once: %s", c.out);
+	ck_assert_ptr_nonnull(strstr(c.out, "worker 1 (pid "));
+	no_orphans();
 	cmd_free(&c);
 }
 END_TEST
@@ -694,6 +716,7 @@ fault_suite(void)
 	tc = tcase(s, "inject");
 	tcase_add_loop_test(tc, mutex_owner_killed, 0, 2);
 	tcase_add_loop_test(tc, inject_each, 0, sizeof(faults) / sizeof(faults[0]));
+	tcase_add_loop_test(tc, planned_death, 0, 3);
 	tcase_add_loop_test(tc, inject_bad, 0, sizeof(bad_specs) / sizeof(bad_specs[0]));
 	tcase_add_loop_test(tc, caps, 0, sizeof(too_much) / sizeof(too_much[0]));
 	tc = tcase(s, "signals");

@@ -19,6 +19,14 @@ static const char *const guarded[] = {
 	"queue -p 2 -c 2 -n 5000 -k 16",
 	"barrier -w 3 -r 300 -b cond",
 	"barrier -w 3 -r 300 -b pthread",
+	"timeout -w 3 -H 60 -W 15",
+	"reentrant -w 3 -n 200 -d 7 -R 5",
+	"rwlock -R 3 -W 2 -n 60 -u 200 -P reader",
+	"rwlock -R 3 -W 2 -n 60 -u 200 -P writer",
+	"deadlock -n 300 -x order",
+	"deadlock -n 300 -x backoff",
+	"crash -w 3 -n 3000 -a 100 -H kill",
+	"crash -w 3 -n 3000 -a 100 -l sem",
 };
 
 START_TEST(guarded_clean)

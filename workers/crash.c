@@ -131,6 +131,12 @@ repair(struct run *r, unsigned id)
 	return ipc_mutex_consistent(&s->m);
 }
 
+static int
+victim_dead(const struct run *r)
+{
+	return atomic_load(&r->sh->slot[r->p->v[O_VICTIM]].planned);
+}
+
 /* 0 when locked; with the semaphore, ETIMEDOUT means stuck for good. */
 static int
 crash_lock(struct run *r, unsigned id)
@@ -139,9 +145,13 @@ crash_lock(struct run *r, unsigned id)
 	struct timespec dl;
 	int rc;
 
+	/* Stuck only once the victim is dead: a slow holder is not a dead one. */
 	if (r->p->v[O_LOCK] == L_SEM) {
-		ipc_deadline(&dl, (uint64_t)r->p->v[O_STUCK] * 1000000u);
-		return ipc_sem_wait(((struct ipc_sem *)r->priv)->sem, &dl);
+		do {
+			ipc_deadline(&dl, (uint64_t)r->p->v[O_STUCK] * 1000000u);
+			rc = ipc_sem_wait(((struct ipc_sem *)r->priv)->sem, &dl);
+		} while (rc == ETIMEDOUT && !victim_dead(r) && !run_stopped(r));
+		return rc;
 	}
 	if ((rc = ipc_mutex_lock(&s->m, r->deadline)) == EOWNERDEAD)
 		rc = repair(r, id);
@@ -198,10 +208,12 @@ die(struct run *r, unsigned id)
  * before the journal says so.
  */
 static void
-inside(struct run *r, unsigned id, int dies)
+inside(struct run *r, unsigned id, uint64_t i)
 {
 	struct cstate *s = r->state;
 	struct journal *j = &s->j[id];
+	int dies = i == (uint64_t)r->p->v[O_AT] &&
+	    id == (unsigned)r->p->v[O_VICTIM];
 
 	pthread_cleanup_push(release_on_cancel, r);
 	s->owner = (int)id;
@@ -212,6 +224,7 @@ inside(struct run *r, unsigned id, int dies)
 	s->counter++;
 	if (dies)
 		die(r, id);
+	inject_point(r, id, i);		/* an unplanned death, after the increment */
 	j->done++;
 	j->pending = 0;
 	pthread_cleanup_pop(0);
@@ -225,11 +238,10 @@ static void
 last_look(struct run *r, unsigned id)
 {
 	struct cstate *s = r->state;
-	unsigned v = (unsigned)r->p->v[O_VICTIM];
 	int rc;
 
-	while (!r->sh->slot[v].planned) {
-		if (ipc_expired(r->deadline))
+	while (!victim_dead(r)) {
+		if (run_stopped(r))
 			worker_errc(r, ETIMEDOUT, "crash: worker %u: the victim lives", id);
 		sched_yield();
 	}
@@ -258,8 +270,7 @@ crash_work(struct run *r, unsigned id)
 		if (rc != 0)
 			worker_errc(r, rc, "crash: worker %u: lock", id);
 
-		inside(r, id, i == (uint64_t)r->p->v[O_AT] &&
-		    id == (unsigned)r->p->v[O_VICTIM]);
+		inside(r, id, i);
 		crash_unlock(r);
 	}
 	last_look(r, id);

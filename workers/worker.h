@@ -94,7 +94,7 @@ struct slot {
 	int64_t			 nvcsw;		/* during the work only */
 	int64_t			 nivcsw;
 	int64_t			 cpu_ns;	/* CPU time of the work */
-	int			 planned;	/* the demo kills this worker on purpose */
+	atomic_int		 planned;	/* the demo kills this worker on purpose */
 	int			 done;
 	pid_t			 tid;		/* thread id (the pid, in process mode) */
 	int			 injected;	/* 1 + which --inject fault fired */

@@ -312,7 +312,16 @@ START_TEST(crash_sem_stuck)
 	run_json(&c, row, "crash -w 3 -n 2000 -a 50 -l sem -k 50 -H abort -m process");
 	expect(&c, 0);
 	ck_assert_uint_eq(jnum(&row[0], "stuck"), 2);
+	ck_assert_uint_eq(jnum(&row[0], "victim_done"), 50);
 	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+
+	/* A cancelled thread's cleanup handler posts the semaphore: nobody is stuck. */
+	run_json(&c, row, "crash -w 3 -n 2000 -a 50 -l sem -k 50 -m thread");
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "stuck"), 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 2 * 2000 + 50);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
 	cmd_free(&c);
 }
 END_TEST
