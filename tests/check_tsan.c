@@ -19,6 +19,10 @@ static const char *const guarded[] = {
 	"queue -p 2 -c 2 -n 5000 -k 16",
 	"barrier -w 3 -r 300 -b cond",
 	"barrier -w 3 -r 300 -b pthread",
+	"semaphore -w 5 -k 2 -n 2 -u 1000 --over-release --bounded",
+	"event -w 4 -r 3",
+	"condition -p 2 -c 2 -n 2000 -k 2",
+	"queue --join -p 2 -c 2 -n 2000 -k 8",
 };
 
 START_TEST(guarded_clean)
