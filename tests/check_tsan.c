@@ -27,6 +27,10 @@ static const char *const guarded[] = {
 	"deadlock -n 300 -x backoff",
 	"crash -w 3 -n 3000 -a 100 -H kill",
 	"crash -w 3 -n 3000 -a 100 -l sem",
+	"semaphore -w 5 -k 2 -n 2 -u 1000 --over-release --bounded",
+	"event -w 4 -r 3",
+	"condition -p 2 -c 2 -n 2000 -k 2",
+	"queue --join -p 2 -c 2 -n 2000 -k 8",
 };
 
 START_TEST(guarded_clean)

@@ -2,20 +2,20 @@
  * event.c - an Event (set, clear, wait) in shared memory: N-1 workers block
  * until worker 0 sets it; all wake; it is cleared and used again.
  *
- * The event is a robust process-shared mutex, a condvar, a flag and a
- * generation count: a waiter leaves when the flag is up or the generation
- * moved, so a set followed at once by a clear still wakes everyone.  Checks
- * that every waiter woke once per round and none before the set; reports
- * the wake-up latency and spread.
+ * The event (ipc/event.h) is a robust process-shared mutex, a condvar, a
+ * flag and a generation count: a waiter leaves when the flag is up or the
+ * generation moved, so a set followed at once by a clear still wakes all.
+ * Checks that every waiter woke once per round and none before the set;
+ * reports the wake-up latency and spread.
  */
 #include <err.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
-#include "../ipc/cond.h"
-#include "../ipc/mutex.h"
+#include "../ipc/event.h"
 #include "worker.h"
 
 enum { O_WORKERS, O_ROUNDS };
@@ -26,16 +26,8 @@ static const struct optdef event_opts[] = {
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
-struct event {
-	pthread_mutex_t	 m;
-	pthread_cond_t	 cv;
-	int		 flag;
-	unsigned	 gen;		/* sets so far */
-	unsigned	 waiting;
-};
-
 struct estate {
-	struct event	 ev;
+	struct ipc_event ev;
 	alignas(CACHE_LINE) atomic_uint	 cleared;	/* rounds cleared */
 	atomic_uint	 woke;		/* wakes this round */
 	atomic_uint	 early;		/* woke before the set */
@@ -64,54 +56,26 @@ event_setup(struct run *r)
 	struct estate *s = r->state;
 	int rc;
 
-	if ((rc = ipc_mutex_init(&s->ev.m, IPC_MUTEX_NORMAL)) != 0 ||
-	    (rc = ipc_cond_init(&s->ev.cv)) != 0)
+	if ((rc = ipc_event_init(&s->ev)) != 0)
 		errc(1, rc, "event: init");
 }
 
-/* Block until the event is set (or was set since we came), or the deadline. */
-static int
-event_wait(struct run *r, struct event *ev)
+/* Coop: one thread; instead of sleeping, let the others run. */
+static void
+coop_idle(void *arg)
 {
-	unsigned gen;
-	int rc;
-
-	if ((rc = worker_mutex_lock(r, &ev->m, "event")) != 0)
-		return rc;
-	gen = ev->gen;
-	ev->waiting++;
-	while (!ev->flag && ev->gen == gen && rc == 0) {
-		if (r->mode != MODE_COOP) {
-			rc = ipc_cond_wait(&ev->cv, &ev->m, r->deadline);
-			continue;
-		}
-		/* Coop: one thread; let go, let the others run, look again. */
-		ipc_mutex_unlock(&ev->m);
-		worker_yield(r);
-		if ((rc = worker_mutex_lock(r, &ev->m, "event")) != 0)
-			return rc;
-		rc = ipc_expired(r->deadline) ? ETIMEDOUT : 0;
-	}
-	ev->waiting--;
-	ipc_mutex_unlock(&ev->m);
-	return rc;
+	worker_yield(arg);
 }
 
-/* Set (wake all) or clear. */
-static int
-event_put(struct run *r, struct event *ev, int set)
+/* Pass the event's takeovers of a dead owner's lock on to the launcher. */
+static void
+takeovers(struct run *r)
 {
-	int rc;
+	struct estate *s = r->state;
 
-	if ((rc = worker_mutex_lock(r, &ev->m, "event")) != 0)
-		return rc;
-	ev->flag = set;
-	if (set) {
-		ev->gen++;
-		ipc_cond_broadcast(&ev->cv);
-	}
-	ipc_mutex_unlock(&ev->m);
-	return 0;
+	if (atomic_exchange(&s->ev.owner_deaths, 0) != 0 &&
+	    atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
+		strlcpy(r->sh->dead_lock, "event", sizeof(r->sh->dead_lock));
 }
 
 /* Poll cond(s) every 100 us until it holds, or the run's deadline. */
@@ -134,11 +98,8 @@ all_waiting(struct run *r)
 	struct estate *s = r->state;
 	unsigned n;
 
-	if (worker_mutex_lock(r, &s->ev.m, "event") != 0)
-		return 0;
-	n = s->ev.waiting;
-	ipc_mutex_unlock(&s->ev.m);
-	return n == r->nworkers - 1;
+	return ipc_event_waiters(&s->ev, &n, r->deadline) == 0 &&
+	    n == r->nworkers - 1;
 }
 
 static int
@@ -161,8 +122,9 @@ setter(struct run *r)
 		poll_until(r, all_waiting, "waiters missing");
 		inject_point(r, 0, round);
 		s->t_set = ipc_now_ns();
-		if ((rc = event_put(r, &s->ev, 1)) != 0)
+		if ((rc = ipc_event_set(&s->ev, r->deadline)) != 0)
 			worker_errc(r, rc, "event: set");
+		takeovers(r);
 		poll_until(r, all_woke, "waiters did not wake");
 		for (lo = UINT64_MAX, hi = 0, i = 1; i < r->nworkers; i++) {
 			lo = s->t_wake[i] < lo ? s->t_wake[i] : lo;
@@ -173,7 +135,7 @@ setter(struct run *r)
 		if (hi - lo > s->spread_max)
 			s->spread_max = hi - lo;
 		atomic_store(&s->woke, 0);
-		if ((rc = event_put(r, &s->ev, 0)) != 0)
+		if ((rc = ipc_event_clear(&s->ev, r->deadline)) != 0)
 			worker_errc(r, rc, "event: clear");
 		atomic_store(&s->cleared, (unsigned)round + 1);
 	}
@@ -193,8 +155,10 @@ waiter(struct run *r, unsigned id)
 				worker_errc(r, ETIMEDOUT, "event: worker %u", id);
 			worker_yield(r);
 		}
-		if ((rc = event_wait(r, &s->ev)) != 0)
+		if ((rc = ipc_event_wait_idle(&s->ev, r->deadline,
+		    r->mode == MODE_COOP ? coop_idle : NULL, r)) != 0)
 			worker_errc(r, rc, "event: worker %u: wait", id);
+		takeovers(r);
 		t = ipc_now_ns();
 		s->t_wake[id] = t;
 		if (t < s->t_set || s->t_set == 0)
@@ -239,8 +203,7 @@ event_teardown(struct run *r)
 {
 	struct estate *s = r->state;
 
-	ipc_cond_destroy(&s->ev.cv);
-	ipc_mutex_destroy(&s->ev.m);
+	ipc_event_destroy(&s->ev);
 }
 
 const struct worker worker_event = {
