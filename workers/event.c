@@ -135,6 +135,7 @@ setter(struct run *r)
 		if (hi - lo > s->spread_max)
 			s->spread_max = hi - lo;
 		atomic_store(&s->woke, 0);
+		s->t_set = 0;		/* a wake before the next set is early */
 		if ((rc = ipc_event_clear(&s->ev, r->deadline)) != 0)
 			worker_errc(r, rc, "event: clear");
 		atomic_store(&s->cleared, (unsigned)round + 1);
