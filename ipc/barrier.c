@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "barrier.h"
+#include "trace.h"
 #include "cond.h"
 #include "futex.h"
 #include "mutex.h"
@@ -187,14 +188,19 @@ barrier_cond_wait(struct ipc_barrier *b, const struct timespec *deadline)
 int
 ipc_barrier_wait(struct ipc_barrier *b, const struct timespec *deadline)
 {
+	struct ipc_trace_buf *tb = ipc_trace_mute();
 	int rc;
 
+	ipc_trace_to(tb, IPC_EV_ARRIVE, IPC_K_BARRIER, b);
 	if (b->kind == IPC_BARRIER_COND)
-		return barrier_cond_wait(b, deadline);
-	if (b->kind == IPC_BARRIER_HYBRID)
-		return hybrid_wait(b, deadline);
-	rc = pthread_barrier_wait(&b->pb);
-	return rc == PTHREAD_BARRIER_SERIAL_THREAD ? IPC_BARRIER_SERIAL : rc;
+		rc = barrier_cond_wait(b, deadline);
+	else if (b->kind == IPC_BARRIER_HYBRID)
+		rc = hybrid_wait(b, deadline);
+	else if ((rc = pthread_barrier_wait(&b->pb)) == PTHREAD_BARRIER_SERIAL_THREAD)
+		rc = IPC_BARRIER_SERIAL;
+	ipc_trace_to(tb, IPC_EV_LEAVE, IPC_K_BARRIER, b);
+	ipc_trace_unmute(tb);
+	return rc;
 }
 
 /* Release every waiter with ECANCELED, now and in every later round. */

@@ -5,6 +5,7 @@
  * the callers keep the predicate loop, as every condvar user must.  See cond.h.
  */
 #include "cond.h"
+#include "trace.h"
 
 int
 ipc_cond_init(pthread_cond_t *c)
@@ -25,18 +26,28 @@ ipc_cond_init(pthread_cond_t *c)
 int
 ipc_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *deadline)
 {
-	return pthread_cond_clockwait(c, m, CLOCK_MONOTONIC, deadline);
+	int rc;
+
+	/* The mutex goes while the caller sleeps, and is held again after. */
+	ipc_trace(IPC_EV_REL, IPC_K_MUTEX, m);
+	ipc_trace(IPC_EV_WAIT, IPC_K_COND, c);
+	rc = pthread_cond_clockwait(c, m, CLOCK_MONOTONIC, deadline);
+	ipc_trace(IPC_EV_WAKE, IPC_K_COND, c);
+	ipc_trace(IPC_EV_ACQ, IPC_K_MUTEX, m);
+	return rc;
 }
 
 int
 ipc_cond_signal(pthread_cond_t *c)
 {
+	ipc_trace(IPC_EV_NOTIFY, IPC_K_COND, c);
 	return pthread_cond_signal(c);
 }
 
 int
 ipc_cond_broadcast(pthread_cond_t *c)
 {
+	ipc_trace(IPC_EV_NOTIFY, IPC_K_COND, c);
 	return pthread_cond_broadcast(c);
 }
 

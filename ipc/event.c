@@ -9,6 +9,7 @@
 
 #include "cond.h"
 #include "event.h"
+#include "trace.h"
 #include "mutex.h"
 
 int
@@ -46,27 +47,32 @@ event_lock(struct ipc_event *ev, const struct timespec *deadline)
 int
 ipc_event_set(struct ipc_event *ev, const struct timespec *deadline)
 {
+	struct ipc_trace_buf *tb = ipc_trace_mute();
 	int rc;
 
-	if ((rc = event_lock(ev, deadline)) != 0)
-		return rc;
-	atomic_store(&ev->flag, 1);
-	ev->gen++;
-	rc = ipc_cond_broadcast(&ev->cv);
-	ipc_mutex_unlock(&ev->m);
+	if ((rc = event_lock(ev, deadline)) == 0) {
+		atomic_store(&ev->flag, 1);
+		ev->gen++;
+		rc = ipc_cond_broadcast(&ev->cv);
+		ipc_mutex_unlock(&ev->m);
+		ipc_trace_to(tb, IPC_EV_NOTIFY, IPC_K_EVENT, ev);
+	}
+	ipc_trace_unmute(tb);
 	return rc;
 }
 
 int
 ipc_event_clear(struct ipc_event *ev, const struct timespec *deadline)
 {
+	struct ipc_trace_buf *tb = ipc_trace_mute();
 	int rc;
 
-	if ((rc = event_lock(ev, deadline)) != 0)
-		return rc;
-	atomic_store(&ev->flag, 0);
-	ipc_mutex_unlock(&ev->m);
-	return 0;
+	if ((rc = event_lock(ev, deadline)) == 0) {
+		atomic_store(&ev->flag, 0);
+		ipc_mutex_unlock(&ev->m);
+	}
+	ipc_trace_unmute(tb);
+	return rc;
 }
 
 /*
@@ -93,8 +99,8 @@ pause_once(struct ipc_event *ev, const struct timespec *deadline,
  * deadline (Python's False).  With idle, never block: call it between looks.
  * Past a lock failure the caller is still counted in waiters: rare, harmless.
  */
-int
-ipc_event_wait_idle(struct ipc_event *ev, const struct timespec *deadline,
+static int
+wait_idle(struct ipc_event *ev, const struct timespec *deadline,
     ipc_event_idle *idle, void *arg)
 {
 	unsigned gen;
@@ -112,6 +118,20 @@ ipc_event_wait_idle(struct ipc_event *ev, const struct timespec *deadline,
 		rc = 0;	/* set just as the deadline passed: it counts */
 	ev->waiting--;
 	ipc_mutex_unlock(&ev->m);
+	return rc;
+}
+
+int
+ipc_event_wait_idle(struct ipc_event *ev, const struct timespec *deadline,
+    ipc_event_idle *idle, void *arg)
+{
+	struct ipc_trace_buf *tb = ipc_trace_mute();
+	int rc;
+
+	ipc_trace_to(tb, IPC_EV_WAIT, IPC_K_EVENT, ev);
+	rc = wait_idle(ev, deadline, idle, arg);
+	ipc_trace_to(tb, IPC_EV_WAKE, IPC_K_EVENT, ev);
+	ipc_trace_unmute(tb);
 	return rc;
 }
 

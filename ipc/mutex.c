@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include "mutex.h"
+#include "trace.h"
 #include "tsan.h"
 
 #define SPINS_PER_YIELD	128
@@ -32,9 +33,8 @@ ipc_mutex_init(pthread_mutex_t *m, enum ipc_mutex_type type)
 	return rc;
 }
 
-/* 0, EOWNERDEAD (locked; repair then ipc_mutex_consistent), ETIMEDOUT, ... */
-int
-ipc_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
+static int
+mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
 {
 	int rc;
 
@@ -42,6 +42,28 @@ ipc_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
 	rc = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, deadline);
 	TSAN_LOCK_POST(m, 0, rc == 0 || rc == EOWNERDEAD);
 	return rc;
+}
+
+static __attribute__((noinline, cold)) int
+traced_lock(pthread_mutex_t *m, const struct timespec *deadline)
+{
+	int rc;
+
+	ipc_trace(IPC_EV_TRY, IPC_K_MUTEX, m);
+	rc = mutex_lock(m, deadline);
+	ipc_trace(rc == 0 || rc == EOWNERDEAD ? IPC_EV_ACQ : IPC_EV_FAIL,
+	    IPC_K_MUTEX, m);
+	return rc;
+}
+
+/* 0, EOWNERDEAD (locked; repair then ipc_mutex_consistent), ETIMEDOUT, ... */
+int
+ipc_mutex_lock(pthread_mutex_t *m, const struct timespec *deadline)
+{
+	/* Untraced, the lock is a tail call: nothing in the way of a hot loop. */
+	if (__builtin_expect(ipc_trace_cur != NULL, 0))
+		return traced_lock(m, deadline);
+	return mutex_lock(m, deadline);
 }
 
 /*
@@ -59,12 +81,15 @@ ipc_mutex_trylock(pthread_mutex_t *m)
 	TSAN_LOCK_PRE(m, 0);
 	rc = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &past);
 	TSAN_LOCK_POST(m, 0, rc == 0 || rc == EOWNERDEAD);
+	if (rc == 0 || rc == EOWNERDEAD)
+		ipc_trace(IPC_EV_ACQ, IPC_K_MUTEX, m);
 	return rc == ETIMEDOUT ? EBUSY : rc;
 }
 
 int
 ipc_mutex_unlock(pthread_mutex_t *m)
 {
+	ipc_trace(IPC_EV_REL, IPC_K_MUTEX, m);
 	return pthread_mutex_unlock(m);
 }
 
@@ -97,21 +122,26 @@ ipc_spin_lock(pthread_spinlock_t *s, const struct timespec *deadline)
 {
 	unsigned n = 0;
 
+	ipc_trace(IPC_EV_TRY, IPC_K_SPIN, s);
 	while (pthread_spin_trylock(s) != 0) {
 		if (++n % SPINS_PER_YIELD == 0)
 			sched_yield();
-		if (n % SPINS_PER_CLOCK == 0 && ipc_expired(deadline))
+		if (n % SPINS_PER_CLOCK == 0 && ipc_expired(deadline)) {
+			ipc_trace(IPC_EV_FAIL, IPC_K_SPIN, s);
 			return ETIMEDOUT;
+		}
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
 	}
+	ipc_trace(IPC_EV_ACQ, IPC_K_SPIN, s);
 	return 0;
 }
 
 int
 ipc_spin_unlock(pthread_spinlock_t *s)
 {
+	ipc_trace(IPC_EV_REL, IPC_K_SPIN, s);
 	return pthread_spin_unlock(s);
 }
 

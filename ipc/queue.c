@@ -16,6 +16,7 @@
 #include "futex.h"
 #include "mutex.h"
 #include "queue.h"
+#include "trace.h"
 #include "ring.h"
 
 /* Bytes for a queue of capacity items of itemsize bytes; 0 on overflow. */
@@ -102,10 +103,9 @@ put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
 	return 0;
 }
 
-/* Put all n items, waiting for room as needed; *nput (if set): how many went in. */
-int
-ipc_queue_put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
-    const struct timespec *deadline)
+static int
+put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
+    const struct timespec *deadline, struct ipc_trace_buf *tb)
 {
 	struct ipc_await a = { &q->not_full, &q->put_waiters, &q->put_spin,
 	    q->spin_max, has_room, q };
@@ -134,11 +134,31 @@ ipc_queue_put_many(struct ipc_queue *q, const void *items, size_t n, size_t *npu
 			break;
 
 		/* Full: wait for room without the lock. */
-		if (k == 0 && (rc = ipc_futex_await(&a, deadline, NULL)) != 0)
+		if (k > 0)
+			continue;
+		ipc_trace_to(tb, IPC_EV_WAIT, IPC_K_QUEUE, q);
+		rc = ipc_futex_await(&a, deadline, NULL);
+		ipc_trace_to(tb, IPC_EV_WAKE, IPC_K_QUEUE, q);
+		if (rc != 0)
 			break;
 	}
 	if (nput != NULL)
 		*nput = done;
+	return rc;
+}
+
+/* Put all n items, waiting for room as needed; *nput (if set): how many went in. */
+int
+ipc_queue_put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
+    const struct timespec *deadline)
+{
+	struct ipc_trace_buf *tb = ipc_trace_mute();
+	int rc;
+
+	rc = put_many(q, items, n, nput, deadline, tb);
+	ipc_trace_unmute(tb);
+	if (rc == 0)
+		ipc_trace(IPC_EV_PUT, IPC_K_QUEUE, q);
 	return rc;
 }
 
@@ -158,10 +178,9 @@ get_ready(struct ipc_queue *q, uint64_t head, size_t max)
 	return q->tail_seen != head ? 1 : -1;
 }
 
-/* Take between 1 and max items: 0, EPIPE once closed and drained, ETIMEDOUT. */
-int
-ipc_queue_get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
-    const struct timespec *deadline)
+static int
+get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
+    const struct timespec *deadline, struct ipc_trace_buf *tb)
 {
 	struct ipc_await a = { &q->not_empty, &q->get_waiters, &q->get_spin,
 	    q->spin_max, has_items, q };
@@ -180,7 +199,10 @@ ipc_queue_get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
 		ipc_mutex_unlock(&q->get_lock);
 
 		/* Empty: wait for an item without the lock. */
-		if ((rc = ipc_futex_await(&a, deadline, NULL)) != 0)
+		ipc_trace_to(tb, IPC_EV_WAIT, IPC_K_QUEUE, q);
+		rc = ipc_futex_await(&a, deadline, NULL);
+		ipc_trace_to(tb, IPC_EV_WAKE, IPC_K_QUEUE, q);
+		if (rc != 0)
 			return rc;
 	}
 	if (ready < 0) {
@@ -194,6 +216,21 @@ ipc_queue_get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
 	*ngot = k;
 	ipc_futex_notify(&q->not_full, &q->put_waiters, k < INT_MAX ? (int)k : INT_MAX);
 	return 0;
+}
+
+/* Take between 1 and max items: 0, EPIPE once closed and drained, ETIMEDOUT. */
+int
+ipc_queue_get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
+    const struct timespec *deadline)
+{
+	struct ipc_trace_buf *tb = ipc_trace_mute();
+	int rc;
+
+	rc = get_many(q, items, max, ngot, deadline, tb);
+	ipc_trace_unmute(tb);
+	if (rc == 0)
+		ipc_trace(IPC_EV_GET, IPC_K_QUEUE, q);
+	return rc;
 }
 
 /* 0 once the item is in, EPIPE if the queue is closed, ETIMEDOUT at the deadline. */
@@ -241,8 +278,14 @@ ipc_queue_join(struct ipc_queue *q, const struct timespec *deadline)
 {
 	struct ipc_await a = { &q->all_done, &q->join_waiters, &q->join_spin,
 	    q->spin_max, all_done, q };
+	int rc;
 
-	return all_done(q) ? 0 : ipc_futex_await(&a, deadline, NULL);
+	if (all_done(q))
+		return 0;
+	ipc_trace(IPC_EV_WAIT, IPC_K_QUEUE, q);
+	rc = ipc_futex_await(&a, deadline, NULL);
+	ipc_trace(IPC_EV_WAKE, IPC_K_QUEUE, q);
+	return rc;
 }
 
 /*
@@ -253,12 +296,15 @@ ipc_queue_join(struct ipc_queue *q, const struct timespec *deadline)
 int
 ipc_queue_close(struct ipc_queue *q, const struct timespec *deadline)
 {
+	struct ipc_trace_buf *tb = ipc_trace_mute();
 	int rc;
 
 	rc = side_lock(q, &q->lock, deadline);
 	atomic_store_explicit(&q->closed, 1, memory_order_release);
 	if (rc == 0)
 		ipc_mutex_unlock(&q->lock);
+	ipc_trace_unmute(tb);
+	ipc_trace(IPC_EV_NOTIFY, IPC_K_QUEUE, q);
 	atomic_fetch_add(&q->not_full, 1);
 	atomic_fetch_add(&q->not_empty, 1);
 	ipc_futex_wake(&q->not_full, INT_MAX, NULL);

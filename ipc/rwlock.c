@@ -4,6 +4,7 @@
  * See rwlock.h.  The clock variants (glibc 2.30) keep every wait bounded.
  */
 #include "rwlock.h"
+#include "trace.h"
 #include "tsan.h"
 
 int
@@ -29,9 +30,11 @@ ipc_rwlock_rdlock(pthread_rwlock_t *l, const struct timespec *deadline)
 {
 	int rc;
 
+	ipc_trace(IPC_EV_TRY, IPC_K_RWLOCK, l);
 	TSAN_LOCK_PRE(l, 1);
 	rc = pthread_rwlock_clockrdlock(l, CLOCK_MONOTONIC, deadline);
 	TSAN_LOCK_POST(l, 1, rc == 0);
+	ipc_trace(rc == 0 ? IPC_EV_ACQ_READ : IPC_EV_FAIL, IPC_K_RWLOCK, l);
 	return rc;
 }
 
@@ -40,15 +43,18 @@ ipc_rwlock_wrlock(pthread_rwlock_t *l, const struct timespec *deadline)
 {
 	int rc;
 
+	ipc_trace(IPC_EV_TRY, IPC_K_RWLOCK, l);
 	TSAN_LOCK_PRE(l, 0);
 	rc = pthread_rwlock_clockwrlock(l, CLOCK_MONOTONIC, deadline);
 	TSAN_LOCK_POST(l, 0, rc == 0);
+	ipc_trace(rc == 0 ? IPC_EV_ACQ : IPC_EV_FAIL, IPC_K_RWLOCK, l);
 	return rc;
 }
 
 int
 ipc_rwlock_unlock(pthread_rwlock_t *l)
 {
+	ipc_trace(IPC_EV_REL, IPC_K_RWLOCK, l);
 	return pthread_rwlock_unlock(l);
 }
 

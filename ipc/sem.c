@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sem.h"
+#include "trace.h"
 #include "tsan.h"
 
 int
@@ -63,10 +64,14 @@ ipc_sem_close(struct ipc_sem *s)
 int
 ipc_sem_wait(sem_t *s, const struct timespec *deadline)
 {
+	ipc_trace(IPC_EV_TRY, IPC_K_SEM, s);
 	while (sem_clockwait(s, CLOCK_MONOTONIC, deadline) == -1)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			ipc_trace(IPC_EV_FAIL, IPC_K_SEM, s);
 			return errno;
+		}
 	TSAN_ACQUIRE(s);
+	ipc_trace(IPC_EV_ACQ, IPC_K_SEM, s);
 	return 0;
 }
 
@@ -77,6 +82,7 @@ ipc_sem_trywait(sem_t *s)
 	while (sem_trywait(s) == -1)
 		if (errno != EINTR)
 			return errno;
+	ipc_trace(IPC_EV_ACQ, IPC_K_SEM, s);
 	return 0;
 }
 
@@ -84,6 +90,7 @@ ipc_sem_trywait(sem_t *s)
 int
 ipc_sem_post(sem_t *s)
 {
+	ipc_trace(IPC_EV_REL, IPC_K_SEM, s);
 	return sem_post(s) == -1 ? errno : 0;
 }
 

@@ -10,6 +10,7 @@
 #include <ucontext.h>
 
 #include "run.h"
+#include "trace.h"
 
 #define COOP_STACK	(128 * 1024)
 
@@ -48,7 +49,9 @@ static __attribute__((noinline)) int
 turn(unsigned i)
 {
 	current = i;
+	trace_begin(coop_r, i);		/* the tasks share the thread's hook */
 	swapcontext(&sched_ctx, &task[i]);
+	ipc_trace_cur = NULL;
 	return finished[i];
 }
 

@@ -19,11 +19,13 @@
 
 #include "bench.h"
 #include "sweep.h"
+#include "trace.h"
 
 #define VERSION		"0.1.0"
 #define MAX_ALLOPTS	(MAX_OPTS + 8)
 
-enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_COLOR, C_HELP, NCOMMON };
+enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_COLOR, C_TRACE, C_TIMELINE,
+    C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 static const char *const mode_names[] = { "thread", "process", "both", "coop", NULL };
@@ -50,6 +52,14 @@ static const struct optdef common_opts[] = {
 	{ "color", 0, "WHEN", 0, 0, COLOR_AUTO, color_names,
 	  "colour the table's verdicts: auto (a terminal, and\n"
 	  "                         NO_COLOR unset or empty), always, never" },
+	{ "trace", 0, "FILE", 1, 0, 0, NULL,		/* text: min > max */
+	  "record every worker's lock, wait, queue and barrier\n"
+	  "                         events; write them to FILE as Chrome trace\n"
+	  "                         events (open in ui.perfetto.dev): a run a\n"
+	  "                         process, a worker a thread" },
+	{ "timeline", 0, NULL, 0, 1, 0, NULL,
+	  "after each run, draw a lane per worker across the\n"
+	  "                         terminal: # holds, = reads, . waits, - runs" },
 	{ "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -264,6 +274,12 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 			usage_error(w, "%s", msg);
 		if (i == C_INJECT)
 			continue;
+		if (i == C_TRACE && *optarg == '\0')
+			usage_error(w, "--trace: name a file");
+		if (i == C_TRACE) {
+			p->trace_path = optarg;
+			continue;
+		}
 		*(i < NCOMMON ? &cv[i] : &p->v[i - NCOMMON]) =
 		    parse_value(w, defs[i], optarg);
 	}
@@ -278,6 +294,9 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 		usage_error(w, "--mode coop: this demo has no cooperative version");
 	p->format = (enum format)cv[C_FORMAT];
 	p->timeout = cv[C_TIMEOUT];
+	p->timeline = (int)cv[C_TIMELINE];
+	if (p->timeline && p->format != FORMAT_TABLE)
+		usage_error(w, "--timeline draws for people: drop --format");
 	p->color = p->format == FORMAT_TABLE && (cv[C_COLOR] == COLOR_ALWAYS ||
 	    (cv[C_COLOR] == COLOR_AUTO && isatty(STDOUT_FILENO) &&
 	    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0')));
@@ -389,6 +408,11 @@ main(int argc, char *argv[], char *envp[])
 		usage_error(w, "--inject names one demo's worker: run that demo");
 	if (w != &all_demo && (msg = inject_check(&p, w->nworkers(&p))) != NULL)
 		usage_error(w, "%s", msg);
+	if ((sweeping || w == &all_demo) && (p.trace_path || p.timeline))
+		usage_error(w, "--trace and --timeline follow one demo's runs: "
+		    "run that demo");
+	if (p.trace_path != NULL && (rc = trace_open(p.trace_path)) != 0)
+		usage_error(w, "--trace: %s: %s", p.trace_path, strerror(rc));
 
 	run_signals_init();
 	report_begin(&rep, &p);
@@ -397,6 +421,8 @@ main(int argc, char *argv[], char *envp[])
 	/* Results that could not be written are a failure, unless nobody reads them. */
 	if ((rc = report_end(&rep)) != 0 && rc != EPIPE)
 		errc(1, rc, "stdout");
+	if ((rc = trace_close()) != 0)
+		errc(1, rc, "--trace: %s", p.trace_path);
 	if (rc == EPIPE)
 		exit(status);
 	finish(status);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "trace.h"
 
 #define GRACE_NS	2000000000ull	/* survivors' time to leave a poisoned run */
 #define REAP_NS		5000000000ull	/* SIGKILLed workers' time to be reaped */
@@ -142,9 +143,11 @@ worker_main(struct run *r, unsigned id)
 		worker_errc(r, rc, "%s: worker %u: start barrier", r->demo->name, id);
 	getrusage(RUSAGE_THREAD, &ru0);
 	cpu0 = cpu_ns();
+	trace_begin(r, id);
 	s->t_start = ipc_now_ns();
 	r->demo->work(r, id);
 	s->t_end = ipc_now_ns();
+	ipc_trace_cur = NULL;
 	s->cpu_ns = cpu_ns() - cpu0;
 	getrusage(RUSAGE_THREAD, &ru1);
 	s->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
@@ -579,6 +582,7 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	result_timing(r, &o, res);
 	echo_params(r, res);
 	res_uint(res, "timeout", (uint64_t)r->p->timeout, F_PARAM);
+	trace_report(r, res);
 	res_str(res, "note", o.note, F_TABLE);
 }
 
@@ -592,13 +596,14 @@ align_line(size_t n)
 static void
 prepare(struct run *r)
 {
-	size_t hdr;
+	size_t hdr, state;
 	int rc;
 
 	r->nworkers = r->demo->nworkers(r->p);
 	hdr = align_line(sizeof(struct run_shared) + r->nworkers * sizeof(struct slot));
+	state = align_line(r->demo->size(r));
 	if ((rc = ipc_region_create(&r->region, r->demo->name,
-	    hdr + r->demo->size(r))) != 0)
+	    hdr + state + trace_size(r->p, r->nworkers))) != 0)
 		errc(1, rc, "%s: shared memory region%s", r->demo->name, rc == EEXIST ?
 		    " (its name is taken: another process made it; not opened)" : "");
 
@@ -610,6 +615,8 @@ prepare(struct run *r)
 	r->deadline = &r->sh->deadline;
 	r->sh->nworkers = r->nworkers;
 	ipc_deadline(&r->sh->deadline, (uint64_t)r->p->timeout * 1000000000u);
+	trace_setup(r, trace_size(r->p, r->nworkers) ? (char *)r->state + state :
+	    NULL);
 	/* Hybrid: one futex wake releases every worker, none retakes a lock. */
 	if ((rc = ipc_barrier_init(&r->sh->start, IPC_BARRIER_HYBRID,
 	    r->nworkers + 1)) != 0)
@@ -647,6 +654,7 @@ finish(struct run *r, struct runner *rn)
 	if (rn->signo != 0) {
 		/* Die of the same signal, so the shell sees 128+N. */
 		fflush(stdout);
+		trace_abandon();
 		signal(rn->signo, SIG_DFL);
 		raise(rn->signo);
 	}

@@ -195,14 +195,19 @@ coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 			return 0;
 		}
 		if (rc != EBUSY)
-			return rc;
+			break;
 		worker_yield(r);
 	}
+	if (s == S_NAIVE || s == S_TAS)
+		ipc_trace(IPC_EV_ACQ, IPC_K_FLAG, &c->flag);
+	return rc;
 }
 
 static inline int
 guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 {
+	int rc;
+
 	if (r->mode == MODE_COOP)
 		return coop_lock(r, c, s, sem);
 	switch (s) {
@@ -213,9 +218,12 @@ guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 	case S_SPIN:
 		return ipc_spin_lock(&c->spin, r->deadline);
 	case S_NAIVE:
-		return naive_lock(r, c);
 	case S_TAS:
-		return tas_lock(r, c);
+		/* Not ipc calls: the flag locks say what they do themselves. */
+		ipc_trace(IPC_EV_TRY, IPC_K_FLAG, &c->flag);
+		rc = s == S_NAIVE ? naive_lock(r, c) : tas_lock(r, c);
+		ipc_trace(rc == 0 ? IPC_EV_ACQ : IPC_EV_FAIL, IPC_K_FLAG, &c->flag);
+		return rc;
 	default:
 		return 0;
 	}
@@ -232,9 +240,11 @@ guard_unlock(struct counter *c, enum sync s, sem_t *sem)
 	case S_SPIN:
 		return ipc_spin_unlock(&c->spin);
 	case S_NAIVE:
+		ipc_trace(IPC_EV_REL, IPC_K_FLAG, &c->flag);
 		c->flag = 0;
 		return 0;
 	case S_TAS:
+		ipc_trace(IPC_EV_REL, IPC_K_FLAG, &c->flag);
 		atomic_flag_clear_explicit(&c->tas, memory_order_release);
 		return 0;
 	default:

@@ -72,6 +72,8 @@ deadlock_setup(struct run *r)
 		atomic_init(&s->holds[i], -1);
 		atomic_init(&s->waits[i], -1);
 	}
+	trace_name(r, &s->lock[0], "lock A");
+	trace_name(r, &s->lock[1], "lock B");
 }
 
 /* Both workers hold their first lock before either asks for its second. */

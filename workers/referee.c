@@ -18,7 +18,7 @@
 #include "../ipc/queue.h"
 #include "worker.h"
 
-enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_TIMELINE };
+enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_STORY };
 
 #define MAX_USERS	100000
 
@@ -33,7 +33,7 @@ static const struct optdef referee_opts[] = {
 	  "tutorial seconds a verification takes" },
 	{ "naive", 0, NULL, 0, 1, 0, NULL,
 	  "an unguarded list polled in a busy loop, as the tutorial's first try" },
-	{ "timeline", 0, NULL, 0, 1, 0, NULL,
+	{ "story", 0, NULL, 0, 1, 0, NULL,
 	  "print who arrived and who verified whom when, in tutorial seconds" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -57,8 +57,8 @@ struct rstate {
 static const char *
 referee_validate(const struct params *p)
 {
-	if (p->v[O_TIMELINE] && p->format != FORMAT_TABLE)
-		return "--timeline prints for people: use the table format";
+	if (p->v[O_STORY] && p->format != FORMAT_TABLE)
+		return "--story prints for people: use the table format";
 	return NULL;
 }
 
@@ -197,13 +197,13 @@ referee_work(struct run *r, unsigned id)
 
 /* The tutorial's story, a line a user, in tutorial seconds from the first arrival. */
 static void
-timeline(const struct run *r)
+story(const struct run *r)
 {
 	const struct rstate *s = r->state;
 	double unit = (double)r->p->v[O_SCALE] * 1e6;
 	uint64_t u, t0 = s->user[0].arrived;
 
-	printf("%s timeline (tutorial seconds):\n", r->mode == MODE_THREAD ?
+	printf("%s story (tutorial seconds):\n", r->mode == MODE_THREAD ?
 	    "thread" : r->mode == MODE_PROCESS ? "process" : "coop");
 	for (u = 0; u < (uint64_t)r->p->v[O_USERS]; u++) {
 		const struct user *x = &s->user[u];
@@ -238,8 +238,8 @@ referee_check(const struct run *r, struct outcome *o)
 		    s->user[u].started - s->user[u].arrived : 0;
 		maxwait = wait > maxwait ? wait : maxwait;
 	}
-	if (r->p->v[O_TIMELINE])
-		timeline(r);
+	if (r->p->v[O_STORY])
+		story(r);
 	o->sync = r->p->v[O_NAIVE] ? "naive" : "queue";
 	o->iterations = o->expected = n;
 	o->observed = o->ops = once;
@@ -286,7 +286,7 @@ const struct worker worker_referee = {
 	    "Columns: lost and duplicated users; cpu_ns (JSON/CSV): the naive referees\n"
 	    "burn a CPU each while they poll.\n"
 	    "\n"
-	    "Try: --timeline; --naive --timeline; -V 1 --naive (faster referees\n"
+	    "Try: --story; --naive --story; --timeline; -V 1 --naive (faster referees\n"
 	    "poll more); -r 4.\n"
 	    "\n"
 	    "Pitfalls: check-then-take on shared data without a lock hands one user to\n"

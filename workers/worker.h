@@ -19,6 +19,7 @@
 
 #include "../ipc/barrier.h"
 #include "../ipc/region.h"
+#include "../ipc/trace.h"
 
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))	/* style(9) */
@@ -85,6 +86,8 @@ struct params {
 	long long		 timeout;	/* seconds, per run */
 	unsigned		 ninject;
 	struct inject		 inject[MAX_INJECT];
+	const char		*trace_path;	/* --trace FILE, or NULL */
+	int			 timeline;	/* --timeline */
 };
 
 /* Per-worker shared slot, one cache line apart so workers never false-share. */
@@ -123,6 +126,8 @@ struct run {
 	void			*state;		/* the demo's, in the region */
 	void			*priv;		/* the demo's, private, inherited */
 	const struct timespec	*deadline;	/* &sh->deadline */
+	void			*trace;		/* the workers' trace buffers, or NULL */
+	size_t			 trace_stride;
 };
 
 /* What a demo's check found; the launcher adds timing and parameters. */
@@ -191,6 +196,8 @@ void			 coop_sleep(const struct run *, uint64_t);
 void			 coop_yield(void);
 __dead void		 coop_exit(void);
 int			 worker_opt(const struct worker *, const char *);
+void			 trace_name(const struct run *, const volatile void *,
+			    const char *);	/* launcher/trace.c */
 
 void	res_uint(struct result *, const char *, uint64_t, int);
 void	res_int(struct result *, const char *, int64_t, int);

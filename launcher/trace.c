@@ -1,0 +1,691 @@
+/*
+ * trace.c - --trace FILE and --timeline: what each worker did, and when.
+ *
+ * Each worker gets a buffer in the run's region (ipc/trace.h) that the ipc
+ * calls fill.  After the run the launcher walks every lane and turns pairs
+ * of events into spans (a wait, a hold, a barrier) and the rest into
+ * instants, then writes them as Chrome trace events (one process per run,
+ * one thread per worker: Perfetto and chrome://tracing open it) or draws
+ * them as lanes of characters across the terminal.  The file is written
+ * beside FILE and renamed over it once whole.
+ */
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+#define LANE_CAP	65536		/* records per worker, at most */
+#define TOTAL_CAP	(1u << 22)	/* records in all, past the minimum */
+#define LANE_MIN	1024
+#define MAX_NAMES	64		/* objects named in one run */
+#define MAX_OPEN	16		/* open spans in a lane */
+#define MAX_LANES	64		/* drawn by --timeline */
+
+enum span { SP_HOLD, SP_READ, SP_WAIT, SP_BARRIER, SP_WORK, NSPAN };
+
+static const char *const span_cat[NSPAN] = { "hold", "read", "wait",
+	"barrier", "work" };
+static const char *const kind_names[IPC_NKIND] = { "?", "mutex", "spinlock",
+	"semaphore", "rwlock", "condvar", "barrier", "queue", "event", "flag" };
+
+struct objname {
+	uintptr_t	 addr;
+	char		 name[32];
+};
+
+struct open {
+	uintptr_t	 addr;
+	enum ipc_ev	 ev;
+	enum ipc_kind	 kind;
+	uint64_t	 t;
+};
+
+/* Where the walk of a lane goes: the JSON writer or the timeline. */
+struct sink {
+	void	(*span)(struct sink *, unsigned, enum span, const char *,
+		    uint64_t, uint64_t, const char *);
+	void	(*instant)(struct sink *, unsigned, const char *, uint64_t);
+	const struct run *r;
+	uint64_t	 t0;		/* the run's start */
+	FILE		*f;		/* JSON */
+	int		 pid;
+	double		*acc;		/* timeline: ns per lane, column, state */
+	unsigned	 cols;
+	uint64_t	 span_ns;
+	int		*died;		/* the column a lane died in, or -1 */
+};
+
+static struct objname names[MAX_NAMES];
+static unsigned nnames, kind_seen[IPC_NKIND];
+static FILE *tf;			/* the trace file being written */
+static char tpath[4096], ttmp[4096];
+static int truns, tfirst;
+
+static size_t
+lane_stride(unsigned nworkers)
+{
+	size_t cap = TOTAL_CAP / (nworkers ? nworkers : 1);
+
+	cap = cap > LANE_CAP ? LANE_CAP : cap < LANE_MIN ? LANE_MIN : cap;
+	return (sizeof(struct ipc_trace_buf) + cap * sizeof(struct ipc_trace_rec) +
+	    CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
+}
+
+/* Bytes of region the buffers take: nothing unless --trace or --timeline. */
+size_t
+trace_size(const struct params *p, unsigned nworkers)
+{
+	if (p->trace_path == NULL && !p->timeline)
+		return 0;
+	return lane_stride(nworkers) * nworkers;
+}
+
+static struct ipc_trace_buf *
+lane(const struct run *r, unsigned id)
+{
+	return (struct ipc_trace_buf *)((char *)r->trace + id * r->trace_stride);
+}
+
+/* Empty buffers in the region's area, and no names yet. */
+void
+trace_setup(struct run *r, void *area)
+{
+	unsigned i;
+
+	nnames = 0;
+	memset(kind_seen, 0, sizeof(kind_seen));
+	r->trace = area;
+	if (area == NULL)
+		return;
+	r->trace_stride = lane_stride(r->nworkers);
+	for (i = 0; i < r->nworkers; i++) {
+		lane(r, i)->cap = (r->trace_stride - sizeof(struct ipc_trace_buf)) /
+		    sizeof(struct ipc_trace_rec);
+		lane(r, i)->n = 0;
+	}
+}
+
+/* The calling worker records into its lane from now on. */
+void
+trace_begin(const struct run *r, unsigned id)
+{
+	ipc_trace_cur = r->trace != NULL ? lane(r, id) : NULL;
+}
+
+/* A demo's name for one of its objects, shown instead of "mutex 2". */
+void
+trace_name(const struct run *r, const volatile void *obj, const char *name)
+{
+	if (r->trace == NULL || nnames == MAX_NAMES)
+		return;
+	names[nnames].addr = (uintptr_t)obj & 0xffffffffffffull;
+	strlcpy(names[nnames].name, name, sizeof(names[nnames].name));
+	nnames++;
+}
+
+/* An object's name: the demo's, else its kind, numbered from the second on. */
+static const char *
+obj_name(uintptr_t addr, enum ipc_kind kind)
+{
+	unsigned i;
+
+	kind = kind < IPC_NKIND ? kind : 0;
+	for (i = 0; i < nnames; i++)
+		if (names[i].addr == addr)
+			return names[i].name;
+	if (nnames == MAX_NAMES)
+		return kind_names[kind];
+	names[nnames].addr = addr;
+	if (kind_seen[kind]++ == 0)
+		strlcpy(names[nnames].name, kind_names[kind], sizeof(names[0].name));
+	else
+		snprintf(names[nnames].name, sizeof(names[0].name), "%s %u",
+		    kind_names[kind], kind_seen[kind]);
+	return names[nnames++].name;
+}
+
+/* The lane's end: its worker's, or its last record if it never finished. */
+static uint64_t
+lane_end(const struct run *r, unsigned id)
+{
+	const struct ipc_trace_buf *b = lane(r, id);
+	const struct slot *s = &r->sh->slot[id];
+	uint64_t n = b->n < b->cap ? b->n : b->cap;
+
+	if (s->done && s->t_end >= s->t_start)
+		return s->t_end;
+	return n > 0 ? b->rec[n - 1].t : s->t_start;
+}
+
+static int
+find_open(struct open *o, int n, uintptr_t addr, enum ipc_ev ev)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--)
+		if (o[i].addr == addr && (o[i].ev == ev || (ev == IPC_EV_ACQ &&
+		    o[i].ev == IPC_EV_ACQ_READ)))
+			return i;
+	return -1;
+}
+
+static int
+push_open(struct open *o, int n, const struct ipc_trace_rec *rec)
+{
+	if (n == MAX_OPEN) {
+		memmove(o, o + 1, (MAX_OPEN - 1) * sizeof(*o));
+		n--;
+	}
+	o[n] = (struct open){ IPC_TRACE_ADDR(rec->what), IPC_TRACE_EV(rec->what),
+	    IPC_TRACE_KIND(rec->what), rec->t };
+	return n + 1;
+}
+
+/* Close the open span that started with ev on the same object; -1 if none. */
+static int
+pop_open(struct open *o, int *n, uintptr_t addr, enum ipc_ev ev, struct open *out)
+{
+	int i = find_open(o, *n, addr, ev);
+
+	if (i < 0)
+		return -1;
+	*out = o[i];
+	memmove(o + i, o + i + 1, (size_t)(*n - i - 1) * sizeof(*o));
+	(*n)--;
+	return 0;
+}
+
+/* One record against the open spans: a span closes, one opens, or an instant. */
+static int
+step(struct sink *k, unsigned id, struct open *o, int n,
+    const struct ipc_trace_rec *rec)
+{
+	enum ipc_ev ev = IPC_TRACE_EV(rec->what);
+	uintptr_t a = IPC_TRACE_ADDR(rec->what);
+	const char *nm = obj_name(a, IPC_TRACE_KIND(rec->what));
+	struct open x;
+	char buf[48];
+
+	switch (ev) {
+	case IPC_EV_ACQ:
+	case IPC_EV_ACQ_READ:
+		if (pop_open(o, &n, a, IPC_EV_TRY, &x) == 0)
+			k->span(k, id, SP_WAIT, nm, x.t, rec->t, NULL);
+		pop_open(o, &n, a, IPC_EV_ACQ, &x);	/* a signal taken again */
+		return push_open(o, n, rec);
+	case IPC_EV_FAIL:
+		if (pop_open(o, &n, a, IPC_EV_TRY, &x) == 0)
+			k->span(k, id, SP_WAIT, nm, x.t, rec->t, "gave up");
+		return n;
+	case IPC_EV_REL:
+		if (pop_open(o, &n, a, IPC_EV_ACQ, &x) == 0)
+			k->span(k, id, x.ev == IPC_EV_ACQ_READ ? SP_READ : SP_HOLD,
+			    nm, x.t, rec->t, NULL);
+		else {
+			snprintf(buf, sizeof(buf), "post %s", nm);
+			k->instant(k, id, buf, rec->t);
+		}
+		return n;
+	case IPC_EV_WAKE:
+		if (pop_open(o, &n, a, IPC_EV_WAIT, &x) == 0)
+			k->span(k, id, SP_WAIT, nm, x.t, rec->t, NULL);
+		return n;
+	case IPC_EV_LEAVE:
+		if (pop_open(o, &n, a, IPC_EV_ARRIVE, &x) == 0)
+			k->span(k, id, SP_BARRIER, nm, x.t, rec->t, NULL);
+		return n;
+	case IPC_EV_NOTIFY:
+	case IPC_EV_PUT:
+	case IPC_EV_GET:
+		snprintf(buf, sizeof(buf), "%s %s", ev == IPC_EV_PUT ? "put" :
+		    ev == IPC_EV_GET ? "get" : "notify", nm);
+		k->instant(k, id, buf, rec->t);
+		return n;
+	default:
+		return push_open(o, n, rec);
+	}
+}
+
+/* Spans still open at the lane's end: a lock held, a wait that never ended. */
+static void
+close_lane(struct sink *k, unsigned id, struct open *o, int n, uint64_t end)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *nm = obj_name(o[i].addr, o[i].kind);
+
+		if (o[i].ev == IPC_EV_ACQ && o[i].kind == IPC_K_SEM)
+			continue;	/* a permit kept, or a signal taken */
+		if (o[i].ev == IPC_EV_ACQ || o[i].ev == IPC_EV_ACQ_READ)
+			k->span(k, id, o[i].ev == IPC_EV_ACQ ? SP_HOLD : SP_READ,
+			    nm, o[i].t, end, "still held");
+		else
+			k->span(k, id, o[i].ev == IPC_EV_ARRIVE ? SP_BARRIER :
+			    SP_WAIT, nm, o[i].t, end, "unfinished");
+	}
+}
+
+static void
+walk_lane(struct sink *k, unsigned id)
+{
+	const struct ipc_trace_buf *b = lane(k->r, id);
+	const struct slot *s = &k->r->sh->slot[id];
+	uint64_t i, n = b->n < b->cap ? b->n : b->cap, end = lane_end(k->r, id);
+	struct open o[MAX_OPEN];
+	int no = 0;
+
+	if (s->t_start == 0)
+		return;		/* never started */
+	k->span(k, id, SP_WORK, "work", s->t_start, end, s->done ? NULL :
+	    "did not finish");
+	for (i = 0; i < n; i++)
+		no = step(k, id, o, no, &b->rec[i]);
+	close_lane(k, id, o, no, end);
+	if (!s->done)
+		k->instant(k, id, atomic_load(&s->planned) ? "died (planned)" :
+		    "died", end);
+}
+
+/* The run's common start: the earliest worker's. */
+static uint64_t
+run_start(const struct run *r)
+{
+	uint64_t t0 = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < r->nworkers; i++)
+		if (r->sh->slot[i].t_start != 0 && r->sh->slot[i].t_start < t0)
+			t0 = r->sh->slot[i].t_start;
+	return t0 == UINT64_MAX ? r->sh->t_launch : t0;
+}
+
+/* --- the Chrome trace-event file --- */
+
+static void
+json_str(FILE *f, const char *s)
+{
+	putc('"', f);
+	for (; *s != '\0'; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			putc(*s, f);
+	putc('"', f);
+}
+
+static void
+json_sep(FILE *f)
+{
+	fputs(tfirst ? "\n" : ",\n", f);
+	tfirst = 0;
+}
+
+static void
+json_span(struct sink *k, unsigned id, enum span sp, const char *name,
+    uint64_t a, uint64_t b, const char *note)
+{
+	char full[48];
+
+	json_sep(k->f);
+	snprintf(full, sizeof(full), "%s%s%s", sp == SP_WAIT ? "wait " : "",
+	    name, sp == SP_READ ? " (read)" : "");
+	fprintf(k->f, "{\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,"
+	    "\"dur\":%.3f,\"cat\":\"%s\",\"name\":", k->pid, id + 1,
+	    (double)(a - k->t0) / 1e3, (double)(b > a ? b - a : 0) / 1e3,
+	    span_cat[sp]);
+	json_str(k->f, full);
+	if (note != NULL) {
+		fputs(",\"args\":{\"note\":", k->f);
+		json_str(k->f, note);
+		putc('}', k->f);
+	}
+	putc('}', k->f);
+}
+
+static void
+json_instant(struct sink *k, unsigned id, const char *name, uint64_t t)
+{
+	json_sep(k->f);
+	fprintf(k->f, "{\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,\"tid\":%u,"
+	    "\"ts\":%.3f,\"cat\":\"event\",\"name\":", k->pid, id + 1,
+	    (double)(t - k->t0) / 1e3);
+	json_str(k->f, name);
+	putc('}', k->f);
+}
+
+static void
+json_meta(FILE *f, int pid, int tid, const char *what, const char *key,
+    const char *val)
+{
+	json_sep(f);
+	fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"name\":\"%s\","
+	    "\"args\":{\"%s\":", pid, tid, what, key);
+	json_str(f, val);
+	fputs("}}", f);
+}
+
+/* The file beside path, written as runs end; 0 or an errno value. */
+int
+trace_open(const char *path)
+{
+	int fd;
+
+	if (strlcpy(tpath, path, sizeof(tpath)) >= sizeof(tpath) ||
+	    (size_t)snprintf(ttmp, sizeof(ttmp), "%s.XXXXXX", path) >= sizeof(ttmp))
+		return ENAMETOOLONG;
+	if ((fd = mkstemp(ttmp)) == -1) {
+		ttmp[0] = '\0';
+		return errno;
+	}
+	if ((tf = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		trace_abandon();
+		return ENOMEM;
+	}
+	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", tf);
+	tfirst = 1;
+	return 0;
+}
+
+/* A signal or an error ends the launcher: no half-written file is left. */
+void
+trace_abandon(void)
+{
+	if (tf != NULL)
+		fclose(tf);
+	tf = NULL;
+	if (ttmp[0] != '\0')
+		unlink(ttmp);
+	ttmp[0] = '\0';
+}
+
+/* Close the events, make the file readable as any other, rename it over path. */
+int
+trace_close(void)
+{
+	mode_t mask;
+	int rc = 0;
+
+	if (tf == NULL)
+		return 0;
+	fputs("\n]}\n", tf);
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fileno(tf), 0666 & ~mask) == -1 || fflush(tf) != 0 ||
+	    ferror(tf))
+		rc = errno != 0 ? errno : EIO;
+	if (fclose(tf) != 0 && rc == 0)
+		rc = errno;
+	tf = NULL;
+	if (rc == 0 && rename(ttmp, tpath) == -1)
+		rc = errno;
+	if (rc != 0)
+		unlink(ttmp);
+	ttmp[0] = '\0';
+	return rc;
+}
+
+static void
+trace_write(const struct run *r, const char *title, const char *labels)
+{
+	struct sink k = { json_span, json_instant, r, run_start(r), tf, ++truns,
+	    NULL, 0, 0, NULL };
+	char tname[32];
+	unsigned i;
+
+	json_meta(tf, k.pid, 0, "process_name", "name", title);
+	json_meta(tf, k.pid, 0, "process_labels", "labels", labels);
+	for (i = 0; i < r->nworkers; i++) {
+		snprintf(tname, sizeof(tname), "worker %u", i);
+		json_meta(tf, k.pid, (int)i + 1, "thread_name", "name", tname);
+	}
+	for (i = 0; i < r->nworkers; i++)
+		walk_lane(&k, i);
+}
+
+/* --- the terminal timeline --- */
+
+enum { ST_HOLD, ST_READ, ST_WAIT, ST_WORK, NST };
+
+static void
+tl_add(struct sink *k, unsigned id, int st, uint64_t a, uint64_t b)
+{
+	double *acc = k->acc + (size_t)id * k->cols * NST;
+	uint64_t c, lo, hi, ca, cb;
+
+	if (b <= a || a < k->t0)
+		return;
+	ca = (a - k->t0) * k->cols / k->span_ns;
+	cb = (b - k->t0) * k->cols / k->span_ns;
+	for (c = ca; c <= cb && c < k->cols; c++) {
+		lo = k->t0 + c * k->span_ns / k->cols;
+		hi = k->t0 + (c + 1) * k->span_ns / k->cols;
+		lo = a > lo ? a : lo;
+		hi = b < hi ? b : hi;
+		if (hi > lo)
+			acc[c * NST + st] += (double)(hi - lo);
+	}
+}
+
+static void
+tl_span(struct sink *k, unsigned id, enum span sp, const char *name,
+    uint64_t a, uint64_t b, const char *note)
+{
+	(void)name;
+	(void)note;
+	tl_add(k, id, sp == SP_HOLD ? ST_HOLD : sp == SP_READ ? ST_READ :
+	    sp == SP_WORK ? ST_WORK : ST_WAIT, a, b);
+}
+
+static void
+tl_instant(struct sink *k, unsigned id, const char *name, uint64_t t)
+{
+	if (strncmp(name, "died", 4) == 0 && t >= k->t0)
+		k->died[id] = (int)((t - k->t0) * k->cols / k->span_ns);
+}
+
+/* A column's character: what the worker did most of that time. */
+static char
+tl_char(const double *a)
+{
+	double run = a[ST_WORK] - a[ST_HOLD] - a[ST_READ] - a[ST_WAIT];
+	double best = run;
+	char c = '-';
+
+	if (a[ST_WORK] <= 0)
+		return ' ';
+	if (a[ST_WAIT] > best) {
+		best = a[ST_WAIT];
+		c = '.';
+	}
+	if (a[ST_READ] > best) {
+		best = a[ST_READ];
+		c = '=';
+	}
+	if (a[ST_HOLD] > best)
+		c = '#';
+	/* A wait inside a hold: the shape of a deadlock, or of a nested lock. */
+	if (c == '.' && a[ST_HOLD] >= a[ST_WAIT])
+		c = '!';
+	return c;
+}
+
+/* The terminal's width, as the sweep chart's: the tty's, else COLUMNS, else 80. */
+static unsigned
+tl_width(void)
+{
+	const char *cols = getenv("COLUMNS"), *errstr;
+	struct winsize ws;
+	long long w;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	if (cols != NULL && (w = strtonum(cols, 20, 1000, &errstr), errstr == NULL))
+		return (unsigned)w;
+	return 80;
+}
+
+static void
+tl_print(const struct sink *k, const char *title, unsigned width, int label)
+{
+	unsigned id, c, nl = k->r->nworkers < MAX_LANES ? k->r->nworkers : MAX_LANES;
+	char *line;
+
+	if ((line = malloc(k->cols + 1)) == NULL)
+		err(1, "timeline");
+	printf("%.*s\n", (int)width, title);
+	printf("%.*s\n", (int)width, "# holds  = reads  . waits  ! waits holding  - runs  X dies");
+	for (id = 0; id < nl; id++) {
+		for (c = 0; c < k->cols; c++)
+			line[c] = tl_char(k->acc + ((size_t)id * k->cols + c) * NST);
+		if (k->died[id] >= 0 && (unsigned)k->died[id] < k->cols)
+			line[k->died[id]] = 'X';
+		line[k->cols] = '\0';
+		printf("w%-*u|%s|\n", label, id, line);
+	}
+	if (k->r->nworkers > nl)
+		printf("%.*s\n", (int)width, "(more workers: --trace FILE has "
+		    "every lane)");
+	free(line);
+}
+
+/* A duration in the unit that keeps it short: 850 ns, 12.3 us, 4.56 ms, 1.2 s. */
+static void
+fmt_dur(double ns, char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+}
+
+static void
+timeline(const struct run *r, const char *title)
+{
+	unsigned width = tl_width(), label = 1, id, n;
+	struct sink k = { tl_span, tl_instant, r, run_start(r), NULL, 0, NULL, 0,
+	    0, NULL };
+	uint64_t end = 0;
+	char head[256], across[16], col[16];
+
+	for (n = r->nworkers - 1; n >= 10; n /= 10)
+		label++;
+	k.cols = width > label + 3 + 10 ? width - label - 3 : 10;
+	for (id = 0; id < r->nworkers; id++)
+		end = lane_end(r, id) > end ? lane_end(r, id) : end;
+	k.span_ns = end > k.t0 ? end - k.t0 : 1;
+	k.acc = calloc((size_t)r->nworkers * k.cols * NST, sizeof(double));
+	k.died = malloc(r->nworkers * sizeof(int));
+	if (k.acc == NULL || k.died == NULL)
+		err(1, "timeline");
+	for (id = 0; id < r->nworkers; id++) {
+		k.died[id] = -1;
+		walk_lane(&k, id);
+	}
+	fmt_dur((double)k.span_ns, across, sizeof(across));
+	fmt_dur((double)k.span_ns / k.cols, col, sizeof(col));
+	if (snprintf(head, sizeof(head), "%s: %s across, a column %s", title,
+	    across, col) < 0)
+		head[0] = '\0';
+	tl_print(&k, head, width, (int)label);
+	free(k.acc);
+	free(k.died);
+}
+
+/* What one record costs this thread, measured once: the clock read and two stores. */
+static double
+record_ns(void)
+{
+	static double cost;
+	struct ipc_trace_buf *b, *saved = ipc_trace_cur;
+	uint64_t t, i, n = 4096;
+
+	if (cost > 0 || (b = malloc(sizeof(*b) + n * sizeof(b->rec[0]))) == NULL)
+		return cost;
+	b->cap = n;
+	b->n = 0;
+	ipc_trace_cur = b;
+	t = ipc_now_ns();
+	for (i = 0; i < n; i++)
+		ipc_trace(IPC_EV_NOTIFY, IPC_K_FLAG, &cost);
+	cost = (double)(ipc_now_ns() - t) / (double)n;
+	ipc_trace_cur = saved;
+	free(b);
+	return cost;
+}
+
+/* "counter mutex (thread)", and the run's parameters as key=value. */
+static void
+describe(const struct result *res, char *title, size_t tlen, char *labels,
+    size_t llen)
+{
+	const struct field *d = res_find(res, "demo"), *s = res_find(res, "sync"),
+	    *m = res_find(res, "mode");
+	char cell[NOTE_MAX + 40];
+	int i;
+
+	if (snprintf(title, tlen, "%s %s (%s)", d ? d->v.s : "?", s ? s->v.s :
+	    "?", m ? m->v.s : "?") < 0)
+		title[0] = '\0';
+	labels[0] = '\0';
+	for (i = 0; i < res->n; i++) {
+		const struct field *f = &res->f[i];
+
+		if (!(f->flags & F_PARAM))
+			continue;
+		if (f->type == F_STR)
+			snprintf(cell, sizeof(cell), "%s=%s ", f->key, f->v.s);
+		else if (f->type == F_INT)
+			snprintf(cell, sizeof(cell), "%s=%jd ", f->key, (intmax_t)f->v.i);
+		else if (f->type == F_BOOL)
+			snprintf(cell, sizeof(cell), "%s=%s ", f->key, f->v.u ? "yes" :
+			    "no");
+		else if (f->type == F_DBL)
+			snprintf(cell, sizeof(cell), "%s=%g ", f->key, f->v.d);
+		else
+			snprintf(cell, sizeof(cell), "%s=%ju ", f->key, (uintmax_t)f->v.u);
+		strlcat(labels, cell, llen);
+	}
+	if (labels[0] != '\0')
+		labels[strlen(labels) - 1] = '\0';
+}
+
+/* The run's lanes: to the file, to the terminal; its counts into the result. */
+void
+trace_report(const struct run *r, struct result *res)
+{
+	uint64_t events = 0, dropped = 0;
+	char title[160], labels[1024];
+	unsigned i;
+
+	if (r->trace == NULL)
+		return;
+	for (i = 0; i < r->nworkers; i++) {
+		events += lane(r, i)->n;
+		dropped += lane(r, i)->n > lane(r, i)->cap ?
+		    lane(r, i)->n - lane(r, i)->cap : 0;
+	}
+	res_uint(res, "trace_events", events - dropped, F_TABLE);
+	res_uint(res, "trace_dropped", dropped, dropped ? F_TABLE : 0);
+	res_uint(res, "trace_cost_ns", (uint64_t)(record_ns() * (double)events),
+	    F_TABLE | F_NS);
+	describe(res, title, sizeof(title), labels, sizeof(labels));
+	if (tf != NULL)
+		trace_write(r, title, labels);
+	if (r->p->timeline)
+		timeline(r, title);
+}
