@@ -45,6 +45,27 @@ START_TEST(guarded_clean)
 }
 END_TEST
 
+/* Traced: each worker writes its own buffer, the launcher reads it after the join. */
+static const char *const traced[] = {
+	"counter -w 3 -n 3000 --sync mutex",
+	"queue -p 2 -c 2 -n 2000 -k 8",
+	"condition -p 2 -c 2 -n 1000 -k 2",
+	"barrier -w 3 -r 200 -b cond",
+};
+
+START_TEST(traced_clean)
+{
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "%s --mode thread --timeline", traced[_i]), 0);
+	ck_assert_msg(c.status == 0 && strstr(c.err, TSAN_WARNING) == NULL,
+	    "%s: exit %d; stderr: %s", traced[_i], c.status, c.err);
+	ck_assert_ptr_nonnull(strstr(c.out, "w0|"));
+	ck_assert_int_eq(shm_leftovers(c.pid), 0);
+	cmd_free(&c);
+}
+END_TEST
+
 /* The race is the lesson: TSan must see it and turn the exit status into 66. */
 START_TEST(race_reported)
 {
@@ -73,6 +94,8 @@ tsan_suite(void)
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_loop_test(tc, guarded_clean, 0,
 	    (int)(sizeof(guarded) / sizeof(guarded[0])));
+	tcase_add_loop_test(tc, traced_clean, 0,
+	    (int)(sizeof(traced) / sizeof(traced[0])));
 	tcase_add_test(tc, race_reported);
 	suite_add_tcase(s, tc);
 	return s;

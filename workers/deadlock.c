@@ -242,7 +242,7 @@ const struct worker worker_deadlock = {
 	    "Columns: deadlocks, retries (backoffs); cycle (JSON/CSV) names it.\n"
 	    "\n"
 	    "Try: --fix order (everyone takes A first); --fix backoff (release and\n"
-	    "retry after a random pause).\n"
+	    "retry after a random pause); --timeline (both wait while holding: !).\n"
 	    "\n"
 	    "Pitfalls: a timeout only notices a deadlock, ordering prevents it; backoff\n"
 	    "without randomness can livelock.\n",

@@ -222,7 +222,7 @@ const struct worker worker_rwlock = {
 	    "Columns: max_readers (more than 1: they did overlap); writer waits, median\n"
 	    "and maximum: with reader preference a stream of readers starves the writers.\n"
 	    "\n"
-	    "Try: -P writer; -R 8 -W 1; -u 0.\n"
+	    "Try: -P writer; -R 8 -W 1; -u 0; --timeline (readers = share, writers #).\n"
 	    "\n"
 	    "Pitfalls: glibc prefers readers by default; a reader that upgrades to a\n"
 	    "writer deadlocks.\n",
