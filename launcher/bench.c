@@ -51,7 +51,8 @@ bench_options(void)
 static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
 
 static const char *const group_names[] = {
-	"counter", "queue", "barrier", "pingpong", "spawn", "falseshare", NULL
+	"counter", "queue", "barrier", "pingpong", "spawn", "falseshare", "trace",
+	NULL
 };
 static const char *const modes[] = { "thread", "process" };
 static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
@@ -71,7 +72,7 @@ bench_usage(void)
 	    "  -q, --quick           a smoke run: shorter runs, fewer cases\n"
 	    "  -f, --format FMT      table (Markdown), csv, json (JSON Lines)\n"
 	    "      --only LIST       groups: counter,queue,barrier,pingpong,spawn,\n"
-	    "                        falseshare (default: all)\n"
+	    "                        falseshare,trace (default: all)\n"
 	    "      --csv FILE        also write the rows as CSV to FILE\n"
 	    "      --run-ms MS       length one run aims at (1..10000; default 40,\n"
 	    "                        --quick 5)\n"
@@ -134,7 +135,7 @@ parse_only(struct bench *b, char *arg)
 			continue;
 		if (group_names[i] == NULL)
 			errx(2, "bench: --only: unknown group '%s' (counter, queue, "
-			    "barrier, pingpong, spawn, falseshare)", g);
+			    "barrier, pingpong, spawn, falseshare, trace)", g);
 		b->groups |= 1u << i;
 	}
 }
@@ -607,12 +608,41 @@ group_falseshare(struct bench *b)
 	}
 }
 
+/*
+ * The mutex counter with and without --trace's recording.  Few enough
+ * iterations that every record fits its buffer: a dropped record costs no
+ * clock read, and would flatter the traced runs.
+ */
+static void
+group_trace(struct bench *b)
+{
+	struct bcase set[SET_MAX], *c;
+	int m, w, k, traced;
+
+	for (w = 0; w < b->nworkers; w++) {
+		for (k = 0, m = 0; m < 2; m++) {
+			for (traced = 0; traced < 2; traced++) {
+				c = add_case(set, &k, "trace", "mutex", traced ?
+				    "traced" : "untraced", m, "ops/s");
+				c->row.workers = b->workers[w];
+				c->n0 = 1000;
+				c->nmax = 20000;	/* 3 records each: 60000 < 65536 */
+				demo_params(c, "counter", b->timeout);
+				set_opt(c, "workers", b->workers[w]);
+				set_choice(c, "sync", "mutex");
+				c->p.tracing = traced;
+			}
+		}
+		measure_set(b, set, k);
+	}
+}
+
 int
 bench_main(int argc, char **argv)
 {
 	static void (*const groups[])(struct bench *) = { group_counter,
 	    group_queue, group_barrier, group_pingpong, group_spawn,
-	    group_falseshare };
+	    group_falseshare, group_trace };
 	struct bench b;
 	const char *csv;
 	size_t i;

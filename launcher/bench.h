@@ -22,7 +22,8 @@ enum {
 	G_PINGPONG = 1 << 3,
 	G_SPAWN = 1 << 4,
 	G_FALSESHARE = 1 << 5,
-	G_ALL = (1 << 6) - 1,
+	G_TRACE = 1 << 6,
+	G_ALL = (1 << 7) - 1,
 };
 
 /* One line of the report: a case's parameters and what R runs measured. */

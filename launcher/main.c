@@ -295,6 +295,7 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	p->format = (enum format)cv[C_FORMAT];
 	p->timeout = cv[C_TIMEOUT];
 	p->timeline = (int)cv[C_TIMELINE];
+	p->tracing = p->timeline || p->trace_path != NULL;
 	if (p->timeline && p->format != FORMAT_TABLE)
 		usage_error(w, "--timeline draws for people: drop --format");
 	p->color = p->format == FORMAT_TABLE && (cv[C_COLOR] == COLOR_ALWAYS ||

@@ -82,7 +82,7 @@ lane_stride(unsigned nworkers)
 size_t
 trace_size(const struct params *p, unsigned nworkers)
 {
-	if (p->trace_path == NULL && !p->timeline)
+	if (!p->tracing)
 		return 0;
 	return lane_stride(nworkers) * nworkers;
 }

@@ -88,6 +88,7 @@ struct params {
 	struct inject		 inject[MAX_INJECT];
 	const char		*trace_path;	/* --trace FILE, or NULL */
 	int			 timeline;	/* --timeline */
+	int			 tracing;	/* record events (either of those) */
 };
 
 /* Per-worker shared slot, one cache line apart so workers never false-share. */
