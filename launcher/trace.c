@@ -598,7 +598,7 @@ timeline(const struct run *r, const char *title)
 	}
 	fmt_dur((double)k.span_ns, across, sizeof(across));
 	fmt_dur((double)k.span_ns / k.cols, col, sizeof(col));
-	if (snprintf(head, sizeof(head), "%s: %s across, a column %s", title,
+	if (snprintf(head, sizeof(head), "%s: %s, a column %s", title,
 	    across, col) < 0)
 		head[0] = '\0';
 	tl_print(&k, head, width, (int)label);
