@@ -25,7 +25,7 @@
 #define MAX_ALLOPTS	(MAX_OPTS + 8)
 
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_COLOR, C_TRACE, C_TIMELINE,
-    C_HELP, NCOMMON };
+    C_SEED, C_JITTER, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 static const char *const mode_names[] = { "thread", "process", "both", "coop", NULL };
@@ -60,6 +60,14 @@ static const struct optdef common_opts[] = {
 	{ "timeline", 0, NULL, 0, 1, 0, NULL,
 	  "after each run, draw a lane per worker across the\n"
 	  "                         terminal: # holds, = reads, . waits, - runs" },
+	{ "seed", 0, "N", 1, 0, 0, NULL,		/* text: min > max */
+	  "seed of every random choice (--jitter's delays,\n"
+	  "                         order's and deadlock's pauses), 0..4294967295;\n"
+	  "                         by default one drawn at random; echoed" },
+	{ "jitter", 0, "US", 0, 1000000, 0, NULL,
+	  "pause each worker 0..US microseconds at each\n"
+	  "                         iteration, inside its critical section: the\n"
+	  "                         delays follow from the seed, worker and iteration" },
 	{ "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -249,9 +257,9 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	const struct optdef *defs[MAX_ALLOPTS];
 	struct option lo[MAX_ALLOPTS + 1];
 	long long cv[NCOMMON] = { 0 };
-	const char *msg;
+	const char *msg, *errstr;
 	char so[2 * MAX_ALLOPTS + 2];
-	int c, i, n;
+	int c, i, n, seeded = 0;
 
 	n = build_opts(w, defs, lo, so, sizeof(so));
 	for (i = 0; i < n; i++)
@@ -280,6 +288,14 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 			p->trace_path = optarg;
 			continue;
 		}
+		if (i == C_SEED) {
+			p->seed = (uint64_t)strtonum(optarg, 0, UINT32_MAX, &errstr);
+			if (errstr != NULL)
+				usage_error(w, "--seed: '%s' is %s (0..4294967295)",
+				    optarg, errstr);
+			seeded = 1;
+			continue;
+		}
 		*(i < NCOMMON ? &cv[i] : &p->v[i - NCOMMON]) =
 		    parse_value(w, defs[i], optarg);
 	}
@@ -296,6 +312,8 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	p->timeout = cv[C_TIMEOUT];
 	p->timeline = (int)cv[C_TIMELINE];
 	p->tracing = p->timeline || p->trace_path != NULL;
+	p->seed = seeded ? p->seed : arc4random();
+	p->jitter_us = (unsigned)cv[C_JITTER];
 	if (p->timeline && p->format != FORMAT_TABLE)
 		usage_error(w, "--timeline draws for people: drop --format");
 	p->color = p->format == FORMAT_TABLE && (cv[C_COLOR] == COLOR_ALWAYS ||
@@ -403,6 +421,7 @@ main(int argc, char *argv[], char *envp[])
 		usage_error(w, "sweep: --chart draws under the table: drop --format");
 	if (w->validate != NULL && (msg = w->validate(&p)) != NULL)
 		usage_error(w, "%s", msg);
+	p.perturb = p.ninject > 0 || p.jitter_us > 0;
 	if (p.modes == MODE_COOP && p.ninject > 0)
 		usage_error(w, "--inject: coop tasks share one thread; use thread or process");
 	if (w == &all_demo && p.ninject > 0)

@@ -506,6 +506,18 @@ echo_params(const struct run *r, struct result *res)
 	}
 }
 
+/* The --jitter delays every worker slept, summed. */
+static uint64_t
+jitter_total(const struct run *r)
+{
+	uint64_t ns = 0;
+	unsigned i;
+
+	for (i = 0; i < r->nworkers; i++)
+		ns += r->sh->slot[i].jitter_ns;
+	return ns;
+}
+
 /* Sum the slots: wall time from the first start to the last end, and the OS's view. */
 static void
 result_timing(const struct run *r, const struct outcome *o, struct result *res)
@@ -582,6 +594,11 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	result_timing(r, &o, res);
 	echo_params(r, res);
 	res_uint(res, "timeout", (uint64_t)r->p->timeout, F_PARAM);
+	res_uint(res, "seed", r->p->seed, F_PARAM);
+	if (r->p->jitter_us != 0) {
+		res_uint(res, "jitter_us", r->p->jitter_us, F_PARAM);
+		res_uint(res, "jitter_ns", jitter_total(r), F_TABLE | F_NS);
+	}
 	trace_report(r, res);
 	res_str(res, "note", o.note, F_TABLE);
 }

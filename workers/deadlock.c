@@ -17,7 +17,7 @@
 #include "../ipc/mutex.h"
 #include "worker.h"
 
-enum { O_ITERATIONS, O_FIX, O_WAIT, O_SEED };
+enum { O_ITERATIONS, O_FIX, O_WAIT };
 enum fix { F_NONE, F_ORDER, F_BACKOFF };
 
 static const char *const fixes[] = { "none", "order", "backoff", NULL };
@@ -30,7 +30,6 @@ static const struct optdef deadlock_opts[] = {
 	  "none (deadlocks), order (A before B for all), backoff (release, retry)" },
 	{ "wait-ms", 'W', "MS", 1, 60000, 100, NULL,
 	  "how long a worker waits for its second lock before it calls it a deadlock" },
-	{ "seed", 'S', "N", 0, UINT32_MAX, 1, NULL, "seed of the backoff delays" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -115,8 +114,7 @@ name_cycle(struct run *r, unsigned id)
 static void
 backoff(struct run *r, unsigned id, uint64_t i)
 {
-	uint64_t x = ((uint64_t)r->p->v[O_SEED] << 32 ^ (i << 1 | id)) *
-	    0x9e3779b97f4a7c15ULL;
+	uint64_t x = seed_mix(r->p->seed, id, i);
 	struct dstate *s = r->state;
 
 	atomic_fetch_add(&s->retries, 1);

@@ -172,13 +172,47 @@ stall(const struct run *r)
 		nanosleep(&step, NULL);
 }
 
-/* Worker id reached iteration iter: carry out the fault aimed there, if any. */
+/* A 64-bit hash of (seed, a, b) (splitmix64's finalizer): the same in, the same out. */
+uint64_t
+seed_mix(uint64_t seed, uint64_t a, uint64_t b)
+{
+	uint64_t x = seed ^ (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full);
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/*
+ * --jitter: a pause of 0..jitter_us, a function of (seed, worker, iteration)
+ * alone, so a seed replays the same schedule of delays whatever the order.
+ */
+static void
+jitter(const struct run *r, unsigned id, uint64_t iter)
+{
+	uint64_t ns = seed_mix(r->p->seed, id, iter) %
+	    ((uint64_t)r->p->jitter_us * 1000 + 1);
+
+	r->sh->slot[id].jitter_ns += ns;
+	if (r->mode == MODE_COOP)
+		coop_sleep(r, ns);
+	else
+		nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
+		    (long)(ns % 1000000000u) }, NULL);
+}
+
+/* Worker id reached iteration iter: its --jitter pause, the fault aimed there. */
 void
 inject_fire(const struct run *r, unsigned id, uint64_t iter)
 {
 	const struct inject *f;
 	struct rlimit nocore = { 0, 0 };
 	unsigned k;
+
+	if (r->p->jitter_us != 0)
+		jitter(r, id, iter);
 
 	for (k = 0; k < r->p->ninject; k++) {
 		f = &r->p->inject[k];

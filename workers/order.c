@@ -17,7 +17,7 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_ROUNDS, O_SYNC, O_JITTER, O_SEED };
+enum { O_ROUNDS, O_SYNC, O_JITTER };
 enum { S_SEM, S_NONE };
 
 static const char *const syncs[] = { "sem", "none", NULL };
@@ -27,7 +27,6 @@ static const struct optdef order_opts[] = {
 	{ "sync", 's', "GUARD", 0, 0, S_SEM, syncs, "sem (two semaphores) or none" },
 	{ "jitter-us", 'j', "US", 0, 100000, 20, NULL,
 	  "random delay before each worker's turn, up to US microseconds" },
-	{ "seed", 'S', "N", 0, UINT32_MAX, 1, NULL, "seed of the random delays" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -76,11 +75,9 @@ order_setup(struct run *r)
 static void
 jitter(const struct run *r, unsigned id, uint64_t round)
 {
-	uint64_t x = ((uint64_t)r->p->v[O_SEED] << 32) ^ (round * 3 + id + 1);
+	uint64_t x = seed_mix(r->p->seed, id, round);
 	long us;
 
-	x *= 0x9e3779b97f4a7c15ULL;
-	x ^= x >> 29;
 	if (r->p->v[O_JITTER] == 0)
 		return;
 	us = (long)(x % (uint64_t)(r->p->v[O_JITTER] + 1));
@@ -183,7 +180,7 @@ const struct worker worker_order = {
 	    "\n"
 	    "Columns: out_of_order counts the rounds printed in the wrong order.\n"
 	    "\n"
-	    "Try: --sync none (wrong orders); -j 0 (no jitter); -S 42.\n"
+	    "Try: --sync none (wrong orders); -j 0 (no jitter); --seed 42.\n"
 	    "\n"
 	    "Pitfalls: sleeping to \"let the others go first\" is not ordering; a\n"
 	    "semaphore remembers a post made before anyone waits, a condvar does not.\n",

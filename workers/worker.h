@@ -89,6 +89,9 @@ struct params {
 	const char		*trace_path;	/* --trace FILE, or NULL */
 	int			 timeline;	/* --timeline */
 	int			 tracing;	/* record events (either of those) */
+	uint64_t		 seed;		/* --seed, or one drawn at random */
+	unsigned		 jitter_us;	/* --jitter: the longest injected delay */
+	int			 perturb;	/* --inject or --jitter: inject_point acts */
 };
 
 /* Per-worker shared slot, one cache line apart so workers never false-share. */
@@ -102,6 +105,7 @@ struct slot {
 	int			 done;
 	pid_t			 tid;		/* thread id (the pid, in process mode) */
 	int			 injected;	/* 1 + which --inject fault fired */
+	uint64_t		 jitter_ns;	/* the --jitter delays it slept */
 };
 
 /* The head of every run's region; the demo's state follows. */
@@ -209,6 +213,7 @@ const struct field *res_find(const struct result *, const char *);
 
 /* Helpers for demos (fault.c): the median of n samples (sorted in place), a running maximum. */
 uint64_t	sorted_median(uint64_t *, size_t);
+uint64_t	seed_mix(uint64_t, uint64_t, uint64_t);
 void		atomic_max_uint(atomic_uint *, unsigned);
 
 /* fault.c: what every demo shares for failing well. */
@@ -224,14 +229,14 @@ int		 worker_mutex_lock(const struct run *, pthread_mutex_t *,
 		    const char *);
 
 /*
- * Where a demo lets --inject strike: worker id at iteration iter, inside the
- * critical section where there is one.  Without --inject it costs one
- * predictable branch.
+ * Where a demo lets --inject strike and --jitter pause: worker id at
+ * iteration iter, inside the critical section where there is one.  Without
+ * either it costs one predictable branch.
  */
 static inline void
 inject_point(const struct run *r, unsigned id, uint64_t iter)
 {
-	if (__builtin_expect(r->p->ninject != 0, 0))
+	if (__builtin_expect(r->p->perturb, 0))
 		inject_fire(r, id, iter);
 }
 

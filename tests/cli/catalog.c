@@ -105,7 +105,7 @@ START_TEST(order_rounds)
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
 
-	run_json(&c, row, "order -n 300 -j 30 -S %d -m %s", 7 + _i, modes[_i]);
+	run_json(&c, row, "order -n 300 -j 30 --seed %d -m %s", 7 + _i, modes[_i]);
 	expect(&c, 0);
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 300);
 	ck_assert_uint_eq(jnum(&row[0], "out_of_order"), 0);
