@@ -230,3 +230,15 @@ atomic_max_uint(atomic_uint *m, unsigned v)
 	while (v > cur && !atomic_compare_exchange_weak(m, &cur, v))
 		continue;
 }
+
+/* With -t: the iterations workers first .. first+n-1 did, as each recorded. */
+uint64_t
+iters_done(const struct run *r, unsigned first, unsigned n)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = first; i < first + n; i++)
+		sum += r->sh->slot[i].iters;
+	return sum;
+}
