@@ -185,6 +185,7 @@ inject_fire(const struct run *r, unsigned id, uint64_t iter)
 		if (f->worker != id || f->iter != iter)
 			continue;
 		r->sh->slot[id].injected = (int)k + 1;
+		r->sh->slot[id].iters = iter;	/* -t: what it finished */
 		switch (f->action) {
 		case INJECT_ABORT:
 			setrlimit(RLIMIT_CORE, &nocore);	/* a lesson, not a core file */

@@ -273,20 +273,18 @@ close_queue(struct run *r, const struct timespec *deadline)
 	return ipc_queue_close(queue_of(r), deadline);
 }
 
-/* Producer p puts items p*N .. p*N+N-1, B at a time; the last one closes the queue. */
+/*
+ * Producer p puts items p*N .. p*N+N-1, B at a time, or with -t until the
+ * time is up; it records how many it put.
+ */
 static void
-produce(struct run *r, unsigned p)
+put_range(struct run *r, unsigned p, unsigned char *buf)
 {
-	struct qstate *q = r->state;
+	const struct qstate *q = r->state;
 	uint64_t i, j, n = per_producer(r->p), k;
 	size_t batch = (size_t)r->p->v[O_BATCH];
-	unsigned char *buf;
 	int rc;
 
-	if ((buf = malloc(batch * q->isz)) == NULL)
-		worker_errc(r, errno, "queue: producer %u", p);
-	/* A thread ended by --inject must not leak its buffer. */
-	pthread_cleanup_push(free, buf);
 	for (i = 0; i < n && run_more(r, i, n); i += k) {
 		k = n - i < batch ? n - i : batch;
 		for (j = 0; j < k; j++) {
@@ -297,8 +295,23 @@ produce(struct run *r, unsigned p)
 			worker_errc(r, rc, "queue: producer %u: put item %ju", p,
 			    (uintmax_t)(p * n + i));
 	}
-	pthread_cleanup_pop(1);
 	r->sh->slot[p].iters = i;
+}
+
+/* A producer's items, then the last one to finish closes the queue. */
+static void
+produce(struct run *r, unsigned p)
+{
+	struct qstate *q = r->state;
+	unsigned char *buf;
+	int rc;
+
+	if ((buf = malloc((size_t)r->p->v[O_BATCH] * q->isz)) == NULL)
+		worker_errc(r, errno, "queue: producer %u", p);
+	/* A thread ended by --inject must not leak its buffer. */
+	pthread_cleanup_push(free, buf);
+	put_range(r, p, buf);
+	pthread_cleanup_pop(1);
 	if (atomic_fetch_sub(&q->producers_left, 1) != 1)
 		return;
 
