@@ -321,13 +321,11 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 			usage_error(w, "unknown option");
 		if (i == C_INJECT && (msg = inject_parse(p, optarg)) != NULL)
 			usage_error(w, "%s", msg);
-		if (i == C_INJECT)
-			continue;
 		if (i == C_DURATION &&
 		    (p->duration_ns = parse_duration(optarg)) == 0)
 			usage_error(w, "--duration: '%s' is not 0.001..86400 "
 			    "seconds (at most 3 decimals)", optarg);
-		if (i == C_DURATION)
+		if (i == C_INJECT || i == C_DURATION)
 			continue;
 		if (i >= NCOMMON && defs[i]->key == 'n')
 			count = defs[i]->name;	/* the count -t replaces */

@@ -9,6 +9,7 @@
  * waitpid; thread workers post a semaphore as they end.  The first unplanned
  * end poisons the run, the others get GRACE_NS to leave, then are killed (a
  * thread cannot be: the launcher exits); the failure is one line on stderr.
+ * With -t the same waits also end at the duration: then time_up is raised.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -616,7 +617,9 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	res_str(res, "mode", r->mode == MODE_THREAD ? "thread" : r->mode ==
 	    MODE_PROCESS ? "process" : "coop", F_TABLE);
 	res_uint(res, "workers", r->nworkers, F_PARAM);
-	res_uint(res, "iterations", o.iterations, F_PARAM);
+	/* With -t each run did its own count: a column, not a parameter. */
+	res_uint(res, "iterations", o.iterations, r->p->duration_ns != 0 ?
+	    F_TABLE : F_PARAM);
 	res_uint(res, "expected", o.expected, F_TABLE);
 	res_uint(res, "observed", o.observed, F_TABLE);
 	for (j = 0; j < extra.n; j++)
