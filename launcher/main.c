@@ -24,8 +24,8 @@
 #define VERSION		"0.1.0"
 #define MAX_ALLOPTS	(MAX_OPTS + 8)
 
-enum { C_MODE, C_FORMAT, C_TIMEOUT, C_INJECT, C_COLOR, C_TRACE, C_TIMELINE,
-    C_SEED, C_JITTER, C_HELP, NCOMMON };
+enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
+    C_TIMELINE, C_SEED, C_JITTER, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 static const char *const mode_names[] = { "thread", "process", "both", "coop", NULL };
@@ -43,6 +43,10 @@ static const struct optdef common_opts[] = {
 	{ "timeout", 'T', "SEC", 1, 86400, 60, NULL,
 	  "deadline of every wait and of each run; past it\n"
 	  "                         the launcher stops the workers (exit 1)" },
+	{ "duration", 't', "SEC", 1, 0, 0, NULL,	/* text: min > max */
+	  "run for SEC seconds (0.001..86400, to the ms) instead\n"
+	  "                         of a count: counter, falseshare, pingpong,\n"
+	  "                         queue; progress on stderr if it is a terminal" },
 	{ "inject", 0, "SPEC", 1, 0, 0, NULL,		/* text: min > max */
 	  "ACTION@W:ITER[,...]: worker W (from 0) fails on\n"
 	  "                         reaching iteration ITER, inside its critical\n"
@@ -210,6 +214,61 @@ parse_value(const struct worker *w, const struct optdef *o, const char *arg)
 	return v;
 }
 
+/* -t SEC: seconds with at most three decimals, 0.001..86400; ns, or 0 if not. */
+static uint64_t
+parse_duration(const char *s)
+{
+	uint64_t ms = 0;
+	int digits = 0, decimals = -1;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '.' && decimals < 0 && digits > 0) {
+			decimals = 0;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s) || decimals == 3 || ms > 86400000)
+			return 0;
+		ms = ms * 10 + (uint64_t)(*s - '0');
+		digits++;
+		decimals += decimals >= 0;
+	}
+	if (digits == 0 || decimals == 0)
+		return 0;
+	for (digits = decimals < 0 ? 0 : decimals; digits < 3; digits++)
+		ms *= 10;
+	return ms >= 1 && ms <= 86400000 ? ms * 1000000 : 0;
+}
+
+/* -t replaces the count: the demo must stop on time, and only the time be given. */
+static void
+check_duration(const struct worker *w, const struct params *p, const char *count)
+{
+	const struct worker *const *d;
+	char timed[160] = "";
+
+	if (p->duration_ns == 0)
+		return;
+	for (d = workers; *d != NULL; d++)
+		if ((*d)->timed)
+			snprintf(timed + strlen(timed), sizeof(timed) - strlen(timed),
+			    "%s%s", timed[0] != '\0' ? ", " : "", (*d)->name);
+	if (w == &all_demo)
+		usage_error(w, "--duration: all runs each demo's own count; "
+		    "-t works with one of %s", timed);
+	if (!w->timed)
+		usage_error(w, "--duration: this demo runs a fixed count; "
+		    "-t works with %s", timed);
+	if (p->modes == MODE_COOP)
+		usage_error(w, "--duration: coop tasks share the launcher's "
+		    "thread, which keeps the time; use thread or process");
+	if (count != NULL)
+		usage_error(w, "--duration and --%s: give a time or a count, "
+		    "not both", count);
+	if (p->duration_ns >= (uint64_t)p->timeout * 1000000000u)
+		usage_error(w, "--duration must be shorter than --timeout (%lld s)",
+		    p->timeout);
+}
+
 /* getopt_long's tables from the common options followed by the demo's. */
 static int
 build_opts(const struct worker *w, const struct optdef **defs,
@@ -250,6 +309,40 @@ opt_index(const struct optdef **defs, int n, int c)
 	return -1;
 }
 
+/* A common option whose value is text, not a number: 1 if i is one (taken). */
+static int
+text_opt(const struct worker *w, struct params *p, int i, const char *arg,
+    int *seeded)
+{
+	const char *msg, *errstr;
+
+	switch (i) {
+	case C_INJECT:
+		if ((msg = inject_parse(p, arg)) != NULL)
+			usage_error(w, "%s", msg);
+		return 1;
+	case C_DURATION:
+		if ((p->duration_ns = parse_duration(arg)) == 0)
+			usage_error(w, "--duration: '%s' is not 0.001..86400 "
+			    "seconds (at most 3 decimals)", arg);
+		return 1;
+	case C_TRACE:
+		if (*arg == '\0')
+			usage_error(w, "--trace: name a file");
+		p->trace_path = arg;
+		return 1;
+	case C_SEED:
+		p->seed = (uint64_t)strtonum(arg, 0, UINT32_MAX, &errstr);
+		if (errstr != NULL)
+			usage_error(w, "--seed: '%s' is %s (0..4294967295)", arg,
+			    errstr);
+		*seeded = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* argv[0] is the demo's name.  Any error is one line on stderr and exit 2. */
 static void
 parse(int argc, char **argv, const struct worker *w, struct params *p)
@@ -257,7 +350,7 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	const struct optdef *defs[MAX_ALLOPTS];
 	struct option lo[MAX_ALLOPTS + 1];
 	long long cv[NCOMMON] = { 0 };
-	const char *msg, *errstr;
+	const char *count = NULL;
 	char so[2 * MAX_ALLOPTS + 2];
 	int c, i, n, seeded = 0;
 
@@ -278,24 +371,10 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 			usage_error(w, "option '%s' needs a value", argv[optind - 1]);
 		if ((i = opt_index(defs, n, c)) < 0)
 			usage_error(w, "unknown option");
-		if (i == C_INJECT && (msg = inject_parse(p, optarg)) != NULL)
-			usage_error(w, "%s", msg);
-		if (i == C_INJECT)
+		if (text_opt(w, p, i, optarg, &seeded))
 			continue;
-		if (i == C_TRACE && *optarg == '\0')
-			usage_error(w, "--trace: name a file");
-		if (i == C_TRACE) {
-			p->trace_path = optarg;
-			continue;
-		}
-		if (i == C_SEED) {
-			p->seed = (uint64_t)strtonum(optarg, 0, UINT32_MAX, &errstr);
-			if (errstr != NULL)
-				usage_error(w, "--seed: '%s' is %s (0..4294967295)",
-				    optarg, errstr);
-			seeded = 1;
-			continue;
-		}
+		if (i >= NCOMMON && defs[i]->key == 'n')
+			count = defs[i]->name;	/* the count -t replaces */
 		*(i < NCOMMON ? &cv[i] : &p->v[i - NCOMMON]) =
 		    parse_value(w, defs[i], optarg);
 	}
@@ -319,6 +398,7 @@ parse(int argc, char **argv, const struct worker *w, struct params *p)
 	p->color = p->format == FORMAT_TABLE && (cv[C_COLOR] == COLOR_ALWAYS ||
 	    (cv[C_COLOR] == COLOR_AUTO && isatty(STDOUT_FILENO) &&
 	    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0')));
+	check_duration(w, p, count);
 }
 
 /* The short lesson: what the demo shows, with what, how to read it, what to try. */

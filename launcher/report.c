@@ -88,8 +88,8 @@ fmt_raw(const struct field *f, char *buf, size_t len)
 	case F_INT:
 		snprintf(buf, len, "%jd", (intmax_t)f->v.i);
 		break;
-	case F_DBL:
-		snprintf(buf, len, "%.1f", f->v.d);
+	case F_DBL:	/* a parameter (-t 0.001) keeps its milliseconds */
+		snprintf(buf, len, f->flags & F_PARAM ? "%.3f" : "%.1f", f->v.d);
 		break;
 	case F_BOOL:
 		snprintf(buf, len, "%s", f->v.u ? "true" : "false");

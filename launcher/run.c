@@ -9,6 +9,7 @@
  * waitpid; thread workers post a semaphore as they end.  The first unplanned
  * end poisons the run, the others get GRACE_NS to leave, then are killed (a
  * thread cannot be: the launcher exits); the failure is one line on stderr.
+ * With -t the same waits also end at the duration: then time_up is raised.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -30,6 +31,8 @@
 
 #define GRACE_NS	2000000000ull	/* survivors' time to leave a poisoned run */
 #define REAP_NS		5000000000ull	/* SIGKILLed workers' time to be reaped */
+#define GO_POLL_NS	1000000ull	/* -t: how often to look for the start */
+#define PROGRESS_NS	200000000ull	/* -t: how often to redraw the progress */
 
 struct targ {
 	struct run	*r;
@@ -52,6 +55,9 @@ struct runner {
 	int		 culprit_died;	/* the failure is the first of those deaths */
 	uint64_t	 limit;		/* ns: the deadline, or the end of a grace */
 	int		 grace;		/* limit is the end of a grace period */
+	int		 progress;	/* -t, stderr a terminal: show the time */
+	int		 shown;		/* the progress line is on the screen */
+	uint64_t	 tick;		/* ns: when to redraw it */
 	char		 failure[NOTE_MAX];	/* the first failure */
 };
 
@@ -145,13 +151,15 @@ worker_main(struct run *r, unsigned id)
 	cpu0 = cpu_ns();
 	trace_begin(r, id);
 	s->t_start = ipc_now_ns();
+	if (rc == IPC_BARRIER_SERIAL)	/* the last to arrive opened it */
+		atomic_store(&r->sh->t_go, s->t_start);
 	r->demo->work(r, id);
 	s->t_end = ipc_now_ns();
 	ipc_trace_cur = NULL;
 	s->cpu_ns = cpu_ns() - cpu0;
 	getrusage(RUSAGE_THREAD, &ru1);
-	s->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
-	s->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
+	s->nvcsw = (int32_t)(ru1.ru_nvcsw - ru0.ru_nvcsw);
+	s->nivcsw = (int32_t)(ru1.ru_nivcsw - ru0.ru_nivcsw);
 	s->done = 1;
 }
 
@@ -345,18 +353,52 @@ reap(struct run *r, struct runner *rn, unsigned alive)
 	return alive;
 }
 
+/*
+ * -t: the time is up the duration after the start barrier opened; tell the
+ * workers then, and redraw the progress line on the way.  Returns when to
+ * look again (ns), UINT64_MAX for never.
+ */
+static uint64_t
+pace(struct run *r, struct runner *rn)
+{
+	uint64_t go, end, now;
+
+	if (r->p->duration_ns == 0 || atomic_load(&r->sh->time_up))
+		return UINT64_MAX;
+	now = ipc_now_ns();
+	if ((go = atomic_load(&r->sh->t_go)) == 0)
+		return now + GO_POLL_NS;	/* not open yet */
+	end = go + r->p->duration_ns;
+	if (now >= end) {
+		atomic_store(&r->sh->time_up, 1);
+		return UINT64_MAX;
+	}
+	if (!rn->progress)
+		return end;
+	if (now >= rn->tick) {
+		fprintf(stderr, "\r%s %s: %.1f s of %.1f s", r->demo->name,
+		    r->mode == MODE_THREAD ? "thread" : "process",
+		    (double)(now - go) / 1e9, (double)r->p->duration_ns / 1e9);
+		rn->shown = 1;
+		rn->tick = now + PROGRESS_NS;
+	}
+	return rn->tick < end ? rn->tick : end;
+}
+
 /* Wait for every process worker: all reaped, killed at the deadline, or a signal. */
 static void
 supervise(struct run *r, struct runner *rn)
 {
 	unsigned alive = rn->started;
 	struct timespec ts;
-	uint64_t now;
+	uint64_t now, wake;
 
 	while ((alive = reap(r, rn, alive)) > 0) {
+		wake = pace(r, rn);
+		wake = wake < rn->limit ? wake : rn->limit;
 		now = ipc_now_ns();
 		if (now < rn->limit) {
-			ts = ns_to_ts(rn->limit - now);
+			ts = ns_to_ts(wake > now ? wake - now : 0);
 			take_signal(rn, &caught, &ts);
 			continue;
 		}
@@ -465,11 +507,15 @@ supervise_threads(struct run *r, struct runner *rn)
 	unsigned left = rn->started;
 	char line[NOTE_MAX + 64];
 	struct timespec ts;
+	uint64_t wake;
 
 	while (left > 0) {
-		ts = ns_to_ts(rn->limit);
+		wake = pace(r, rn);
+		ts = ns_to_ts(wake < rn->limit ? wake : rn->limit);
 		if (sem_clockwait(&rn->ended, CLOCK_MONOTONIC, &ts) == 0)
 			left -= join_ended(r, rn);
+		else if (errno == ETIMEDOUT && ipc_now_ns() < rn->limit)
+			continue;	/* pace's time, not the deadline */
 		else if (errno == ETIMEDOUT && !rn->grace) {
 			timeout_failure(r, rn);
 			rn->limit = ipc_now_ns() + GRACE_NS;
@@ -493,6 +539,8 @@ echo_params(const struct run *r, struct result *res)
 	int i, j;
 
 	for (i = 0; (o = &r->demo->opts[i])->name != NULL; i++) {
+		if (r->p->duration_ns != 0 && o->key == 'n')
+			continue;	/* -t replaced the count */
 		for (j = 0; j < res->n && strcmp(res->f[j].key, o->name) != 0; j++)
 			continue;
 		if (j < res->n)
@@ -584,7 +632,9 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	res_str(res, "mode", r->mode == MODE_THREAD ? "thread" : r->mode ==
 	    MODE_PROCESS ? "process" : "coop", F_TABLE);
 	res_uint(res, "workers", r->nworkers, F_PARAM);
-	res_uint(res, "iterations", o.iterations, F_PARAM);
+	/* With -t each run did its own count: a column, not a parameter. */
+	res_uint(res, "iterations", o.iterations, r->p->duration_ns != 0 ?
+	    F_TABLE : F_PARAM);
 	res_uint(res, "expected", o.expected, F_TABLE);
 	res_uint(res, "observed", o.observed, F_TABLE);
 	for (j = 0; j < extra.n; j++)
@@ -593,6 +643,8 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	res_str(res, "verdict", verdict_name(o.verdict), F_TABLE);
 	result_timing(r, &o, res);
 	echo_params(r, res);
+	if (r->p->duration_ns != 0)
+		res_dbl(res, "duration_s", (double)r->p->duration_ns / 1e9, F_PARAM);
 	res_uint(res, "timeout", (uint64_t)r->p->timeout, F_PARAM);
 	res_uint(res, "seed", r->p->seed, F_PARAM);
 	if (r->p->jitter_us != 0) {
@@ -648,6 +700,8 @@ arrive(struct run *r, struct runner *rn)
 {
 	int rc = ipc_barrier_arrive(&r->sh->start, r->deadline);
 
+	if (rc == IPC_BARRIER_SERIAL)	/* the last to arrive: it is open */
+		atomic_store(&r->sh->t_go, ipc_now_ns());
 	if (rc != 0 && rc != IPC_BARRIER_SERIAL && rc != ECANCELED)
 		fail(r, rn, -1, "start barrier: %s", strerror(rc));
 }
@@ -688,6 +742,7 @@ run_one(struct run *r, struct result *res)
 	sigprocmask(SIG_BLOCK, &caught, &saved_mask);
 	prepare(r);
 	rn.limit = ts_to_ns(r->deadline);
+	rn.progress = r->p->duration_ns != 0 && isatty(STDERR_FILENO);
 	if (r->mode == MODE_PROCESS) {
 		start_processes(r, &rn);
 		arrive(r, &rn);
@@ -702,6 +757,9 @@ run_one(struct run *r, struct result *res)
 		if (coop_run(r, worker_main) == ENOMEM)
 			errc(1, ENOMEM, "%s: coop tasks", r->demo->name);
 	}
+
+	if (rn.shown)
+		fputs("\r\033[K", stderr);	/* the report, or a failure, goes there */
 
 	/* All gone, and one unfinished with no failure seen: they gave up at the deadline. */
 	if (rn.failure[0] == '\0' && rn.signo == 0)

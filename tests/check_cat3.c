@@ -79,8 +79,8 @@ END_TEST
 START_TEST(inject_own_step)
 {
 	static const char *const runs[] = {
-		"pool -w 2 -t 64 -k 20000 --inject kill@0:1,kill@1:1",
-		"pool -w 1 -t 8 --inject kill@0:5",
+		"pool -w 2 -j 64 -k 20000 --inject kill@0:1,kill@1:1",
+		"pool -w 1 -j 8 --inject kill@0:5",
 		"referee -u 4 -S 5 --inject kill@1:0,kill@2:0",
 	};
 	struct cmd c;

@@ -145,7 +145,7 @@ START_TEST(group_both_modes)
 		{ "foobar -n 1000", "ok" },
 		{ "isolation -n 1000", "ok" },
 		{ "pingpong -n 500 -V spin", "ok" },
-		{ "pool -t 16 -S per-task", "ok" },
+		{ "pool -j 16 -S per-task", "ok" },
 		{ "referee -u 4 -S 2", "ok" },
 		{ "counter -w 3 -n 3000 -s naive-flag --widen", "race" },
 		{ "counter -w 3 -n 3000 -s tas", "ok" },
@@ -172,7 +172,7 @@ START_TEST(group_bad_input)
 	static const char *const bad[] = {
 		"crash --when now", "crash --when", "crash -w 2 -v 2",
 		"crash -n 100 -a 100", "deadlock -W 0", "referee -S 0",
-		"pingpong -V carrier", "pool -S per-task -t 4097",
+		"pingpong -V carrier", "pool -S per-task -j 4097",
 	};
 	struct cmd c;
 

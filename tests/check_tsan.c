@@ -31,6 +31,10 @@ static const char *const guarded[] = {
 	"event -w 4 -r 3",
 	"condition -p 2 -c 2 -n 2000 -k 2",
 	"queue --join -p 2 -c 2 -n 2000 -k 8",
+	"counter -w 3 -t 0.1 --sync mutex",	/* -t: the launcher's time_up */
+	"falseshare -w 2 -t 0.1",
+	"pingpong -t 0.1 --via spin",
+	"queue -p 2 -c 2 -t 0.1 -k 16",
 };
 
 START_TEST(guarded_clean)

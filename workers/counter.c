@@ -266,7 +266,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 	int rc = 0, widen = (int)r->p->v[O_WIDEN];
 	uint64_t k;
 
-	for (k = 0; k < n && rc == 0; k++) {
+	for (k = 0; run_more(r, k, n) && rc == 0; k++) {
 		if ((rc = guard_lock(r, c, s, sem)) != 0)
 			break;
 		inject_point(r, id, k);
@@ -291,10 +291,11 @@ counter_work(struct run *r, unsigned id)
 
 	switch (s) {
 	case S_ATOMIC:
-		for (i = 0; i < n; i++) {
+		for (i = 0; run_more(r, i, n); i++) {
 			inject_point(r, id, i);
 			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
 		}
+		r->sh->slot[id].iters = i;
 		return;
 	case S_MUTEX:
 		rc = locked_loop(r, id, S_MUTEX, sem, &i);
@@ -309,6 +310,7 @@ counter_work(struct run *r, unsigned id)
 		rc = locked_loop(r, id, s, sem, &i);
 		break;
 	}
+	r->sh->slot[id].iters = i;
 	if (rc != 0)
 		worker_errc(r, rc, "counter: worker %u: %s: iteration %ju", id,
 		    syncs[s], (uintmax_t)i);
@@ -325,8 +327,14 @@ counter_check(const struct run *r, struct outcome *o)
 		ipc_mutex_unlock(&c->mutex);
 
 	o->sync = syncs[s];
-	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
-	o->expected = o->ops = (uint64_t)r->nworkers * o->iterations;
+	/* With -t each worker did what it could: expected is the sum, iterations the mean. */
+	if (r->p->duration_ns != 0) {
+		o->expected = o->ops = iters_done(r, 0, r->nworkers);
+		o->iterations = o->expected / r->nworkers;
+	} else {
+		o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+		o->expected = o->ops = (uint64_t)r->nworkers * o->iterations;
+	}
 	o->observed = s == S_ATOMIC ? atomic_load(&c->atomic) : c->plain;
 	if (o->observed == o->expected) {
 		o->verdict = VERDICT_OK;
@@ -376,6 +384,7 @@ const struct worker worker_counter = {
 	.proves = "counter == workers x iterations under every guard; "
 	    "unguarded, the lost updates are counted",
 	.coop = 1,
+	.timed = 1,
 	.explain =
 	    "N workers each add 1 to one 64-bit counter in shared memory.  An increment is\n"
 	    "three steps (read, add, write); two workers that read the same value both\n"
@@ -388,6 +397,8 @@ const struct worker worker_counter = {
 	    "\n"
 	    "Columns: expected is workers x iterations, observed what the counter holds,\n"
 	    "lost the difference; cpu_ns (JSON/CSV) is the CPU the workers burned.\n"
+	    "With -t SECONDS instead of -n, each worker counts the increments it made\n"
+	    "until the time was up: expected is their sum, iterations their mean.\n"
 	    "\n"
 	    "Try: --sync none --widen (the race on any machine); -w 1 (nobody to race\n"
 	    "with); --sync all --mode both (every guard, threads next to processes);\n"

@@ -93,24 +93,34 @@ falseshare_work(struct run *r, unsigned id)
 	_Atomic uint64_t *c = counter_of(r, id);
 	uint64_t i, n = (uint64_t)r->p->v[O_ITERATIONS];
 
-	for (i = 0; i < n; i++)
+	for (i = 0; run_more(r, i, n); i++)
 		atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+	r->sh->slot[id].iters = i;
+}
+
+/* What worker id's counter must hold: the count, or with -t what it did. */
+static uint64_t
+wanted(const struct run *r, unsigned id)
+{
+	return r->p->duration_ns != 0 ? r->sh->slot[id].iters :
+	    (uint64_t)r->p->v[O_ITERATIONS];
 }
 
 static void
 falseshare_check(const struct run *r, struct outcome *o)
 {
-	uint64_t n = (uint64_t)r->p->v[O_ITERATIONS], v, sum = 0;
+	uint64_t v, sum = 0, want = 0;
 	unsigned i, bad = 0, first = 0;
 
 	for (i = 0; i < r->nworkers; i++) {
 		sum += v = atomic_load(counter_of(r, i));
-		if (v != n && bad++ == 0)
+		want += wanted(r, i);
+		if (v != wanted(r, i) && bad++ == 0)
 			first = i;
 	}
 	o->sync = layouts[layout_of(r)];
-	o->iterations = n;
-	o->expected = o->ops = (uint64_t)r->nworkers * n;
+	o->iterations = want / r->nworkers;	/* with -t, the mean */
+	o->expected = o->ops = want;
 	o->observed = sum;
 	o->verdict = bad == 0 && sum == o->expected ? VERDICT_OK : VERDICT_FAIL;
 	if (o->verdict == VERDICT_OK)
@@ -135,12 +145,14 @@ const struct worker worker_falseshare = {
 	    "Primitive: none; the memory layout is the lesson.\n"
 	    "\n"
 	    "Columns: observed must equal expected either way; compare the time and\n"
-	    "ops/s of packed and padded.\n"
+	    "ops/s of packed and padded.  With -t SECONDS instead of -n, each counter\n"
+	    "must equal what its worker did until the time was up; compare the ops/s.\n"
 	    "\n"
 	    "Try: -w 2; -w 4 (more workers than CPUs hides it).\n"
 	    "\n"
 	    "Pitfalls: \"no lock, so no contention\" is wrong at the cache-line level;\n"
 	    "shmsync pads every per-worker slot to 64 bytes for this reason.\n",
+	.timed = 1,
 	.opts = falseshare_opts,
 	.validate = falseshare_validate,
 	.variants = falseshare_variants,

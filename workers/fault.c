@@ -219,6 +219,7 @@ inject_fire(const struct run *r, unsigned id, uint64_t iter)
 		if (f->worker != id || f->iter != iter)
 			continue;
 		r->sh->slot[id].injected = (int)k + 1;
+		r->sh->slot[id].iters = iter;	/* -t: what it finished */
 		switch (f->action) {
 		case INJECT_ABORT:
 			setrlimit(RLIMIT_CORE, &nocore);	/* a lesson, not a core file */
@@ -263,4 +264,16 @@ atomic_max_uint(atomic_uint *m, unsigned v)
 
 	while (v > cur && !atomic_compare_exchange_weak(m, &cur, v))
 		continue;
+}
+
+/* With -t: the iterations workers first .. first+n-1 did, as each recorded. */
+uint64_t
+iters_done(const struct run *r, unsigned first, unsigned n)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = first; i < first + n; i++)
+		sum += r->sh->slot[i].iters;
+	return sum;
 }

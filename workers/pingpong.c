@@ -36,6 +36,7 @@ struct pstate {
 	alignas(CACHE_LINE) atomic_uint	 turn;		/* spin: whose turn */
 	alignas(CACHE_LINE) uint64_t	 token;		/* passed back and forth */
 	atomic_uint			 wrong;		/* a token out of order */
+	atomic_int			 over;		/* -t: worker 0 has stopped */
 	alignas(CACHE_LINE) uint64_t	 rtt[];		/* ns per round trip */
 };
 
@@ -53,9 +54,12 @@ pingpong_nworkers(const struct params *p)
 	return 2;
 }
 
+/* Room for the round trips timed: the count's, or with -t the most kept. */
 static uint64_t
 nsamples(const struct params *p)
 {
+	if (p->duration_ns != 0)
+		return MAX_SAMPLES;
 	return (uint64_t)p->v[O_ITERATIONS] < MAX_SAMPLES ?
 	    (uint64_t)p->v[O_ITERATIONS] : MAX_SAMPLES;
 }
@@ -123,17 +127,24 @@ pass_turn(struct run *r, unsigned to)
 		worker_errc(r, rc, "pingpong: post");
 }
 
-/* Worker 0 serves (even tokens) and times; worker 1 returns (odd tokens). */
+/*
+ * Worker 0 serves (even tokens) and times; worker 1 returns (odd tokens).
+ * With -t worker 0 alone watches the time; then it says it is over and
+ * hands the turn over once more, so worker 1 wakes and leaves too.
+ */
 static void
 pingpong_work(struct run *r, unsigned id)
 {
 	struct pstate *s = r->state;
-	uint64_t i, t0;
+	uint64_t i, t0, n = (uint64_t)r->p->v[O_ITERATIONS];
+	int timed = r->p->duration_ns != 0;
 
-	for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++) {
+	for (i = 0; id == 0 ? run_more(r, i, n) : timed || i < n; i++) {
 		t0 = ipc_now_ns();
 		if (id == 1)
 			await_turn(r, 1);
+		if (id == 1 && atomic_load(&s->over))
+			break;
 		if (s->token != 2 * i + id)
 			atomic_fetch_add(&s->wrong, 1);
 		inject_point(r, id, i);
@@ -144,6 +155,11 @@ pingpong_work(struct run *r, unsigned id)
 			if (i < nsamples(r->p))
 				s->rtt[i] = ipc_now_ns() - t0;
 		}
+	}
+	r->sh->slot[id].iters = i;
+	if (id == 0 && timed) {
+		atomic_store(&s->over, 1);
+		pass_turn(r, 1);
 	}
 }
 
@@ -164,14 +180,19 @@ pingpong_check(const struct run *r, struct outcome *o)
 {
 	struct pstate *s = r->state;	/* the run is over: sorting in place is fine */
 	unsigned wrong = atomic_load(&s->wrong);
-	uint64_t med = sorted_median(s->rtt, nsamples(r->p));
+	uint64_t med, n = (uint64_t)r->p->v[O_ITERATIONS];
 
+	/* With -t the rounds are worker 0's; worker 1 must have returned each. */
+	if (r->p->duration_ns != 0)
+		n = r->sh->slot[0].iters;
+	med = sorted_median(s->rtt, n < nsamples(r->p) ? n : nsamples(r->p));
 	o->sync = vias[r->p->v[O_VIA]];
-	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+	o->iterations = n;
 	o->expected = 2 * o->iterations;
 	o->observed = s->token;
 	o->ops = o->iterations;
-	o->verdict = o->observed == o->expected && wrong == 0 ? VERDICT_OK :
+	o->verdict = o->observed == o->expected && wrong == 0 &&
+	    (r->p->duration_ns == 0 || r->sh->slot[1].iters == n) ? VERDICT_OK :
 	    VERDICT_FAIL;
 	snprintf(o->note, sizeof(o->note), "%s; round trip median %.2f us",
 	    wrong == 0 ? "every token in turn" : "TOKENS OUT OF TURN",
@@ -206,9 +227,10 @@ const struct worker worker_pingpong = {
 	    "Columns: rtt_median_ns, the round trip: a wake-up across CPUs costs tens of\n"
 	    "microseconds; a spinning hand-off a fraction of one.\n"
 	    "\n"
-	    "Try: --via spin; --mode both.\n"
+	    "Try: --via spin; --mode both; -t 2 (as many round trips as fit in 2 s).\n"
 	    "\n"
 	    "Pitfalls: spinning is fast only while each side has its own CPU.\n",
+	.timed = 1,
 	.opts = pingpong_opts,
 	.nworkers = pingpong_nworkers,
 	.size = pingpong_size,

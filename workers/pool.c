@@ -21,7 +21,7 @@ static const char *const spawns[] = { "pool", "per-task", NULL };
 
 static const struct optdef pool_opts[] = {
 	OPT_WORKERS(4),
-	{ "tasks", 't', "T", 1, 1 << 20, 256, NULL,
+	{ "tasks", 'j', "T", 1, 1 << 20, 256, NULL,
 	  "tasks (per-task: at most 4096, one worker each)" },
 	{ "spawn", 'S', "HOW", 0, 0, S_POOL, spawns,
 	  "pool (W workers share the task queue) or per-task (a worker per task)" },

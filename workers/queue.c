@@ -29,6 +29,8 @@ enum qkind { Q_MPMC, Q_SPSC };
 #define MAX_ITEMS	(1ULL << 32)	/* in all: the bitmap is 512 MiB then */
 #define MAX_RING	(1ULL << 30)	/* bytes of queue slots */
 #define MAX_BATCHBUF	(16ULL << 20)	/* bytes of one worker's batch buffer */
+#define TIMED_RATE	(1ULL << 28)	/* -t: item numbers per second, in all */
+#define TIMED_MIN	(1ULL << 20)	/* -t: item numbers at least, in all */
 
 static const char *const qkinds[] = { "mpmc", "spsc", NULL };
 
@@ -72,10 +74,26 @@ struct qstate {
 	size_t		 queue_off;
 };
 
+/*
+ * The numbers each producer may give its items: the count, or with -t room
+ * for more than a fast queue moves in the time (the bitmap has one bit each).
+ */
+static uint64_t
+per_producer(const struct params *p)
+{
+	uint64_t total;
+
+	if (p->duration_ns == 0)
+		return (uint64_t)p->v[O_ITEMS];
+	total = p->duration_ns / 1000000 * TIMED_RATE / 1000;
+	total = total < TIMED_MIN ? TIMED_MIN : total > MAX_ITEMS ? MAX_ITEMS : total;
+	return total / (uint64_t)p->v[O_PRODUCERS];
+}
+
 static uint64_t
 total_items(const struct params *p)
 {
-	return (uint64_t)p->v[O_PRODUCERS] * (uint64_t)p->v[O_ITEMS];
+	return (uint64_t)p->v[O_PRODUCERS] * per_producer(p);
 }
 
 static const char *
@@ -255,21 +273,19 @@ close_queue(struct run *r, const struct timespec *deadline)
 	return ipc_queue_close(queue_of(r), deadline);
 }
 
-/* Producer p puts items p*N .. p*N+N-1, B at a time; the last one closes the queue. */
+/*
+ * Producer p puts items p*N .. p*N+N-1, B at a time, or with -t until the
+ * time is up; it records how many it put.
+ */
 static void
-produce(struct run *r, unsigned p)
+put_range(struct run *r, unsigned p, unsigned char *buf)
 {
-	struct qstate *q = r->state;
-	uint64_t i, j, n = (uint64_t)r->p->v[O_ITEMS], k;
+	const struct qstate *q = r->state;
+	uint64_t i, j, n = per_producer(r->p), k;
 	size_t batch = (size_t)r->p->v[O_BATCH];
-	unsigned char *buf;
 	int rc;
 
-	if ((buf = malloc(batch * q->isz)) == NULL)
-		worker_errc(r, errno, "queue: producer %u", p);
-	/* A thread ended by --inject must not leak its buffer. */
-	pthread_cleanup_push(free, buf);
-	for (i = 0; i < n; i += k) {
+	for (i = 0; i < n && run_more(r, i, n); i += k) {
 		k = n - i < batch ? n - i : batch;
 		for (j = 0; j < k; j++) {
 			inject_point(r, p, i + j);
@@ -279,6 +295,22 @@ produce(struct run *r, unsigned p)
 			worker_errc(r, rc, "queue: producer %u: put item %ju", p,
 			    (uintmax_t)(p * n + i));
 	}
+	r->sh->slot[p].iters = i;
+}
+
+/* A producer's items, then the last one to finish closes the queue. */
+static void
+produce(struct run *r, unsigned p)
+{
+	struct qstate *q = r->state;
+	unsigned char *buf;
+	int rc;
+
+	if ((buf = malloc((size_t)r->p->v[O_BATCH] * q->isz)) == NULL)
+		worker_errc(r, errno, "queue: producer %u", p);
+	/* A thread ended by --inject must not leak its buffer. */
+	pthread_cleanup_push(free, buf);
+	put_range(r, p, buf);
 	pthread_cleanup_pop(1);
 	if (atomic_fetch_sub(&q->producers_left, 1) != 1)
 		return;
@@ -380,13 +412,41 @@ queue_poison(struct run *r)
 	close_queue(r, &dl);
 }
 
+/*
+ * The items produced, and the checksum they make: every number, or with -t
+ * the first iters of each producer's range.  *out: a producer used its range up.
+ */
+static uint64_t
+produced(const struct run *r, uint64_t *want, int *out)
+{
+	const struct qstate *q = r->state;
+	uint64_t i, made, per = per_producer(r->p), total = 0;
+	unsigned p;
+
+	*want = 0;
+	*out = 0;
+	if (r->p->duration_ns == 0) {
+		for (i = 0; i < q->nitems; i++)
+			*want += item_mix(i);
+		return q->nitems;
+	}
+	for (p = 0; p < (unsigned)r->p->v[O_PRODUCERS]; p++) {
+		made = r->sh->slot[p].iters;
+		*out |= made == per;
+		for (i = 0; i < made; i++)
+			*want += item_mix(p * per + i);
+		total += made;
+	}
+	return total;
+}
+
 static void
 queue_check(const struct run *r, struct outcome *o)
 {
 	const struct qstate *q = r->state;
 	const struct tally *t = (const struct tally *)((const char *)q + q->tally_off);
-	uint64_t i, taken = 0, sum = 0, want = 0, dups = 0, torn = 0, good;
-	int checksum_ok;
+	uint64_t i, taken = 0, sum = 0, want, dups = 0, torn = 0, good, made;
+	int checksum_ok, out;
 
 	for (i = 0; i < (uint64_t)r->p->v[O_CONSUMERS]; i++) {
 		taken += t[i].taken;
@@ -394,27 +454,27 @@ queue_check(const struct run *r, struct outcome *o)
 		dups += t[i].dups;
 		torn += t[i].torn;
 	}
-	for (i = 0; i < q->nitems; i++)
-		want += item_mix(i);
+	made = produced(r, &want, &out);
 	checksum_ok = sum == want;
 	good = taken - dups - torn;
 
 	o->sync = qkinds[q->kind];
-	o->iterations = (uint64_t)r->p->v[O_ITEMS];
-	o->expected = q->nitems;
+	o->iterations = made / (uint64_t)r->p->v[O_PRODUCERS];	/* -t: the mean */
+	o->expected = made;
 	o->observed = o->ops = taken;
-	o->verdict = taken == q->nitems && dups == 0 && torn == 0 && checksum_ok &&
-	    (!r->p->v[O_JOIN] || q->joined_at == q->nitems) ?
+	o->verdict = taken == made && dups == 0 && torn == 0 && checksum_ok &&
+	    (!r->p->v[O_JOIN] || q->joined_at == made) ?
 	    VERDICT_OK : VERDICT_FAIL;
 	if (o->verdict == VERDICT_OK)
-		snprintf(o->note, sizeof(o->note), "each item once, whole%s",
-		    r->p->v[O_JOIN] ? "; join returned with all processed" : "");
-	else if (r->p->v[O_JOIN] && q->joined_at != q->nitems)
+		snprintf(o->note, sizeof(o->note), "each item once, whole%s%s",
+		    r->p->v[O_JOIN] ? "; join returned with all processed" : "",
+		    out ? "; item numbers ran out before the time" : "");
+	else if (r->p->v[O_JOIN] && q->joined_at != made)
 		snprintf(o->note, sizeof(o->note), "join returned after %ju of %ju "
-		    "items", (uintmax_t)q->joined_at, (uintmax_t)q->nitems);
+		    "items", (uintmax_t)q->joined_at, (uintmax_t)made);
 	else
 		snprintf(o->note, sizeof(o->note), "%ju missing, %ju duplicated, "
-		    "%ju torn%s", (uintmax_t)(good < q->nitems ? q->nitems - good : 0),
+		    "%ju torn%s", (uintmax_t)(good < made ? made - good : 0),
 		    (uintmax_t)dups, (uintmax_t)torn, checksum_ok ? "" :
 		    ", checksum wrong");
 	res_uint(o->extra, "produced", q->kind == Q_SPSC ? ring_of(r)->tail :
@@ -445,6 +505,7 @@ queue_teardown(struct run *r)
 const struct worker worker_queue = {
 	.name = "queue",
 	.coop = 1,
+	.timed = 1,
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
 	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
 	    "no torn item",
@@ -460,8 +521,12 @@ const struct worker worker_queue = {
 	    "full_waits and empty_waits count puts that found it full, gets that found it\n"
 	    "empty; duplicates, torn and checksum_ok (JSON/CSV) prove exactly-once.\n"
 	    "\n"
+	    "With -t SECONDS instead of -n, producers put items until the time is up,\n"
+	    "then close the queue as usual; expected is what they put, iterations the\n"
+	    "mean per producer.\n"
+	    "\n"
 	    "Try: -k 1 (a hand-off per item); -p 4 -c 1; --batch 64 (one lock per 64\n"
-	    "items); -q spsc -p 1 -c 1; --join.\n"
+	    "items); -q spsc -p 1 -c 1; --join; -t 2 --batch 64.\n"
 	    "\n"
 	    "Pitfalls: a waiter must re-check its condition after waking; closing must\n"
 	    "wake every sleeper; an index published before the item is copied hands out\n"

@@ -84,6 +84,7 @@ struct params {
 	enum format		 format;
 	int			 color;		/* colour the table's verdicts */
 	long long		 timeout;	/* seconds, per run */
+	uint64_t		 duration_ns;	/* -t: run this long; 0: a count */
 	unsigned		 ninject;
 	struct inject		 inject[MAX_INJECT];
 	const char		*trace_path;	/* --trace FILE, or NULL */
@@ -98,14 +99,15 @@ struct params {
 struct slot {
 	alignas(CACHE_LINE) uint64_t t_start;	/* ns, after the start barrier */
 	uint64_t		 t_end;
-	int64_t			 nvcsw;		/* during the work only */
-	int64_t			 nivcsw;
+	int32_t			 nvcsw;		/* during the work only */
+	int32_t			 nivcsw;	/* (32 bits: the slot stays one line) */
 	int64_t			 cpu_ns;	/* CPU time of the work */
 	atomic_int		 planned;	/* the demo kills this worker on purpose */
 	int			 done;
 	pid_t			 tid;		/* thread id (the pid, in process mode) */
 	int			 injected;	/* 1 + which --inject fault fired */
 	uint64_t		 jitter_ns;	/* the --jitter delays it slept */
+	uint64_t		 iters;		/* iterations done, with -t */
 };
 
 /* The head of every run's region; the demo's state follows. */
@@ -117,6 +119,8 @@ struct run_shared {
 	atomic_uint		 owner_deaths;	/* robust locks taken from a dead owner */
 	char			 dead_lock[32];	/* the first of them, as the demo names it */
 	uint64_t		 t_launch;	/* ns, before the first worker starts */
+	_Atomic uint64_t	 t_go;		/* ns, when the start barrier opened */
+	atomic_int		 time_up;	/* -t: the duration is over */
 	struct slot		 slot[];
 };
 
@@ -180,6 +184,7 @@ struct worker {
 	const char		*proves;	/* what every run checks */
 	const char		*explain;	/* `shmsync explain`: the lesson */
 	int			 coop;		/* it runs in --mode coop */
+	int			 timed;		/* it runs for -t SECONDS */
 	const struct optdef	*opts;		/* ends with .name == NULL */
 	const char		*(*validate)(const struct params *);
 	int			 (*variants)(const struct params *);
@@ -211,10 +216,14 @@ void	res_str(struct result *, const char *, const char *, int);
 void	res_bool(struct result *, const char *, int, int);
 const struct field *res_find(const struct result *, const char *);
 
-/* Helpers for demos (fault.c): the median of n samples (sorted in place), a running maximum. */
+/*
+ * Helpers for demos (fault.c): the median of n samples (sorted in place), a
+ * running maximum, the iterations some workers did (their slots' iters).
+ */
 uint64_t	sorted_median(uint64_t *, size_t);
 uint64_t	seed_mix(uint64_t, uint64_t, uint64_t);
 void		atomic_max_uint(atomic_uint *, unsigned);
+uint64_t	iters_done(const struct run *, unsigned, unsigned);
 
 /* fault.c: what every demo shares for failing well. */
 const char	*inject_parse(struct params *, const char *);
@@ -238,6 +247,18 @@ inject_point(const struct run *r, unsigned id, uint64_t iter)
 {
 	if (__builtin_expect(r->p->perturb, 0))
 		inject_fire(r, id, iter);
+}
+
+/*
+ * Whether a worker goes on to iteration i: i < n, or with -t until the
+ * launcher says the time is up (one relaxed load, no clock call).
+ */
+static inline int
+run_more(const struct run *r, uint64_t i, uint64_t n)
+{
+	if (r->p->duration_ns == 0)
+		return i < n;
+	return !atomic_load_explicit(&r->sh->time_up, memory_order_relaxed);
 }
 
 /* The usual first two options of a demo: -w workers, -n iterations. */

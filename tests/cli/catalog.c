@@ -402,7 +402,7 @@ START_TEST(pool_tasks)
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
 
-	run_json(&c, row, "pool -w 3 -t 40 -k 100 -S %s -m %s", spawn[_i / 2],
+	run_json(&c, row, "pool -w 3 -j 40 -k 100 -S %s -m %s", spawn[_i / 2],
 	    modes[_i % 2]);
 	expect(&c, 0);
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 40);
@@ -763,7 +763,7 @@ START_TEST(catalog_bad_input)
 		"semaphore --bounded", "semaphore -k 0", "semaphore -w 0",
 		"semaphore --over-release -w 3 -k 3",
 		"semaphore --over-release --bounded -w 2 -k 4",
-		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -t 5000", "referee -u 0", "referee --story -f json", "counter --timeline -f csv", "all --timeline", "sweep counter --workers 1,2 --timeline", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
+		"semaphore -u -1", "timeout -W 200 -H 100", "timeout -w 1", "reentrant -d 0", "order -s maybe", "foobar -n 0", "event -w 1", "rwlock -R 4000 -W 100", "rwlock -P nobody", "deadlock -x prayer", "crash -v 3 -w 3", "crash -a 10 -n 10", "crash -H abort", "condition -N some", "queue --join -q spsc -p 1 -c 1", "pool -S per-task -j 5000", "referee -u 0", "referee --story -f json", "counter --timeline -f csv", "all --timeline", "sweep counter --workers 1,2 --timeline", "all --inject kill@0:1", "all -w 3", "explain", "explain nothing", "completion zsh", "counter --color=sometimes", "sweep counter", "sweep counter --workers 1,1",
 		"sweep order --workers 2", "sweep counter --workers 0,2", "sweep counter --workers 2 --chart -f csv",
 		"queue -m coop -q spsc -p 1 -c 1", "counter -m coop --inject kill@0:1",
 	};
