@@ -60,6 +60,7 @@ struct sink {
 	unsigned	 cols;
 	uint64_t	 span_ns;
 	int		*died;		/* the column a lane died in, or -1 */
+	int		*cut;		/* the column its buffer filled in, or -1 */
 };
 
 static struct objname names[MAX_NAMES];
@@ -279,6 +280,7 @@ walk_lane(struct sink *k, unsigned id)
 	const struct ipc_trace_buf *b = lane(k->r, id);
 	const struct slot *s = &k->r->sh->slot[id];
 	uint64_t i, n = b->n < b->cap ? b->n : b->cap, end = lane_end(k->r, id);
+	uint64_t cut = b->n > b->cap && n > 0 ? b->rec[n - 1].t : 0;
 	struct open o[MAX_OPEN];
 	int no = 0;
 
@@ -288,7 +290,11 @@ walk_lane(struct sink *k, unsigned id)
 	    "did not finish");
 	for (i = 0; i < n; i++)
 		no = step(k, id, o, no, &b->rec[i]);
-	close_lane(k, id, o, no, end);
+
+	/* A full buffer: what came after its last record is not known. */
+	close_lane(k, id, o, no, cut ? cut : end);
+	if (cut)
+		k->instant(k, id, "trace buffer full", cut);
 	if (!s->done)
 		k->instant(k, id, atomic_load(&s->planned) ? "died (planned)" :
 		    "died", end);
@@ -439,7 +445,7 @@ static void
 trace_write(const struct run *r, const char *title, const char *labels)
 {
 	struct sink k = { json_span, json_instant, r, run_start(r), tf, ++truns,
-	    NULL, 0, 0, NULL };
+	    NULL, 0, 0, NULL, NULL };
 	char tname[32];
 	unsigned i;
 
@@ -492,6 +498,8 @@ tl_instant(struct sink *k, unsigned id, const char *name, uint64_t t)
 {
 	if (strncmp(name, "died", 4) == 0 && t >= k->t0)
 		k->died[id] = (int)((t - k->t0) * k->cols / k->span_ns);
+	if (strcmp(name, "trace buffer full") == 0 && t >= k->t0)
+		k->cut[id] = (int)((t - k->t0) * k->cols / k->span_ns);
 }
 
 /* A column's character: what the worker did most of that time. */
@@ -544,10 +552,13 @@ tl_print(const struct sink *k, const char *title, unsigned width, int label)
 	if ((line = malloc(k->cols + 1)) == NULL)
 		err(1, "timeline");
 	printf("%.*s\n", (int)width, title);
-	printf("%.*s\n", (int)width, "# holds  = reads  . waits  ! waits holding  - runs  X dies");
+	printf("%.*s\n", (int)width, "# holds  = reads  . waits  ! waits holding  - runs  X dies  ? unrecorded");
 	for (id = 0; id < nl; id++) {
 		for (c = 0; c < k->cols; c++)
 			line[c] = tl_char(k->acc + ((size_t)id * k->cols + c) * NST);
+		for (c = k->cut[id] >= 0 ? (unsigned)k->cut[id] + 1 : k->cols;
+		    c < k->cols; c++)
+			line[c] = line[c] == ' ' ? ' ' : '?';
 		if (k->died[id] >= 0 && (unsigned)k->died[id] < k->cols)
 			line[k->died[id]] = 'X';
 		line[k->cols] = '\0';
@@ -578,7 +589,7 @@ timeline(const struct run *r, const char *title)
 {
 	unsigned width = tl_width(), label = 1, id, n;
 	struct sink k = { tl_span, tl_instant, r, run_start(r), NULL, 0, NULL, 0,
-	    0, NULL };
+	    0, NULL, NULL };
 	uint64_t end = 0;
 	char head[256], across[16], col[16];
 
@@ -590,10 +601,11 @@ timeline(const struct run *r, const char *title)
 	k.span_ns = end > k.t0 ? end - k.t0 : 1;
 	k.acc = calloc((size_t)r->nworkers * k.cols * NST, sizeof(double));
 	k.died = malloc(r->nworkers * sizeof(int));
-	if (k.acc == NULL || k.died == NULL)
+	k.cut = malloc(r->nworkers * sizeof(int));
+	if (k.acc == NULL || k.died == NULL || k.cut == NULL)
 		err(1, "timeline");
 	for (id = 0; id < r->nworkers; id++) {
-		k.died[id] = -1;
+		k.died[id] = k.cut[id] = -1;
 		walk_lane(&k, id);
 	}
 	fmt_dur((double)k.span_ns, across, sizeof(across));
@@ -604,6 +616,7 @@ timeline(const struct run *r, const char *title)
 	tl_print(&k, head, width, (int)label);
 	free(k.acc);
 	free(k.died);
+	free(k.cut);
 }
 
 /* What one record costs this thread, measured once: the clock read and two stores. */
