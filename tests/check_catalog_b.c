@@ -95,9 +95,16 @@ START_TEST(referee_naive_pop)
 {
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
+	int try;
 
-	run_json(&c, row, "referee -u 8 -S 5 --naive -m %s", modes[_i]);
-	expect(&c, 0);
+	/* A race, not a schedule: a run with no overlap is retried, twice at most. */
+	for (try = 0; try < 3; try++) {
+		run_json(&c, row, "referee -u 8 -S 5 --naive -m %s", modes[_i]);
+		expect(&c, 0);
+		if (strcmp(jstr(&row[0], "verdict"), "race") == 0 || try == 2)
+			break;
+		cmd_free(&c);
+	}
 	ck_assert_uint_ge(jnum(&row[0], "lost"), 1);
 	ck_assert_uint_ge(jnum(&row[0], "duplicated"), 1);
 	ck_assert_uint_le(jnum(&row[0], "observed") + jnum(&row[0], "lost"), 7);

@@ -50,6 +50,7 @@ struct rstate {
 	alignas(CACHE_LINE) volatile uint64_t head;	/* naive: the next user to take */
 	alignas(CACHE_LINE) volatile uint64_t tail;	/* naive: users in the list */
 	volatile int	 closed;			/* naive: no more arrivals */
+	atomic_uint	 ready;				/* referees at their desks */
 	size_t		 queue_off;
 	alignas(CACHE_LINE) struct user user[];
 };
@@ -108,6 +109,16 @@ pause_for(const struct run *r, long long sec)
 	    (long)(ns % 1000000000u) }, NULL);
 }
 
+/* Half a tutorial second: the naive referee reads the head user's papers. */
+static void
+read_papers(const struct run *r)
+{
+	uint64_t ns = (uint64_t)r->p->v[O_SCALE] * 500000u;
+
+	nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
+	    (long)(ns % 1000000000u) }, NULL);
+}
+
 /* Worker 0: a user every --arrive-every seconds, into the queue or the list. */
 static void
 arrivals(struct run *r)
@@ -116,6 +127,12 @@ arrivals(struct run *r)
 	uint64_t u;
 	int rc;
 
+	/* As in the tutorial, the first user finds every referee waiting. */
+	while (atomic_load(&s->ready) < r->nworkers - 1) {
+		if (run_stopped(r))
+			worker_errc(r, ETIMEDOUT, "referee: the referees never came");
+		worker_yield(r);
+	}
 	for (u = 0; u < (uint64_t)r->p->v[O_USERS]; u++) {
 		if (u > 0)
 			pause_for(r, r->p->v[O_ARRIVE]);
@@ -168,8 +185,10 @@ naive_referee(struct run *r, unsigned id)
 		 * queue.pop(0) unguarded: read user h's papers, then remove the
 		 * head (head = head + 1, a read-modify-write of its own).  Two
 		 * referees that read the same h verify it twice and drop h + 1.
+		 * Reading takes half a tutorial second: a referee that
+		 * was off the CPU when the user came still catches the other.
 		 */
-		nanosleep(&(struct timespec){ 0, 50000 }, NULL);
+		read_papers(r);
 		s->head = s->head + 1;
 		verify(r, id, h, taken++);
 	}
@@ -185,6 +204,7 @@ referee_work(struct run *r, unsigned id)
 		arrivals(r);
 		return;
 	}
+	atomic_fetch_add(&((struct rstate *)r->state)->ready, 1);
 	if (r->p->v[O_NAIVE]) {
 		naive_referee(r, id);
 		return;

@@ -420,6 +420,7 @@ START_TEST(referee_users)
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
 	uint64_t cpu_queue, cpu_naive;
+	int try;
 
 	run_json(&c, row, "referee -u 6 -S 5 -V 1 -m %s", modes[_i]);
 	expect(&c, 0);
@@ -437,8 +438,13 @@ START_TEST(referee_users)
 	cmd_free(&c);
 
 	/* Two referees free when user 0 arrives: both take it, one skips the next. */
-	run_json(&c, row, "referee -u 6 -S 5 --naive -m %s", modes[_i]);
-	expect(&c, 0);
+	for (try = 0; try < 3; try++) {		/* a race: retried if it hid */
+		run_json(&c, row, "referee -u 6 -S 5 --naive -m %s", modes[_i]);
+		expect(&c, 0);
+		if (strcmp(jstr(&row[0], "verdict"), "race") == 0 || try == 2)
+			break;
+		cmd_free(&c);
+	}
 	ck_assert_uint_gt(jnum(&row[0], "duplicated") + jnum(&row[0], "lost"), 0);
 	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
 	cmd_free(&c);
