@@ -266,6 +266,8 @@ bench_tables(struct bench *b)
 		{ "pingpong", "ping-pong: round-trip latency between two workers" },
 		{ "spawn", "spawn: launch N workers to the start and reap them, per worker" },
 		{ "falseshare", "false sharing: private counters packed vs padded, ops/s" },
+		{ "trace", "trace: the mutex counter with and without --trace's "
+		  "recording, ops/s" },
 		{ "target", "targets: ratios of medians from this run" },
 	};
 	size_t i;
