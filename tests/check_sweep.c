@@ -154,21 +154,6 @@ START_TEST(sweep_chart_fits)
 }
 END_TEST
 
-/* Names in dir (none but . and ..: 0). */
-static int
-dir_entries(const char *dir)
-{
-	struct dirent *d;
-	DIR *dp;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(dp = opendir(dir));
-	while ((d = readdir(dp)) != NULL)
-		n += strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-	closedir(dp);
-	return n;
-}
-
 static void
 rm_dir(const char *dir, const char *file)
 {

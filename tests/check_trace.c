@@ -243,21 +243,6 @@ count(const struct tev *ev, size_t n, long pid, const char *ph, const char *cat,
 	return k;
 }
 
-/* Entries of dir, but . and ..: a temp file left behind shows here. */
-static int
-dir_entries(const char *dir)
-{
-	struct dirent *d;
-	DIR *dp;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(dp = opendir(dir));
-	while ((d = readdir(dp)) != NULL)
-		n += strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-	closedir(dp);
-	return n;
-}
-
 static void
 rm_dir(const char *dir)
 {

@@ -45,6 +45,7 @@ int	 cmd_runf(struct cmd *, const char *, ...);
 void	 cmd_free(struct cmd *);
 const char *shmsync_path(void);
 int	 count_lines(const char *);
+int	 dir_entries(const char *);
 
 void	*shared_alloc(struct ipc_region *, size_t);
 int	 procs_start(pid_t *, unsigned, party_fn *, void *);

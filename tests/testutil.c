@@ -153,6 +153,21 @@ count_lines(const char *s)
 	return n;
 }
 
+/* Entries of dir but . and ..: a file a command should not have left shows here. */
+int
+dir_entries(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dp = opendir(dir));
+	while ((d = readdir(dp)) != NULL)
+		n += strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
+	closedir(dp);
+	return n;
+}
+
 /* size zeroed bytes shared with every party forked later; the name is gone. */
 void *
 shared_alloc(struct ipc_region *r, size_t size)
