@@ -9,17 +9,6 @@
 
 #include "run.h"
 
-static const struct optdef no_opts[] = {
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
-};
-
-const struct worker all_demo = {
-	.name = "all",
-	.desc = "every demo with its defaults, one summary table",
-	.proves = "each demo's own invariant, threads and processes",
-	.opts = no_opts,
-};
-
 /* The summary row: the fields every demo has, under their usual names. */
 static void
 summarize(const struct result *full, int row, struct result *s)
@@ -61,7 +50,7 @@ run_all(const struct params *common, struct report *rep)
 	int i, v, nv, m, row = 0, status = 0;
 
 	for (w = workers; *w != NULL; w++) {
-		if ((common->modes & MODE_COOP) && !(*w)->coop)
+		if ((common->modes & MODE_COOP) && !((*w)->caps & CAP_COOP))
 			continue;	/* no cooperative version */
 		p = *common;
 		p.demo = *w;
@@ -74,7 +63,7 @@ run_all(const struct params *common, struct report *rep)
 			for (m = 0; m < 3; m++) {
 				if (!(p.modes & run_modes[m]))
 					continue;
-				run_once(&p, v, run_modes[m], &full);
+				run_once(&p, v, run_modes[m], NULL, &full);
 				status |= full.verdict == VERDICT_FAIL;
 				summarize(&full, row, &sum);
 				if (report_add(rep, &sum) != 0)

@@ -10,7 +10,6 @@
  * its row an error and the exit status 1; it is never averaged in.
  */
 #include <err.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,29 +23,39 @@
 #define QUEUE_CAP	1024		/* the shmsync queue's slots */
 #define QUEUE_BATCH	64		/* items per put_many/get_many */
 
-enum { O_REPEAT = 'r', O_WORKERS = 'w', O_QUICK = 'q', O_FORMAT = 'f',
-    O_TIMEOUT = 'T', O_HELP = 'h', O_ONLY = 256, O_CSV, O_RUNMS, O_SPAWNMAX };
+enum { B_REPEAT, B_WORKERS, B_QUICK, B_FORMAT, B_ONLY, B_CSV, B_RUNMS,
+    B_SPAWNMAX, B_TIMEOUT, B_HELP, NBENCH };
 
-static const struct option longopts[] = {
-	{ "repeat", required_argument, NULL, O_REPEAT },
-	{ "workers", required_argument, NULL, O_WORKERS },
-	{ "quick", no_argument, NULL, O_QUICK },
-	{ "format", required_argument, NULL, O_FORMAT },
-	{ "only", required_argument, NULL, O_ONLY },
-	{ "csv", required_argument, NULL, O_CSV },
-	{ "run-ms", required_argument, NULL, O_RUNMS },
-	{ "spawn-max", required_argument, NULL, O_SPAWNMAX },
-	{ "timeout", required_argument, NULL, O_TIMEOUT },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 }
+static const char *const bformats[] = {
+	[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", NULL
 };
 
-/* The long options, for the bash completion (complete.c). */
-const struct option *
-bench_options(void)
-{
-	return longopts;
-}
+/* A default of 0 or NULL stands for "not given": --quick picks the value then. */
+const struct optdef bench_opts[] = {
+	[B_REPEAT] = { "repeat", 'r', "R", 1, BENCH_MAXR - 1, 0, NULL,
+	  "runs per case (default 5, --quick 3)" },
+	[B_WORKERS] = { "workers", 'w', "LIST", 1, 0, 0, NULL,
+	  "counter workers, e.g. 1,2,4,8 (the default;\n"
+	  "                         --quick 1,2)" },
+	[B_QUICK] = { "quick", 'q', NULL, 0, 1, 0, NULL,
+	  "a smoke run: shorter runs, fewer cases" },
+	[B_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, bformats,
+	  "Markdown tables, CSV, or JSON Lines" },
+	[B_ONLY] = { "only", 0, "LIST", 1, 0, 0, NULL,
+	  "groups: counter,queue,barrier,pingpong,spawn,\n"
+	  "                         falseshare,trace (default: all)" },
+	[B_CSV] = { "csv", 0, "FILE", 1, 0, 0, NULL,
+	  "also write the rows as CSV to FILE" },
+	[B_RUNMS] = { "run-ms", 0, "MS", 1, 10000, 0, NULL,
+	  "length one run aims at (default 40, --quick 5)" },
+	[B_SPAWNMAX] = { "spawn-max", 0, "N", 1, MAX_WORKERS, 0, NULL,
+	  "largest spawn sweep size (default 4096,\n"
+	  "                         --quick 256)" },
+	[B_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,
+	  "deadline of each run" },
+	[B_HELP] = { "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
+	[NBENCH] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
 
 static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
 
@@ -57,34 +66,7 @@ static const char *const group_names[] = {
 static const char *const modes[] = { "thread", "process" };
 static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
 
-static _Noreturn void
-bench_usage(void)
-{
-	printf("usage: %s bench [options]\n\n"
-	    "Measure the matrix: counter guards, queue vs pipe/mq/socketpair,\n"
-	    "barriers, ping-pong latency, spawn cost, false sharing.  Each case\n"
-	    "runs R times, checks its invariant every time, and reports median,\n"
-	    "min and max; then the issue's targets as ratios of medians.\n\n"
-	    "options:\n"
-	    "  -r, --repeat R        runs per case (1..%d; default 5, --quick 3)\n"
-	    "  -w, --workers LIST    counter workers, e.g. 1,2,4,8 (the default;\n"
-	    "                        --quick 1,2)\n"
-	    "  -q, --quick           a smoke run: shorter runs, fewer cases\n"
-	    "  -f, --format FMT      table (Markdown), csv, json (JSON Lines)\n"
-	    "      --only LIST       groups: counter,queue,barrier,pingpong,spawn,\n"
-	    "                        falseshare,trace (default: all)\n"
-	    "      --csv FILE        also write the rows as CSV to FILE\n"
-	    "      --run-ms MS       length one run aims at (1..10000; default 40,\n"
-	    "                        --quick 5)\n"
-	    "      --spawn-max N     largest spawn sweep size (1..%d; default %d,\n"
-	    "                        --quick 256)\n"
-	    "  -T, --timeout SEC     deadline of each run (default 60)\n\n"
-	    "exit status: 0 every invariant held, 1 a run broke one (its row says\n"
-	    "which), 2 usage error\n", getprogname(), BENCH_MAXR - 1, MAX_WORKERS,
-	    MAX_WORKERS);
-	exit(0);
-}
-
+/* A count of a list, in bounds, or a usage error. */
 static long long
 number(const char *opt, const char *arg, long long min, long long max)
 {
@@ -92,21 +74,9 @@ number(const char *opt, const char *arg, long long min, long long max)
 	long long v = strtonum(arg, min, max, &errstr);
 
 	if (errstr != NULL)
-		errx(2, "bench: --%s: '%s' is %s (%lld..%lld)", opt, arg, errstr,
-		    min, max);
+		usage_error("bench", "--%s: '%s' is %s (%lld..%lld)", opt, arg,
+		    errstr, min, max);
 	return v;
-}
-
-static enum format
-parse_format(const char *arg)
-{
-	if (strcmp(arg, "table") == 0)
-		return FORMAT_TABLE;
-	if (strcmp(arg, "csv") == 0)
-		return FORMAT_CSV;
-	if (strcmp(arg, "json") == 0)
-		return FORMAT_JSON;
-	errx(2, "bench: --format: unknown format '%s' (one of table|csv|json)", arg);
 }
 
 static void
@@ -117,7 +87,7 @@ parse_workers(struct bench *b, char *arg)
 	b->nworkers = 0;
 	while ((w = strsep(&arg, ",")) != NULL) {
 		if (b->nworkers == BENCH_MAXW)
-			errx(2, "bench: --workers: more than %d sizes", BENCH_MAXW);
+			usage_error("bench", "--workers: more than %d sizes", BENCH_MAXW);
 		b->workers[b->nworkers++] = (unsigned)number("workers", w, 1,
 		    MAX_WORKERS);
 	}
@@ -134,8 +104,8 @@ parse_only(struct bench *b, char *arg)
 		for (i = 0; group_names[i] != NULL && strcmp(group_names[i], g) != 0; i++)
 			continue;
 		if (group_names[i] == NULL)
-			errx(2, "bench: --only: unknown group '%s' (counter, queue, "
-			    "barrier, pingpong, spawn, falseshare, trace)", g);
+			usage_error("bench", "--only: unknown group '%s' (counter, "
+			    "queue, barrier, pingpong, spawn, falseshare, trace)", g);
 		b->groups |= 1u << i;
 	}
 }
@@ -156,58 +126,33 @@ defaults(struct bench *b, long long repeat, long long runms, long long spawnmax,
 		parse_workers(b, (char[]){ "1,2,4,8" });
 }
 
-/* Options into *b; explicit options override what --quick implies. */
+/* Options into *b; explicit options override what --quick implies.  The --csv file, or NULL. */
 static const char *
 parse(struct bench *b, int argc, char **argv)
 {
-	long long repeat = 0, runms = 0, spawnmax = 0;
-	const char *csv = NULL;
-	char *wlist = NULL;
-	int c;
+	long long v[NBENCH];
+	const char *t[NBENCH] = { NULL };
+	struct optset set = { bench_opts, v, t, 0 };
+	char *copy;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:w:qf:T:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_REPEAT:
-			repeat = number("repeat", optarg, 1, BENCH_MAXR - 1);
-			break;
-		case O_WORKERS:
-			wlist = optarg;
-			break;
-		case O_QUICK:
-			b->quick = 1;
-			break;
-		case O_FORMAT:
-			b->format = parse_format(optarg);
-			break;
-		case O_ONLY:
-			parse_only(b, optarg);
-			break;
-		case O_CSV:
-			csv = optarg;
-			break;
-		case O_RUNMS:
-			runms = number("run-ms", optarg, 1, 10000);
-			break;
-		case O_SPAWNMAX:
-			spawnmax = number("spawn-max", optarg, 1, MAX_WORKERS);
-			break;
-		case O_TIMEOUT:
-			b->timeout = number("timeout", optarg, 1, 86400);
-			break;
-		case O_HELP:
-			bench_usage();
-		case ':':
-			errx(2, "bench: option '%s' needs a value", argv[optind - 1]);
-		default:
-			errx(2, "bench: unknown option '%s'", argv[optind - 1]);
-		}
+	parse_args("bench", argc, argv, &set, 1);
+	if (v[B_HELP])
+		cmd_help(cmd_find("bench"));
+	b->quick = (int)v[B_QUICK];
+	b->format = (enum format)v[B_FORMAT];
+	b->timeout = v[B_TIMEOUT];
+	if (t[B_ONLY] != NULL) {
+		if ((copy = strdup(t[B_ONLY])) == NULL)
+			err(1, "bench");
+		parse_only(b, copy);
+		free(copy);
 	}
-	if (optind < argc)
-		errx(2, "bench: unexpected argument '%s'", argv[optind]);
-	defaults(b, repeat, runms, spawnmax, wlist);
-	return csv;
+	if ((copy = t[B_WORKERS] != NULL ? strdup(t[B_WORKERS]) : NULL) == NULL &&
+	    t[B_WORKERS] != NULL)
+		err(1, "bench");
+	defaults(b, v[B_REPEAT], v[B_RUNMS], v[B_SPAWNMAX], copy);
+	free(copy);
+	return t[B_CSV];
 }
 
 /* A demo's parameters at their defaults, as `shmsync DEMO` would have them. */
@@ -225,7 +170,6 @@ demo_params(struct bcase *c, const char *demo, long long timeout)
 	for (i = 0, o = c->p.demo->opts; o[i].name != NULL; i++)
 		c->p.v[i] = o[i].def;
 	c->p.modes = c->mode;
-	c->p.format = FORMAT_CSV;
 	c->p.timeout = timeout;
 }
 
@@ -274,7 +218,7 @@ run_demo_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 
 	(void)b;
 	set_opt(c, c->iter_opt, (long long)n);
-	run_once(&c->p, 0, c->mode, &res);
+	run_once(&c->p, 0, c->mode, NULL, &res);
 	if ((f = result_field(&res, "note")) != NULL)
 		strlcpy(c->row.note, f->v.s, sizeof(c->row.note));
 	if ((f = result_field(&res, "ops_per_sec")) == NULL)
@@ -638,7 +582,7 @@ group_trace(struct bench *b)
 }
 
 int
-bench_main(int argc, char **argv)
+exec_bench(const struct cmd_entry *e, int argc, char **argv)
 {
 	static void (*const groups[])(struct bench *) = { group_counter,
 	    group_queue, group_barrier, group_pingpong, group_spawn,
@@ -647,9 +591,9 @@ bench_main(int argc, char **argv)
 	const char *csv;
 	size_t i;
 
+	(void)e;
 	memset(&b, 0, sizeof(b));
 	b.groups = G_ALL;
-	b.timeout = 60;
 	csv = parse(&b, argc, argv);
 	if (csv != NULL && (b.csv = fopen(csv, "w")) == NULL)
 		err(1, "bench: %s", csv);

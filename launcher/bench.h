@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "../workers/worker.h"
+#include "cli.h"
 
 #define BENCH_MAXW	16		/* entries in --workers */
 #define BENCH_MAXR	101		/* --repeat */
@@ -91,7 +91,6 @@ int	bare_pingpong(enum bare_pp, enum mode, uint64_t, const struct timespec *,
 int	bare_spawn(enum mode, unsigned, const struct timespec *, double *,
 	    char *, size_t);
 
-int	bench_main(int, char **);
-const struct option *bench_options(void);
+extern const struct optdef bench_opts[];
 
 #endif /* LAUNCHER_BENCH_H */

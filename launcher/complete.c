@@ -1,22 +1,19 @@
 /*
  * complete.c - `shmsync completion bash`: a bash completion script generated
- * from the registry and the option tables, so it is always true to the code:
- * the subcommands, each demo's options (sweep's and bench's too), and the
- * keywords an option takes.  `make install` installs its output.
+ * from the command table and the option tables, so it is always true to the
+ * code: the subcommands, each one's options (a demo's, sweep's, bench's),
+ * the keywords an option takes, files after a FILE option.  `make install`
+ * installs its output.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
 #include "run.h"
-
-static const char sweep_opts[] = "--workers --repeat --plot --chart";
 
 static void
 words(const struct optdef *o)
 {
-	for (; o->name != NULL; o++) {
+	for (; o != NULL && o->name != NULL; o++) {
 		printf(" --%s", o->name);
 		if (o->key != 0)
 			printf(" -%c", o->key);
@@ -32,16 +29,21 @@ pattern(const struct optdef *o)
 		printf("|-%c", o->key);
 }
 
-/* After a keyword option offer its keywords; after any other value, nothing. */
+/* After a keyword option offer its keywords; after FILE, files; else nothing. */
 static void
 value_cases(const struct optdef *o)
 {
 	const char *const *c;
 
-	for (; o->name != NULL; o++) {
+	for (; o != NULL && o->name != NULL; o++) {
 		if (o->arg == NULL)
 			continue;
 		pattern(o);
+		if (strcmp(o->arg, "FILE") == 0) {
+			printf(") compopt -o filenames 2>/dev/null\n"
+			    "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return 1 ;;\n");
+			continue;
+		}
 		if (o->choices == NULL) {
 			printf(") return 1 ;;\n");
 			continue;
@@ -53,99 +55,99 @@ value_cases(const struct optdef *o)
 	}
 }
 
-/* _shmsync_opts DEMO PREV: sets words (PREV's values) or opts; 1: nothing to offer. */
+/* One command's arm: the values after PREV, else its options' words. */
 static void
-opts_function(const struct optdef *common)
+arm(const char *name, const struct optdef *a, const struct optdef *b)
 {
-	const struct worker *const *w;
-
-	printf("_shmsync_opts()\n{\n\tcase \"$1\" in\n");
-	for (w = workers; *w != NULL; w++) {
-		printf("\t%s)\n\t\tcase \"$2\" in\n", (*w)->name);
-		value_cases((*w)->opts);
-		printf("\t\tesac\n\t\topts=\"");
-		words((*w)->opts);
-		printf(" \" ;;\n");
-	}
-	printf("\tall) opts= ;;\n\t*) return 1 ;;\n\tesac\n\tcase \"$2\" in\n");
-	value_cases(common);
-	printf("\tesac\n\topts=\"$opts");
-	words(common);
-	printf(" \"\n}\n\n");
+	printf("\t%s)\n\t\tcase \"$2\" in\n", name);
+	value_cases(a);
+	value_cases(b);
+	printf("\t\tesac\n\t\topts=\"$opts");
+	words(a);
+	words(b);
+	printf(" \" ;;\n");
 }
 
-/* bench has getopt_long options of its own: --format's keywords, files after --csv. */
+/*
+ * _shmsync_opts CMD PREV: sets words (PREV's values) or opts (CMD's options,
+ * added to what is there); 1: nothing to offer.
+ */
 static void
-bench_arm(void)
+opts_function(void)
 {
-	const struct option *o;
+	const struct cmd_entry *const *c;
 
-	printf("\tbench)\n\t\tcase \"$prev\" in\n"
-	    "\t\t--format|-f) words=\"table csv json\" ;;\n"
-	    "\t\t--csv) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
-	for (o = bench_options(); o->name != NULL; o++)
-		if (o->has_arg != no_argument && strcmp(o->name, "format") != 0 &&
-		    strcmp(o->name, "csv") != 0) {
-			printf("\t\t--%s", o->name);
-			if (o->val > 0 && o->val < 256)
-				printf("|-%c", o->val);
-			printf(") return ;;\n");
-		}
-	printf("\t\tesac\n\t\tif [ -n \"$words\" ]; then\n"
-	    "\t\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
-	    "\t\telse\n\t\t\tCOMPREPLY=($(compgen -W \"");
-	for (o = bench_options(); o->name != NULL; o++)
-		printf("%s--%s", o == bench_options() ? "" : " ", o->name);
-	printf("\" -- \"$cur\"))\n\t\tfi\n\t\treturn ;;\n");
+	printf("_shmsync_opts()\n{\n\tcase \"$1\" in\n");
+	for (c = cmd_table; *c != NULL; c++) {
+		if ((*c)->demo != NULL)
+			arm((*c)->name, (*c)->demo->opts, common_opts);
+		else if ((*c)->opts != NULL || ((*c)->flags & CMD_COMMON))
+			arm((*c)->name, (*c)->opts, (*c)->flags & CMD_COMMON ?
+			    common_opts : NULL);
+	}
+	printf("\t*) return 1 ;;\n\tesac\n}\n\n");
+}
+
+/* The commands that take a demo first, and the one word completion takes. */
+static void
+positional(void)
+{
+	const struct cmd_entry *const *c;
+
+	for (c = cmd_table; *c != NULL; c++) {
+		if ((*c)->demo != NULL)
+			continue;
+		if ((*c)->flags & CMD_DEMOARG)
+			printf("\t%s) [ \"$COMP_CWORD\" -eq 2 ] && "
+			    "{ COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")); "
+			    "return; } ;;\n", (*c)->name);
+		else if ((*c)->opts == NULL && !((*c)->flags & CMD_COMMON))
+			printf("\t%s) [ \"$COMP_CWORD\" -eq 2 ] && [ -n \"%s\" ] && "
+			    "COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n",
+			    (*c)->name, (*c)->usage, (*c)->usage);
+	}
 }
 
 static void
 main_function(void)
 {
-	const struct worker *const *w;
+	const struct cmd_entry *const *c;
+	int first = 1;
 
 	printf("_shmsync()\n{\n"
 	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
-	    "\tlocal demo=${COMP_WORDS[1]} words= opts= extra= demos=\"");
-	for (w = workers; *w != NULL; w++)
-		printf("%s%s", w == workers ? "" : " ", (*w)->name);
-	printf("\"\n\n\t# bash splits --color=always at the '='.\n"
+	    "\tlocal cmd=${COMP_WORDS[1]} words= opts= demos=\"");
+	for (c = cmd_table; *c != NULL; c++)
+		if ((*c)->demo != NULL)
+			printf("%s%s", first ? "" : " ", (*c)->name), first = 0;
+	printf("\" cmds=\"");
+	for (c = cmd_table, first = 1; *c != NULL; c++)
+		if (!((*c)->flags & CMD_HIDDEN) || (*c)->alias == NULL)
+			printf("%s%s", first ? "" : " ", (*c)->name), first = 0;
+	printf(" --help --version\"\n\n\t# bash splits --color=always at the '='.\n"
 	    "\tif [ \"$cur\" = \"=\" ]; then\n\t\tcur=\n"
 	    "\telif [ \"$prev\" = \"=\" ] && [ \"$COMP_CWORD\" -ge 3 ]; then\n"
 	    "\t\tprev=${COMP_WORDS[COMP_CWORD-2]}\n\tfi\n"
 	    "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$demos all sweep bench list explain clean"
-	    " help completion --help --version\" -- \"$cur\"))\n\t\treturn\n\tfi\n"
-	    "\tcase \"$demo\" in\n"
-	    "\texplain|help) [ \"$COMP_CWORD\" -eq 2 ] &&"
-	    " COMPREPLY=($(compgen -W \"$demos\" -- \"$cur\")); return ;;\n"
-	    "\tcompletion) [ \"$COMP_CWORD\" -eq 2 ] &&"
-	    " COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n"
-	    "\tlist|clean) return ;;\n");
-	bench_arm();
-	printf("\tsweep)\n\t\tif [ \"$COMP_CWORD\" -eq 2 ]; then\n"
-	    "\t\t\tCOMPREPLY=($(compgen -W \"$demos\" -- \"$cur\"))\n\t\t\treturn\n"
-	    "\t\tfi\n\t\tdemo=${COMP_WORDS[2]} extra=\"%s\"\n"
-	    "\t\tcase \"$prev\" in\n"
-	    "\t\t--plot) compopt -o filenames 2>/dev/null\n"
-	    "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-	    "\t\t--workers|--repeat) return ;;\n\t\tesac ;;\n\tesac\n"
-	    "\tif [ \"$prev\" = --trace ]; then\n"
-	    "\t\tcompopt -o filenames 2>/dev/null\n"
-	    "\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return\n\tfi\n"
-	    "\t_shmsync_opts \"$demo\" \"$prev\" || return\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$cmds\" -- \"$cur\"))\n\t\treturn\n\tfi\n"
+	    "\tcase \"$cmd\" in\n");
+	positional();
+	printf("\tesac\n"
+	    "\t_shmsync_opts \"$cmd\" \"$prev\" || return\n"
+	    "\t# sweep DEMO: the demo's options too.\n"
+	    "\tif [ -z \"$words\" ] && [ \"$cmd\" = sweep ]; then\n"
+	    "\t\t_shmsync_opts \"${COMP_WORDS[2]}\" \"$prev\" || return\n\tfi\n"
 	    "\tif [ -n \"$words\" ]; then\n"
 	    "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n\telse\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$opts $extra\" -- \"$cur\"))\n\tfi\n}\n\n"
-	    "complete -F _shmsync shmsync\n", sweep_opts);
+	    "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n\tfi\n}\n\n"
+	    "complete -F _shmsync shmsync\n");
 }
 
-int
-completion_bash(const struct optdef *common)
+void
+completion_bash(void)
 {
 	printf("# bash completion for shmsync; generated by 'shmsync completion bash'\n"
-	    "# from the demo registry and option tables.\n\n");
-	opts_function(common);
+	    "# from the command table and option tables.\n\n");
+	opts_function();
 	main_function();
-	return 0;
 }

@@ -22,20 +22,23 @@ static struct run	*coop_r;
 static void		(*coop_body)(struct run *, unsigned);
 
 /* Back to the scheduler; the next turn resumes here. */
-void
+static void
 coop_yield(void)
 {
 	swapcontext(&task[current], &sched_ctx);
 }
 
 /* The task ends now (worker_quit in coop mode). */
-__dead void
+static void
 coop_exit(void)
 {
 	finished[current] = 1;
 	setcontext(&sched_ctx);
 	abort();
 }
+
+/* What a coop run lends its workers: our yield and exit, the trace's names. */
+static const struct run_hooks coop_hooks = { coop_yield, coop_exit, trace_name };
 
 static void
 task_entry(void)
@@ -91,6 +94,7 @@ coop_run(struct run *r, void (*body)(struct run *, unsigned))
 
 	coop_r = r;
 	coop_body = body;
+	r->hooks = &coop_hooks;
 	if ((rc = make_tasks(r, &stacks)) != 0)
 		goto out;
 

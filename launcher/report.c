@@ -24,59 +24,6 @@ static const struct {
 	{ "nvcsw", "vcsw" }, { "nivcsw", "ivcsw" }, { NULL, NULL }
 };
 
-const char *
-verdict_name(enum verdict v)
-{
-	return v == VERDICT_OK ? "ok" : v == VERDICT_RACE ? "race" : "fail";
-}
-
-static struct field *
-res_new(struct result *r, const char *key, enum ftype type, int flags)
-{
-	struct field *f;
-
-	if (r->n == MAX_FIELDS)
-		errx(1, "result: more than %d fields (%s)", MAX_FIELDS, key);
-	f = &r->f[r->n++];
-	memset(f, 0, sizeof(*f));
-	f->key = key;
-	f->type = type;
-	f->flags = flags;
-	return f;
-}
-
-void
-res_uint(struct result *r, const char *key, uint64_t v, int flags)
-{
-	res_new(r, key, F_UINT, flags)->v.u = v;
-}
-
-void
-res_int(struct result *r, const char *key, int64_t v, int flags)
-{
-	res_new(r, key, F_INT, flags)->v.i = v;
-}
-
-void
-res_dbl(struct result *r, const char *key, double v, int flags)
-{
-	res_new(r, key, F_DBL, flags)->v.d = isfinite(v) ? v : 0.0;
-}
-
-void
-res_str(struct result *r, const char *key, const char *v, int flags)
-{
-	struct field *f = res_new(r, key, F_STR, flags);
-
-	strlcpy(f->v.s, v, sizeof(f->v.s));
-}
-
-void
-res_bool(struct result *r, const char *key, int v, int flags)
-{
-	res_new(r, key, F_BOOL, flags)->v.u = v != 0;
-}
-
 /* The machine form of a value: numbers plain, strings raw (callers quote). */
 static void
 fmt_raw(const struct field *f, char *buf, size_t len)
@@ -169,10 +116,11 @@ json_row(const struct result *r)
 }
 
 void
-report_begin(struct report *rp, const struct params *p)
+report_begin(struct report *rp, const struct params *p, const struct view *v)
 {
 	memset(rp, 0, sizeof(*rp));
 	rp->p = p;
+	rp->v = v;
 }
 
 /* 0, or the errno of the first failed write (EPIPE: the reader went away). */
@@ -187,7 +135,7 @@ flushed(struct report *rp)
 int
 report_add(struct report *rp, const struct result *r)
 {
-	switch (rp->p->format) {
+	switch (rp->v->format) {
 	case FORMAT_CSV:
 		if (!rp->header_done)
 			csv_row(r, 1);
@@ -219,18 +167,6 @@ head_of(const char *key)
 		if (strcmp(heads[i].key, key) == 0)
 			return heads[i].head;
 	return key;
-}
-
-/* The field key of r, or NULL. */
-const struct field *
-res_find(const struct result *r, const char *key)
-{
-	int i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->f[i].key, key) == 0)
-			return &r->f[i];
-	return NULL;
 }
 
 /* A process row's ops/s over its variant's thread row: the price of processes. */
@@ -293,7 +229,7 @@ table_preamble(const struct report *rp)
 static void
 paint(const struct report *rp, const struct field *f, int on)
 {
-	if (!rp->p->color || f == NULL || strcmp(f->key, "verdict") != 0)
+	if (!rp->v->color || f == NULL || strcmp(f->key, "verdict") != 0)
 		return;
 	if (!on)
 		fputs("\033[0m", stdout);
@@ -345,7 +281,7 @@ report_end(struct report *rp)
 {
 	int rc = 0;
 
-	if (rp->p->format == FORMAT_TABLE && rp->n > 0)
+	if (rp->v->format == FORMAT_TABLE && rp->n > 0)
 		rc = table_print(rp);
 	else
 		rc = flushed(rp);

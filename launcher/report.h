@@ -7,19 +7,19 @@
 #ifndef LAUNCHER_REPORT_H
 #define LAUNCHER_REPORT_H
 
-#include "../workers/worker.h"
+#include "cli.h"
 
 struct report {
 	const struct params	*p;
+	const struct view	*v;
 	struct result		*res;		/* kept for the table */
 	int			 n, cap;
 	int			 header_done;
 	int			 werr;		/* first write error */
 };
 
-void	report_begin(struct report *, const struct params *);
+void	report_begin(struct report *, const struct params *, const struct view *);
 int	report_add(struct report *, const struct result *);
 int	report_end(struct report *);
-const char *verdict_name(enum verdict);
 
 #endif /* LAUNCHER_REPORT_H */

@@ -55,15 +55,23 @@ struct runner {
 	int		 culprit_died;	/* the failure is the first of those deaths */
 	uint64_t	 limit;		/* ns: the deadline, or the end of a grace */
 	int		 grace;		/* limit is the end of a grace period */
-	int		 progress;	/* -t, stderr a terminal: show the time */
-	int		 shown;		/* the progress line is on the screen */
-	uint64_t	 tick;		/* ns: when to redraw it */
+	const struct run_watch *watch;	/* who is shown the run as it goes */
+	int		 shown;		/* progress was shown: say when it is over */
+	uint64_t	 tick;		/* ns: when to show it again */
 	char		 failure[NOTE_MAX];	/* the first failure */
 };
 
+static pid_t launcher;			/* the one process that may start runs */
 static sigset_t term;			/* SIGINT, SIGTERM, SIGHUP */
 static sigset_t caught;			/* and SIGCHLD: what supervise() takes */
 static sigset_t saved_mask;		/* the mask workers get back */
+
+/* The launcher is this process: a copy of it (a forked worker) never starts a run. */
+void
+run_launcher_init(void)
+{
+	launcher = getpid();
+}
 
 /*
  * The signals the process supervisor takes with sigtimedwait.  One the
@@ -355,7 +363,7 @@ reap(struct run *r, struct runner *rn, unsigned alive)
 
 /*
  * -t: the time is up the duration after the start barrier opened; tell the
- * workers then, and redraw the progress line on the way.  Returns when to
+ * workers then, and the watcher how far along it is on the way.  Returns when to
  * look again (ns), UINT64_MAX for never.
  */
 static uint64_t
@@ -373,12 +381,10 @@ pace(struct run *r, struct runner *rn)
 		atomic_store(&r->sh->time_up, 1);
 		return UINT64_MAX;
 	}
-	if (!rn->progress)
+	if (rn->watch == NULL || rn->watch->progress == NULL)
 		return end;
 	if (now >= rn->tick) {
-		fprintf(stderr, "\r%s %s: %.1f s of %.1f s", r->demo->name,
-		    r->mode == MODE_THREAD ? "thread" : "process",
-		    (double)(now - go) / 1e9, (double)r->p->duration_ns / 1e9);
+		rn->watch->progress(r, now - go, rn->watch->arg);
 		rn->shown = 1;
 		rn->tick = now + PROGRESS_NS;
 	}
@@ -629,8 +635,7 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	res->variant = r->variant;
 	res_str(res, "demo", r->demo->name, 0);
 	res_str(res, "sync", o.sync, F_TABLE);
-	res_str(res, "mode", r->mode == MODE_THREAD ? "thread" : r->mode ==
-	    MODE_PROCESS ? "process" : "coop", F_TABLE);
+	res_str(res, "mode", mode_name(r->mode), F_TABLE);
 	res_uint(res, "workers", r->nworkers, F_PARAM);
 	/* With -t each run did its own count: a column, not a parameter. */
 	res_uint(res, "iterations", o.iterations, r->p->duration_ns != 0 ?
@@ -651,7 +656,7 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 		res_uint(res, "jitter_us", r->p->jitter_us, F_PARAM);
 		res_uint(res, "jitter_ns", jitter_total(r), F_TABLE | F_NS);
 	}
-	trace_report(r, res);
+	trace_count(r, res);
 	res_str(res, "note", o.note, F_TABLE);
 }
 
@@ -708,14 +713,17 @@ arrive(struct run *r, struct runner *rn)
 
 /* Unmap (and, after a clean run, destroy); die of the signal that stopped the run. */
 static void
-finish(struct run *r, struct runner *rn)
+run_end(struct run *r, struct runner *rn)
 {
 	/* After a failure a dead waiter may sit in a condvar: unmap, never destroy. */
 	if (rn->failure[0] == '\0' && rn->signo == 0) {
-		if (r->demo->teardown != NULL)
-			r->demo->teardown(r);
+		if (r->demo->destroy != NULL)
+			r->demo->destroy(r);
 		ipc_barrier_destroy(&r->sh->start);
 	}
+	/* What our own process holds goes after every run, failed or not. */
+	if (r->demo->release != NULL)
+		r->demo->release(r);
 	ipc_region_destroy(&r->region);
 	free(rn->pids);
 	free(rn->tids);
@@ -732,7 +740,7 @@ finish(struct run *r, struct runner *rn)
 }
 
 static void
-run_one(struct run *r, struct result *res)
+run_one(struct run *r, const struct run_watch *watch, struct result *res)
 {
 	char line[NOTE_MAX];
 	struct runner rn;
@@ -742,7 +750,7 @@ run_one(struct run *r, struct result *res)
 	sigprocmask(SIG_BLOCK, &caught, &saved_mask);
 	prepare(r);
 	rn.limit = ts_to_ns(r->deadline);
-	rn.progress = r->p->duration_ns != 0 && isatty(STDERR_FILENO);
+	rn.watch = watch;
 	if (r->mode == MODE_PROCESS) {
 		start_processes(r, &rn);
 		arrive(r, &rn);
@@ -758,8 +766,8 @@ run_one(struct run *r, struct result *res)
 			errc(1, ENOMEM, "%s: coop tasks", r->demo->name);
 	}
 
-	if (rn.shown)
-		fputs("\r\033[K", stderr);	/* the report, or a failure, goes there */
+	if (rn.shown)		/* the report, or a failure, goes where it was */
+		watch->progress(r, UINT64_MAX, watch->arg);
 
 	/* All gone, and one unfinished with no failure seen: they gave up at the deadline. */
 	if (rn.failure[0] == '\0' && rn.signo == 0)
@@ -767,26 +775,38 @@ run_one(struct run *r, struct result *res)
 	collect(r, &rn, line, sizeof(line), res);
 	if (line[0] != '\0' && rn.signo == 0)
 		warnx("%s: %s", r->demo->name, line);
-	finish(r, &rn);
+	if (watch != NULL && watch->after != NULL && rn.signo == 0)
+		watch->after(r, res, watch->arg);
+	run_end(r, &rn);
 }
 
-/* One variant in one mode, the result in *res, nothing printed (the bench's entry). */
+/*
+ * One variant in one mode, the result in *res; nothing is printed but a
+ * failure's line on stderr.  watch (or NULL) is shown the run as it goes.
+ */
 void
-run_once(const struct params *p, int variant, enum mode mode, struct result *res)
+run_once(const struct params *p, int variant, enum mode mode,
+    const struct run_watch *watch, struct result *res)
 {
+	static const struct run_hooks hooks = { NULL, NULL, trace_name };
 	struct run r;
 
+	/* A forked worker that somehow came back here must not run the launcher's loop. */
+	if (getpid() != launcher)
+		_exit(1);
 	memset(&r, 0, sizeof(r));
 	r.demo = p->demo;
+	r.hooks = &hooks;
 	r.p = p;
 	r.variant = variant;
 	r.mode = mode;
-	run_one(&r, res);
+	run_one(&r, watch, res);
 }
 
 /* Every variant in every asked mode, thread then process; 1 if any run failed. */
 int
-run_demo(const struct params *p, struct report *rep)
+run_demo(const struct params *p, const struct run_watch *watch,
+    struct report *rep)
 {
 	struct result res;
 	int v, nv, m, status = 0;
@@ -796,7 +816,7 @@ run_demo(const struct params *p, struct report *rep)
 		for (m = 0; m < 3; m++) {
 			if (!(p->modes & run_modes[m]))
 				continue;
-			run_once(p, v, run_modes[m], &res);
+			run_once(p, v, run_modes[m], watch, &res);
 			if (res.verdict == VERDICT_FAIL)
 				status = 1;
 			if (report_add(rep, &res) != 0)

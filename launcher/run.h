@@ -7,14 +7,25 @@
 
 #include "report.h"
 
-int	run_demo(const struct params *, struct report *);
-void	run_once(const struct params *, int, enum mode, struct result *);
+/*
+ * Who is shown a run as it goes: progress (-t; elapsed ns, UINT64_MAX when
+ * it is over) and, after the check, the run itself (the trace, the timeline,
+ * a demo's story), before its region goes.
+ */
+struct run_watch {
+	void	(*progress)(const struct run *, uint64_t, void *);
+	void	(*after)(const struct run *, const struct result *, void *);
+	void	 *arg;
+};
+
+int	run_demo(const struct params *, const struct run_watch *, struct report *);
+void	run_once(const struct params *, int, enum mode, const struct run_watch *,
+	    struct result *);
 void	run_signals_init(void);
+void	run_launcher_init(void);
 int	clean_names(void);
 int	run_all(const struct params *, struct report *);
-int	completion_bash(const struct optdef *);
+void	completion_bash(void);
 int	coop_run(struct run *, void (*)(struct run *, unsigned));
-
-extern const struct worker all_demo;	/* all.c: its options are the common ones */
 
 #endif /* LAUNCHER_RUN_H */

@@ -23,23 +23,6 @@
 #define CHART_MIN	10	/* columns of the longest bar */
 #define CHART_MAX	200
 
-/* argv[*i] is --name VALUE or --name=VALUE: 1 and *val (NULL if missing), else 0. */
-static int
-take_opt(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len) != 0)
-		return 0;
-	if (argv[*i][len] == '=')
-		*val = argv[*i] + len + 1;
-	else if (argv[*i][len] != '\0')
-		return 0;
-	else
-		*val = *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
-
 /* The comma-separated worker counts: each 1..MAX_WORKERS, none twice. */
 static const char *
 take_counts(char **list, struct sweep *sw, char *msg, size_t len)
@@ -64,65 +47,20 @@ take_counts(char **list, struct sweep *sw, char *msg, size_t len)
 	return NULL;
 }
 
-/* --workers LIST, in a copy (strsep writes). */
-static const char *
-take_list(const char *val, struct sweep *sw, char *msg, size_t len)
+/* --workers LIST into the grid, from a copy (strsep writes); NULL or what is wrong. */
+const char *
+sweep_grid(const char *val, struct sweep *sw)
 {
+	static char msg[160];
 	const char *why = NULL;
 	char *copy, *list;
 
+	memset(sw, 0, sizeof(*sw));
 	if ((copy = list = strdup(val)) == NULL)
 		return "out of memory";
-	why = take_counts(&list, sw, msg, len);
+	why = take_counts(&list, sw, msg, sizeof(msg));
 	free(copy);
 	return why;
-}
-
-/*
- * Pull the sweep's own options out of argv (from argv[3]) into a new argv
- * (*argvp; the old one stays whole, setproctitle owns its strings); NULL or
- * an error.
- */
-const char *
-sweep_take(int *argc, char ***argvp, struct sweep *sw)
-{
-	static char msg[160];
-	static char **kept;
-	char **argv = *argvp;
-	const char *errstr, *val, *why;
-	int i, j;
-
-	memset(sw, 0, sizeof(*sw));
-	sw->repeat = 1;
-	if ((kept = calloc((size_t)*argc + 1, sizeof(*kept))) == NULL)
-		return "out of memory";
-	for (i = 0; i < 3 && i < *argc; i++)
-		kept[i] = argv[i];
-	*argvp = kept;
-	for (i = j = 3; i < *argc; i++) {
-		val = "";
-		if (strcmp(argv[i], "--chart") == 0)
-			sw->chart = 1;
-		else if (take_opt(*argc, argv, &i, "--plot", &val))
-			sw->plot = val;
-		else if (take_opt(*argc, argv, &i, "--repeat", &val)) {
-			sw->repeat = val == NULL ? 1 : (int)strtonum(val, 1, 100, &errstr);
-			if (val != NULL && errstr != NULL)
-				return snprintf(msg, sizeof(msg), "--repeat: '%s' is %s "
-				    "(1..100)", val, errstr), msg;
-		} else if (take_opt(*argc, argv, &i, "--workers", &val)) {
-			if (val != NULL && (why = take_list(val, sw, msg,
-			    sizeof(msg))) != NULL)
-				return why;
-		} else {
-			kept[j++] = argv[i];
-			continue;
-		}
-		if (val == NULL)
-			return snprintf(msg, sizeof(msg), "%s needs a value", argv[i]), msg;
-	}
-	*argc = j;
-	return sw->n == 0 ? "--workers LIST is required (e.g. 1,2,4,8)" : NULL;
 }
 
 /* Set n workers: the demo's --workers, or its producers and consumers both. */
@@ -231,7 +169,7 @@ grid_point(const struct params *p, int v, enum mode m, int repeat,
 	int i;
 
 	for (i = 0; i < repeat; i++)
-		run_once(p, v, m, &runs[i]);
+		run_once(p, v, m, NULL, &runs[i]);
 	qsort(runs, (size_t)repeat, sizeof(*runs), cmp_ops);
 	*out = runs[repeat / 2];
 	for (i = repeat - 1; i >= 0; i--)
@@ -313,7 +251,8 @@ plot(const struct params *p, const struct sweep *sw, const struct result *rows,
 }
 
 int
-run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
+run_sweep(const struct params *p0, const struct sweep *sw, const struct view *view,
+    struct report *rep)
 {
 	struct params p = *p0;
 	struct result *rows, *runs;
@@ -339,7 +278,7 @@ run_sweep(const struct params *p0, const struct sweep *sw, struct report *rep)
 	}
 	if ((rc = report_end(rep)) != 0)
 		goto out;
-	if (p.format == FORMAT_TABLE && (sw->chart || isatty(STDOUT_FILENO)))
+	if (view->format == FORMAT_TABLE && (sw->chart || isatty(STDOUT_FILENO)))
 		chart(rows, n);
 	if (sw->plot != NULL && (rc = plot(&p, sw, rows, n)) != 0)
 		errc(1, rc, "sweep: gnuplot could not draw %s (no file written)",

@@ -24,9 +24,12 @@ struct point {
 	char		 series[SERIES_LEN];
 };
 
-const char	*sweep_take(int *, char ***, struct sweep *);
+extern const struct optdef sweep_opts[];	/* common.c */
+
+const char	*sweep_grid(const char *, struct sweep *);
 const char	*sweep_check(const struct params *, const struct sweep *);
-int		 run_sweep(const struct params *, const struct sweep *, struct report *);
+int		 run_sweep(const struct params *, const struct sweep *,
+		    const struct view *, struct report *);
 const char	*plot_which(void);
 int		 plot_svg(const char *, const char *, const struct point *, int,
 		    long long);

@@ -68,6 +68,7 @@ static unsigned nnames, kind_seen[IPC_NKIND];
 static FILE *tf;			/* the trace file being written */
 static char tpath[4096], ttmp[4096];
 static int truns, tfirst;
+static int tl_on;			/* --timeline: draw each run */
 
 static size_t
 lane_stride(unsigned nworkers)
@@ -118,6 +119,13 @@ void
 trace_begin(const struct run *r, unsigned id)
 {
 	ipc_trace_cur = r->trace != NULL ? lane(r, id) : NULL;
+}
+
+/* --timeline: draw every traced run's lanes after it. */
+void
+trace_timeline(int on)
+{
+	tl_on = on;
 }
 
 /* A demo's name for one of its objects, shown instead of "mutex 2". */
@@ -677,12 +685,11 @@ describe(const struct result *res, char *title, size_t tlen, char *labels,
 		labels[strlen(labels) - 1] = '\0';
 }
 
-/* The run's lanes: to the file, to the terminal; its counts into the result. */
+/* What the run's lanes recorded and dropped, and what recording cost: into the result. */
 void
-trace_report(const struct run *r, struct result *res)
+trace_count(const struct run *r, struct result *res)
 {
 	uint64_t events = 0, dropped = 0;
-	char title[160], labels[1024];
 	unsigned i;
 
 	if (r->trace == NULL)
@@ -696,9 +703,19 @@ trace_report(const struct run *r, struct result *res)
 	res_uint(res, "trace_dropped", dropped, dropped ? F_TABLE : 0);
 	res_uint(res, "trace_cost_ns", (uint64_t)(record_ns() * (double)events),
 	    F_TABLE | F_NS);
+}
+
+/* The run's lanes: to the trace file, and drawn on the terminal with --timeline. */
+void
+trace_show(const struct run *r, const struct result *res)
+{
+	char title[160], labels[1024];
+
+	if (r->trace == NULL)
+		return;
 	describe(res, title, sizeof(title), labels, sizeof(labels));
 	if (tf != NULL)
 		trace_write(r, title, labels);
-	if (r->p->timeline)
+	if (tl_on)
 		timeline(r, title);
 }

@@ -11,9 +11,12 @@
 size_t	trace_size(const struct params *, unsigned);
 void	trace_setup(struct run *, void *);
 void	trace_begin(const struct run *, unsigned);
-void	trace_report(const struct run *, struct result *);
+void	trace_count(const struct run *, struct result *);
+void	trace_show(const struct run *, const struct result *);
 int	trace_open(const char *);
 int	trace_close(void);
 void	trace_abandon(void);
+void	trace_timeline(int);
+void	trace_name(const struct run *, const volatile void *, const char *);
 
 #endif /* LAUNCHER_TRACE_H */

@@ -159,7 +159,7 @@ barrier_check(const struct run *r, struct outcome *o)
 }
 
 static void
-barrier_teardown(struct run *r)
+barrier_destroy(struct run *r)
 {
 	struct bstate *s = r->state;
 
@@ -169,7 +169,7 @@ barrier_teardown(struct run *r)
 
 const struct worker worker_barrier = {
 	.name = "barrier",
-	.coop = 1,
+	.caps = CAP_COOP,
 	.desc = "phases separated by a barrier: nobody starts phase r+1 early",
 	.proves = "on leaving round r all workers are done with phase r; "
 	    "one serial waiter per round",
@@ -198,5 +198,5 @@ const struct worker worker_barrier = {
 	.work = barrier_work,
 	.poison = barrier_poison,
 	.check = barrier_check,
-	.teardown = barrier_teardown,
+	.destroy = barrier_destroy,
 };

@@ -206,7 +206,7 @@ condition_check(const struct run *r, struct outcome *o)
 }
 
 static void
-condition_teardown(struct run *r)
+condition_destroy(struct run *r)
 {
 	struct cvstate *s = r->state;
 
@@ -241,5 +241,5 @@ const struct worker worker_condition = {
 	.setup = condition_setup,
 	.work = condition_work,
 	.check = condition_check,
-	.teardown = condition_teardown,
+	.destroy = condition_destroy,
 };

@@ -357,25 +357,24 @@ counter_check(const struct run *r, struct outcome *o)
 }
 
 static void
-counter_teardown(struct run *r)
+counter_release(struct run *r)
+{
+	if (r->priv == NULL)
+		return;
+	ipc_sem_close(r->priv);
+	free(r->priv);
+	r->priv = NULL;
+}
+
+static void
+counter_destroy(struct run *r)
 {
 	struct counter *c = r->state;
 
-	switch (counter_sync(r)) {
-	case S_MUTEX:
+	if (counter_sync(r) == S_MUTEX)
 		ipc_mutex_destroy(&c->mutex);
-		break;
-	case S_SPIN:
+	else if (counter_sync(r) == S_SPIN)
 		ipc_spin_destroy(&c->spin);
-		break;
-	case S_SEM:
-		ipc_sem_close(r->priv);
-		free(r->priv);
-		r->priv = NULL;
-		break;
-	default:
-		break;
-	}
 }
 
 const struct worker worker_counter = {
@@ -383,8 +382,7 @@ const struct worker worker_counter = {
 	.desc = "shared counter: lost updates, then each guard that removes them",
 	.proves = "counter == workers x iterations under every guard; "
 	    "unguarded, the lost updates are counted",
-	.coop = 1,
-	.timed = 1,
+	.caps = CAP_COOP | CAP_TIMED,
 	.explain =
 	    "N workers each add 1 to one 64-bit counter in shared memory.  An increment is\n"
 	    "three steps (read, add, write); two workers that read the same value both\n"
@@ -416,5 +414,6 @@ const struct worker worker_counter = {
 	.setup = counter_setup,
 	.work = counter_work,
 	.check = counter_check,
-	.teardown = counter_teardown,
+	.release = counter_release,
+	.destroy = counter_destroy,
 };

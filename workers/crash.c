@@ -318,15 +318,20 @@ crash_check(const struct run *r, struct outcome *o)
 }
 
 static void
-crash_teardown(struct run *r)
+crash_release(struct run *r)
+{
+	if (r->priv == NULL)
+		return;
+	ipc_sem_close(r->priv);
+	free(r->priv);
+	r->priv = NULL;
+}
+
+static void
+crash_destroy(struct run *r)
 {
 	struct cstate *s = r->state;
 
-	if (r->p->v[O_LOCK] == L_SEM) {
-		ipc_sem_close(r->priv);
-		free(r->priv);
-		r->priv = NULL;
-	}
 	if (atomic_load(&s->repaired) == 0)
 		ipc_mutex_destroy(&s->m);
 }
@@ -361,5 +366,6 @@ const struct worker worker_crash = {
 	.setup = crash_setup,
 	.work = crash_work,
 	.check = crash_check,
-	.teardown = crash_teardown,
+	.release = crash_release,
+	.destroy = crash_destroy,
 };

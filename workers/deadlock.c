@@ -71,8 +71,8 @@ deadlock_setup(struct run *r)
 		atomic_init(&s->holds[i], -1);
 		atomic_init(&s->waits[i], -1);
 	}
-	trace_name(r, &s->lock[0], "lock A");
-	trace_name(r, &s->lock[1], "lock B");
+	run_name(r, &s->lock[0], "lock A");
+	run_name(r, &s->lock[1], "lock B");
 }
 
 /* Both workers hold their first lock before either asks for its second. */
@@ -217,7 +217,7 @@ deadlock_check(const struct run *r, struct outcome *o)
 }
 
 static void
-deadlock_teardown(struct run *r)
+deadlock_destroy(struct run *r)
 {
 	struct dstate *s = r->state;
 
@@ -250,5 +250,5 @@ const struct worker worker_deadlock = {
 	.setup = deadlock_setup,
 	.work = deadlock_work,
 	.check = deadlock_check,
-	.teardown = deadlock_teardown,
+	.destroy = deadlock_destroy,
 };

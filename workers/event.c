@@ -200,7 +200,7 @@ event_check(const struct run *r, struct outcome *o)
 }
 
 static void
-event_teardown(struct run *r)
+event_destroy(struct run *r)
 {
 	struct estate *s = r->state;
 
@@ -209,7 +209,7 @@ event_teardown(struct run *r)
 
 const struct worker worker_event = {
 	.name = "event",
-	.coop = 1,
+	.caps = CAP_COOP,
 	.desc = "an Event: N-1 waiters block until one worker sets it; clear, reuse",
 	.proves = "every waiter wakes exactly once per round and never before the "
 	    "set; wake-up latency and spread measured",
@@ -233,5 +233,5 @@ const struct worker worker_event = {
 	.setup = event_setup,
 	.work = event_work,
 	.check = event_check,
-	.teardown = event_teardown,
+	.destroy = event_destroy,
 };

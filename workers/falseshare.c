@@ -152,7 +152,7 @@ const struct worker worker_falseshare = {
 	    "\n"
 	    "Pitfalls: \"no lock, so no contention\" is wrong at the cache-line level;\n"
 	    "shmsync pads every per-worker slot to 64 bytes for this reason.\n",
-	.timed = 1,
+	.caps = CAP_TIMED,
 	.opts = falseshare_opts,
 	.validate = falseshare_validate,
 	.variants = falseshare_variants,

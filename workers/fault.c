@@ -27,77 +27,6 @@
 
 #define STALL_STEP_NS	10000000L	/* a stalled worker looks up this often */
 
-static const char *const actions[] = { "kill", "abort", "exit", "stall", NULL };
-
-const char *
-inject_name(enum inject_action a)
-{
-	return actions[a];
-}
-
-/* One "ACTION@W:ITER" into *f; NULL, or what is wrong with it. */
-static const char *
-inject_one(struct inject *f, const char *item)
-{
-	static char msg[192];
-	const char *errstr = "missing";
-	char buf[64], *w = NULL, *it = NULL;
-	int a = 0;
-
-	if (strlcpy(buf, item, sizeof(buf)) < sizeof(buf) &&
-	    (w = strchr(buf, '@')) != NULL && (it = strchr(w, ':')) != NULL) {
-		*w++ = '\0';
-		*it++ = '\0';
-		for (a = 0; actions[a] != NULL && strcmp(actions[a], buf) != 0; a++)
-			continue;
-		f->action = (enum inject_action)a;
-		f->worker = (unsigned)strtonum(w, 0, MAX_WORKERS - 1, &errstr);
-		if (errstr == NULL)
-			f->iter = (uint64_t)strtonum(it, 0, LLONG_MAX, &errstr);
-	}
-	if (actions[a] != NULL && errstr == NULL)
-		return NULL;
-	snprintf(msg, sizeof(msg), "--inject: '%s' is not ACTION@WORKER:ITERATION "
-	    "(ACTION kill, abort, exit or stall; WORKER from 0)", item);
-	return msg;
-}
-
-/* Add the comma-separated faults of one --inject; NULL, or what is wrong. */
-const char *
-inject_parse(struct params *p, const char *spec)
-{
-	char buf[256], *s = buf, *item;
-	const char *msg;
-
-	if (strlcpy(buf, spec, sizeof(buf)) >= sizeof(buf))
-		return "--inject: the fault list is too long";
-	while ((item = strsep(&s, ",")) != NULL) {
-		if (p->ninject == MAX_INJECT)
-			return "--inject: more than 8 faults";
-		if ((msg = inject_one(&p->inject[p->ninject], item)) != NULL)
-			return msg;
-		p->ninject++;
-	}
-	return NULL;
-}
-
-/* Every fault must name a worker the demo has. */
-const char *
-inject_check(const struct params *p, unsigned nworkers)
-{
-	static char msg[96];
-	unsigned k;
-
-	for (k = 0; k < p->ninject; k++)
-		if (p->inject[k].worker >= nworkers) {
-			snprintf(msg, sizeof(msg), "--inject: no worker %u "
-			    "(this run has workers 0..%u)", p->inject[k].worker,
-			    nworkers - 1);
-			return msg;
-		}
-	return NULL;
-}
-
 /* The launcher gave up on the run, or its deadline passed. */
 int
 run_stopped(const struct run *r)
@@ -109,8 +38,10 @@ run_stopped(const struct run *r)
 __dead void
 worker_quit(const struct run *r, int status)
 {
-	if (r->mode == MODE_COOP)
-		coop_exit();
+	if (r->mode == MODE_COOP) {
+		r->hooks->exit();
+		abort();	/* the hook never returns */
+	}
 	if (r->mode == MODE_THREAD)
 		pthread_exit(NULL);
 	_exit(status);
@@ -131,9 +62,17 @@ void
 worker_yield(const struct run *r)
 {
 	if (r->mode == MODE_COOP)
-		coop_yield();
+		r->hooks->yield();
 	else
 		sched_yield();
+}
+
+/* Give a shared object the name the trace and timeline show (deadlock's "lock A"). */
+void
+run_name(const struct run *r, const volatile void *obj, const char *name)
+{
+	if (r->hooks != NULL && r->hooks->name != NULL)
+		r->hooks->name(r, obj, name);
 }
 
 /* errc(3) for workers: quiet if the run was called off (the launcher says why). */

@@ -36,7 +36,7 @@ struct fpriv {
 	struct ipc_sem	 turn[2];	/* foo's, bar's */
 };
 
-/* Static, not malloc'd: a failed run skips teardown and must not leak it. */
+/* The launcher's own handles on the named semaphores, closed by release. */
 static struct fpriv foobar_priv;
 
 static unsigned
@@ -130,7 +130,7 @@ foobar_check(const struct run *r, struct outcome *o)
 }
 
 static void
-foobar_teardown(struct run *r)
+foobar_release(struct run *r)
 {
 	struct fpriv *f = r->priv;
 
@@ -164,5 +164,5 @@ const struct worker worker_foobar = {
 	.work = foobar_work,
 	.poison = foobar_poison,
 	.check = foobar_check,
-	.teardown = foobar_teardown,
+	.release = foobar_release,
 };

@@ -39,7 +39,7 @@ struct opriv {
 	struct ipc_sem	 a, b;
 };
 
-/* Static, not malloc'd: a failed run skips teardown and must not leak it. */
+/* The launcher's own handles on the named semaphores, closed by release. */
 static struct opriv order_priv;
 
 static unsigned
@@ -155,7 +155,7 @@ order_check(const struct run *r, struct outcome *o)
 }
 
 static void
-order_teardown(struct run *r)
+order_release(struct run *r)
 {
 	struct opriv *o = r->priv;
 
@@ -191,5 +191,5 @@ const struct worker worker_order = {
 	.work = order_work,
 	.poison = order_poison,
 	.check = order_check,
-	.teardown = order_teardown,
+	.release = order_release,
 };

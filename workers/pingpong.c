@@ -44,7 +44,7 @@ struct ppriv {
 	struct ipc_sem	 turn[2];
 };
 
-/* Static, not malloc'd: a failed run skips teardown and must not leak it. */
+/* The launcher's own handles on the named semaphores, closed by release. */
 static struct ppriv pingpong_priv;
 
 static unsigned
@@ -202,7 +202,7 @@ pingpong_check(const struct run *r, struct outcome *o)
 }
 
 static void
-pingpong_teardown(struct run *r)
+pingpong_release(struct run *r)
 {
 	struct ppriv *pp = r->priv;
 
@@ -230,7 +230,7 @@ const struct worker worker_pingpong = {
 	    "Try: --via spin; --mode both; -t 2 (as many round trips as fit in 2 s).\n"
 	    "\n"
 	    "Pitfalls: spinning is fast only while each side has its own CPU.\n",
-	.timed = 1,
+	.caps = CAP_TIMED,
 	.opts = pingpong_opts,
 	.nworkers = pingpong_nworkers,
 	.size = pingpong_size,
@@ -238,5 +238,5 @@ const struct worker worker_pingpong = {
 	.work = pingpong_work,
 	.poison = pingpong_poison,
 	.check = pingpong_check,
-	.teardown = pingpong_teardown,
+	.release = pingpong_release,
 };

@@ -492,7 +492,7 @@ queue_check(const struct run *r, struct outcome *o)
 }
 
 static void
-queue_teardown(struct run *r)
+queue_destroy(struct run *r)
 {
 	const struct qstate *q = r->state;
 
@@ -504,8 +504,7 @@ queue_teardown(struct run *r)
 
 const struct worker worker_queue = {
 	.name = "queue",
-	.coop = 1,
-	.timed = 1,
+	.caps = CAP_COOP | CAP_TIMED,
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
 	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
 	    "no torn item",
@@ -539,5 +538,5 @@ const struct worker worker_queue = {
 	.work = queue_work,
 	.poison = queue_poison,
 	.check = queue_check,
-	.teardown = queue_teardown,
+	.destroy = queue_destroy,
 };

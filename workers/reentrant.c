@@ -140,7 +140,7 @@ reentrant_check(const struct run *r, struct outcome *o)
 }
 
 static void
-reentrant_teardown(struct run *r)
+reentrant_destroy(struct run *r)
 {
 	struct rstate *s = r->state;
 
@@ -175,5 +175,5 @@ const struct worker worker_reentrant = {
 	.setup = reentrant_setup,
 	.work = reentrant_work,
 	.check = reentrant_check,
-	.teardown = reentrant_teardown,
+	.destroy = reentrant_destroy,
 };

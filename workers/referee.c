@@ -55,14 +55,6 @@ struct rstate {
 	alignas(CACHE_LINE) struct user user[];
 };
 
-static const char *
-referee_validate(const struct params *p)
-{
-	if (p->v[O_STORY] && p->format != FORMAT_TABLE)
-		return "--story prints for people: use the table format";
-	return NULL;
-}
-
 static unsigned
 referee_nworkers(const struct params *p)
 {
@@ -217,23 +209,24 @@ referee_work(struct run *r, unsigned id)
 
 /* The tutorial's story, a line a user, in tutorial seconds from the first arrival. */
 static void
-story(const struct run *r)
+referee_story(const struct run *r, FILE *f)
 {
 	const struct rstate *s = r->state;
 	double unit = (double)r->p->v[O_SCALE] * 1e6;
 	uint64_t u, t0 = s->user[0].arrived;
 
-	printf("%s story (tutorial seconds):\n", r->mode == MODE_THREAD ?
-	    "thread" : r->mode == MODE_PROCESS ? "process" : "coop");
+	if (!r->p->v[O_STORY])
+		return;
+	fprintf(f, "%s story (tutorial seconds):\n", mode_name(r->mode));
 	for (u = 0; u < (uint64_t)r->p->v[O_USERS]; u++) {
 		const struct user *x = &s->user[u];
 
 		if (atomic_load(&x->verified) == 0) {
-			printf("  %5.1f  user %ju arrives; never verified\n",
+			fprintf(f, "  %5.1f  user %ju arrives; never verified\n",
 			    (double)(x->arrived - t0) / unit, (uintmax_t)u);
 			continue;
 		}
-		printf("  %5.1f  user %ju arrives; referee %u verifies it from "
+		fprintf(f, "  %5.1f  user %ju arrives; referee %u verifies it from "
 		    "%.1f to %.1f%s\n", (double)(x->arrived - t0) / unit,
 		    (uintmax_t)u, x->referee, (double)(x->started - t0) / unit,
 		    (double)(x->ended - t0) / unit, atomic_load(&x->verified) > 1 ?
@@ -258,8 +251,6 @@ referee_check(const struct run *r, struct outcome *o)
 		    s->user[u].started - s->user[u].arrived : 0;
 		maxwait = wait > maxwait ? wait : maxwait;
 	}
-	if (r->p->v[O_STORY])
-		story(r);
 	o->sync = r->p->v[O_NAIVE] ? "naive" : "queue";
 	o->iterations = o->expected = n;
 	o->observed = o->ops = once;
@@ -287,7 +278,7 @@ referee_poison(struct run *r)
 }
 
 static void
-referee_teardown(struct run *r)
+referee_destroy(struct run *r)
 {
 	ipc_queue_destroy(queue_of(r));
 }
@@ -312,12 +303,13 @@ const struct worker worker_referee = {
 	    "Pitfalls: check-then-take on shared data without a lock hands one user to\n"
 	    "two referees; a busy loop is not a wait.\n",
 	.opts = referee_opts,
-	.validate = referee_validate,
 	.nworkers = referee_nworkers,
 	.size = referee_size,
 	.setup = referee_setup,
 	.work = referee_work,
 	.poison = referee_poison,
 	.check = referee_check,
-	.teardown = referee_teardown,
+	.story = referee_story,
+	.story_opt = "story",
+	.destroy = referee_destroy,
 };

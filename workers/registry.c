@@ -9,10 +9,6 @@
 
 #include "worker.h"
 
-#define WORKER(n)	extern const struct worker worker_##n;
-#include "workers.def"
-#undef WORKER
-
 const struct worker *const workers[] = {
 #define WORKER(n)	&worker_##n,
 #include "workers.def"

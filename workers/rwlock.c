@@ -201,7 +201,7 @@ rwlock_check(const struct run *r, struct outcome *o)
 }
 
 static void
-rwlock_teardown(struct run *r)
+rwlock_destroy(struct run *r)
 {
 	struct rwstate *s = r->state;
 
@@ -233,5 +233,5 @@ const struct worker worker_rwlock = {
 	.setup = rwlock_setup,
 	.work = rwlock_work,
 	.check = rwlock_check,
-	.teardown = rwlock_teardown,
+	.destroy = rwlock_destroy,
 };

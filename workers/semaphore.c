@@ -240,19 +240,24 @@ semaphore_check(const struct run *r, struct outcome *o)
 }
 
 static void
-semaphore_teardown(struct run *r)
+semaphore_release(struct run *r)
 {
-	struct semstate *s = r->state;
-
-	ipc_mutex_destroy(&s->bound);
 	ipc_sem_close(r->priv);
 	free(r->priv);
 	r->priv = NULL;
 }
 
+static void
+semaphore_destroy(struct run *r)
+{
+	struct semstate *s = r->state;
+
+	ipc_mutex_destroy(&s->bound);
+}
+
 const struct worker worker_semaphore = {
 	.name = "semaphore",
-	.coop = 1,
+	.caps = CAP_COOP,
 	.desc = "K permits for W clients: never more than K at once, in waves",
 	.proves = "max concurrency == min(K, workers), never more; --over-release "
 	    "shows K+1, --bounded refuses the extra release",
@@ -280,5 +285,6 @@ const struct worker worker_semaphore = {
 	.setup = semaphore_setup,
 	.work = semaphore_work,
 	.check = semaphore_check,
-	.teardown = semaphore_teardown,
+	.release = semaphore_release,
+	.destroy = semaphore_destroy,
 };

@@ -211,7 +211,7 @@ timeout_check(const struct run *r, struct outcome *o)
 }
 
 static void
-timeout_teardown(struct run *r)
+timeout_destroy(struct run *r)
 {
 	struct tstate *t = r->state;
 
@@ -246,5 +246,5 @@ const struct worker worker_timeout = {
 	.setup = timeout_setup,
 	.work = timeout_work,
 	.check = timeout_check,
-	.teardown = timeout_teardown,
+	.destroy = timeout_destroy,
 };

@@ -16,10 +16,12 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../ipc/barrier.h"
 #include "../ipc/region.h"
 #include "../ipc/trace.h"
+#include "result.h"
 
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))	/* style(9) */
@@ -27,30 +29,9 @@
 
 #define MAX_WORKERS	4096		/* the cap on workers in every demo */
 #define MAX_OPTS	12		/* options per demo */
-#define MAX_FIELDS	40		/* fields per result */
 #define MAX_INJECT	8		/* --inject faults per command */
-#define NOTE_MAX	160		/* a note, or a string field, with its NUL */
 #define INJECT_STATUS	3		/* the exit status of an injected exit */
 #define CACHE_LINE	64
-
-enum mode {
-	MODE_THREAD = 1,
-	MODE_PROCESS = 2,
-	MODE_BOTH = MODE_THREAD | MODE_PROCESS,
-	MODE_COOP = 4,		/* cooperative tasks in one thread (coop.c) */
-};
-
-enum format {
-	FORMAT_TABLE,
-	FORMAT_CSV,
-	FORMAT_JSON,
-};
-
-enum verdict {
-	VERDICT_OK,		/* the invariant held */
-	VERDICT_RACE,		/* an unguarded run lost updates, as it should */
-	VERDICT_FAIL,		/* an invariant broke, or a worker failed */
-};
 
 /* What --inject makes a worker do (see fault.c). */
 enum inject_action {
@@ -81,15 +62,11 @@ struct params {
 	const struct worker	*demo;
 	long long		 v[MAX_OPTS];	/* by index into demo->opts */
 	unsigned		 modes;		/* enum mode bits */
-	enum format		 format;
-	int			 color;		/* colour the table's verdicts */
 	long long		 timeout;	/* seconds, per run */
 	uint64_t		 duration_ns;	/* -t: run this long; 0: a count */
 	unsigned		 ninject;
 	struct inject		 inject[MAX_INJECT];
-	const char		*trace_path;	/* --trace FILE, or NULL */
-	int			 timeline;	/* --timeline */
-	int			 tracing;	/* record events (either of those) */
+	int			 tracing;	/* record events (--trace, --timeline) */
 	uint64_t		 seed;		/* --seed, or one drawn at random */
 	unsigned		 jitter_us;	/* --jitter: the longest injected delay */
 	int			 perturb;	/* --inject or --jitter: inject_point acts */
@@ -124,8 +101,22 @@ struct run_shared {
 	struct slot		 slot[];
 };
 
+/*
+ * What the launcher lends a run, so that workers/ never calls up into it:
+ * how a coop task yields and ends, and how the trace names an object.
+ */
+struct run;
+
+struct run_hooks {
+	void			 (*yield)(void);
+	void			 (*exit)(void);		/* does not return */
+	void			 (*name)(const struct run *, const volatile void *,
+				    const char *);
+};
+
 struct run {
 	const struct worker	*demo;
+	const struct run_hooks	*hooks;
 	const struct params	*p;
 	int			 variant;	/* which of demo->variants() */
 	enum mode		 mode;		/* MODE_THREAD or MODE_PROCESS */
@@ -151,40 +142,24 @@ struct outcome {
 	struct result		*extra;		/* the demo's own fields */
 };
 
-enum ftype { F_UINT, F_INT, F_DBL, F_STR, F_BOOL };
+/* What a demo declares it supports, beyond threads and processes. */
+#define CAP_COOP	0x1		/* --mode coop: tasks that yield */
+#define CAP_TIMED	0x2		/* -t SECONDS instead of a count */
 
-#define F_TABLE	0x1		/* shown in the human table */
-#define F_NS	0x2		/* a duration in ns: the table shows us/ms/s */
-#define F_RATE	0x4		/* per second: the table shows k/M/G */
-#define F_PARAM	0x8		/* a parameter: the table shows it above */
-
-struct field {
-	const char	*key;
-	enum ftype	 type;
-	int		 flags;
-	union {
-		uint64_t	 u;
-		int64_t		 i;
-		double		 d;
-		char		 s[NOTE_MAX];
-	} v;
-};
-
-struct result {
-	enum verdict	 verdict;
-	enum mode	 mode;
-	int		 variant;
-	int		 n;
-	struct field	 f[MAX_FIELDS];
-};
-
+/*
+ * A demo.  The launcher parses its options, calls validate, then for each
+ * variant and mode: size and setup (a fresh region), work in every worker,
+ * check; story (people's table only); release, always, then destroy after
+ * a clean run only (a dead waiter may sit in a shared condvar otherwise).
+ * release frees what the launcher's process owns (private memory, semaphore
+ * mappings, descriptors); destroy, the shared objects in the region.
+ */
 struct worker {
 	const char		*name;
 	const char		*desc;		/* one line, for `shmsync list` */
 	const char		*proves;	/* what every run checks */
 	const char		*explain;	/* `shmsync explain`: the lesson */
-	int			 coop;		/* it runs in --mode coop */
-	int			 timed;		/* it runs for -t SECONDS */
+	unsigned		 caps;		/* CAP_* bits: what it supports */
 	const struct optdef	*opts;		/* ends with .name == NULL */
 	const char		*(*validate)(const struct params *);
 	int			 (*variants)(const struct params *);
@@ -194,8 +169,16 @@ struct worker {
 	void			 (*work)(struct run *, unsigned);
 	void			 (*poison)(struct run *);
 	void			 (*check)(const struct run *, struct outcome *);
-	void			 (*teardown)(struct run *);
+	void			 (*story)(const struct run *, FILE *);
+	const char		*story_opt;	/* the option that asks for the story */
+	void			 (*release)(struct run *);
+	void			 (*destroy)(struct run *);
 };
+
+/* Every demo's descriptor, one per line of workers.def. */
+#define WORKER(n)	extern const struct worker worker_##n;
+#include "workers.def"
+#undef WORKER
 
 extern const struct worker *const workers[];	/* registry.c */
 extern const enum mode run_modes[3];		/* thread, process, coop: the run order */
@@ -203,18 +186,9 @@ extern const enum mode run_modes[3];		/* thread, process, coop: the run order */
 const struct worker	*worker_find(const char *);
 void			 worker_yield(const struct run *);
 void			 coop_sleep(const struct run *, uint64_t);
-void			 coop_yield(void);
-__dead void		 coop_exit(void);
 int			 worker_opt(const struct worker *, const char *);
-void			 trace_name(const struct run *, const volatile void *,
-			    const char *);	/* launcher/trace.c */
-
-void	res_uint(struct result *, const char *, uint64_t, int);
-void	res_int(struct result *, const char *, int64_t, int);
-void	res_dbl(struct result *, const char *, double, int);
-void	res_str(struct result *, const char *, const char *, int);
-void	res_bool(struct result *, const char *, int, int);
-const struct field *res_find(const struct result *, const char *);
+void			 run_name(const struct run *, const volatile void *,
+			    const char *);
 
 /*
  * Helpers for demos (fault.c): the median of n samples (sorted in place), a
@@ -226,9 +200,6 @@ void		atomic_max_uint(atomic_uint *, unsigned);
 uint64_t	iters_done(const struct run *, unsigned, unsigned);
 
 /* fault.c: what every demo shares for failing well. */
-const char	*inject_parse(struct params *, const char *);
-const char	*inject_check(const struct params *, unsigned);
-const char	*inject_name(enum inject_action);
 void		 inject_fire(const struct run *, unsigned, uint64_t);
 int		 run_stopped(const struct run *);
 __dead void	 worker_quit(const struct run *, int);

@@ -1,0 +1,398 @@
+/*
+ * common.c - the commands that run demos (a demo, all, sweep): the common
+ * options every one of them takes, the checks across options made before
+ * anything is created, and the session that runs and reports.
+ *
+ * Reads the command line into struct params (what the demo sees) and
+ * struct view (how the launcher shows it), from the demo's own option table
+ * and common_opts, with the one parser (parse.c).
+ */
+#include <err.h>
+#include <errno.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sweep.h"
+#include "trace.h"
+
+enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
+    C_TIMELINE, C_SEED, C_JITTER, C_HELP, NCOMMON };
+enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
+
+static const char *const mode_names[] = {
+	[M_THREAD] = "thread", [M_PROCESS] = "process", [M_BOTH] = "both",
+	[M_COOP] = "coop", NULL
+};
+static const char *const format_names[] = {
+	[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", NULL
+};
+static const char *const color_names[] = {
+	[COLOR_AUTO] = "auto", [COLOR_ALWAYS] = "always", [COLOR_NEVER] = "never", NULL
+};
+
+const struct optdef common_opts[] = {
+	[C_MODE] = { "mode", 'm', "MODE", 0, 0, M_BOTH, mode_names,
+	  "run the workers as threads, processes, both side by side, or\n"
+	  "                         coop: tasks in one thread that switch only\n"
+	  "                         where they yield (%coop)" },
+	[C_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
+	  "an aligned table, CSV with a header, or JSON Lines" },
+	[C_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,
+	  "deadline of every wait and of each run; past it\n"
+	  "                         the launcher stops the workers (exit 1)" },
+	[C_DURATION] = { "duration", 't', "SEC", 1, 0, 0, NULL,
+	  "run for SEC seconds (0.001..86400, to the ms) instead\n"
+	  "                         of a count: %timed;\n"
+	  "                         progress on stderr if it is a terminal" },
+	[C_INJECT] = { "inject", 0, "SPEC", 1, 0, 0, NULL,
+	  "ACTION@W:ITER[,...]: worker W (from 0) fails on\n"
+	  "                         reaching iteration ITER, inside its critical\n"
+	  "                         section; ACTION kill, abort, exit (status 3) or\n"
+	  "                         stall (sleep until the deadline).  A thread\n"
+	  "                         killed or exited ends alone; abort ends all" },
+	[C_COLOR] = { "color", 0, "WHEN", 0, 0, COLOR_AUTO, color_names,
+	  "colour the table's verdicts: auto (a terminal, and\n"
+	  "                         NO_COLOR unset or empty), always, never" },
+	[C_TRACE] = { "trace", 0, "FILE", 1, 0, 0, NULL,
+	  "record every worker's lock, wait, queue and barrier\n"
+	  "                         events; write them to FILE as Chrome trace\n"
+	  "                         events (open in ui.perfetto.dev): a run a\n"
+	  "                         process, a worker a thread" },
+	[C_TIMELINE] = { "timeline", 0, NULL, 0, 1, 0, NULL,
+	  "after each run, draw a lane per worker across the\n"
+	  "                         terminal: # holds, = reads, . waits, - runs" },
+	[C_SEED] = { "seed", 0, "N", 1, 0, 0, NULL,
+	  "seed of every random choice (--jitter's delays,\n"
+	  "                         order's and deadlock's pauses), 0..4294967295;\n"
+	  "                         by default one drawn at random; echoed" },
+	[C_JITTER] = { "jitter", 0, "US", 0, 1000000, 0, NULL,
+	  "pause each worker 0..US microseconds at each\n"
+	  "                         iteration, inside its critical section: the\n"
+	  "                         delays follow from the seed, worker and iteration" },
+	[C_HELP] = { "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
+	[NCOMMON] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* sweep's own options, read before the common ones and the demo's. */
+enum { SW_WORKERS, SW_REPEAT, SW_PLOT, SW_CHART, NSWEEP };
+
+const struct optdef sweep_opts[] = {
+	[SW_WORKERS] = { "workers", 'w', "LIST", 1, 0, 0, NULL,
+	  "the worker counts of the grid, e.g. 1,2,4,8 (required)" },
+	[SW_REPEAT] = { "repeat", 0, "R", 1, 100, 1, NULL,
+	  "runs per grid point; the median by ops/s is shown" },
+	[SW_PLOT] = { "plot", 0, "FILE", 1, 0, 0, NULL,
+	  "draw ops/s against workers into FILE.svg (gnuplot)" },
+	[SW_CHART] = { "chart", 0, NULL, 0, 1, 0, NULL,
+	  "a bar chart under the table, even when not a terminal" },
+	[NSWEEP] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* One demo-running command line, read. */
+struct cmdline {
+	const char		*who;		/* for messages: the demo, or the command */
+	const struct worker	*demo;		/* NULL for all */
+	struct params		 p;
+	struct view		 view;
+	long long		 cv[NCOMMON];
+	const char		*cs[NCOMMON];
+	struct optset		 set[3];	/* [sweep], common, [demo] */
+	int			 nset;
+	const struct optset	*demoset;
+};
+
+/* "counter, falseshare, ...": the demos that declare cap. */
+void
+demos_with(unsigned cap, char *buf, size_t len)
+{
+	const struct worker *const *w;
+
+	buf[0] = '\0';
+	for (w = workers; *w != NULL; w++)
+		if ((*w)->caps & cap)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			    buf[0] != '\0' ? ", " : "", (*w)->name);
+}
+
+/* -t SEC: seconds with at most three decimals, 0.001..86400; ns, or 0 if not. */
+static uint64_t
+parse_duration(const char *s)
+{
+	uint64_t ms = 0;
+	int digits = 0, decimals = -1;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '.' && decimals < 0 && digits > 0) {
+			decimals = 0;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s) || decimals == 3 || ms > 86400000)
+			return 0;
+		ms = ms * 10 + (uint64_t)(*s - '0');
+		digits++;
+		decimals += decimals >= 0;
+	}
+	if (digits == 0 || decimals == 0)
+		return 0;
+	for (digits = decimals < 0 ? 0 : decimals; digits < 3; digits++)
+		ms *= 10;
+	return ms >= 1 && ms <= 86400000 ? ms * 1000000 : 0;
+}
+
+/* The common options' text values: faults, duration, trace file, seed. */
+static void
+read_text(struct cmdline *c)
+{
+	const char *msg, *errstr;
+
+	if (c->cs[C_INJECT] != NULL && (msg = inject_parse(&c->p,
+	    c->cs[C_INJECT])) != NULL)
+		usage_error(c->who, "%s", msg);
+	if (c->cs[C_DURATION] != NULL &&
+	    (c->p.duration_ns = parse_duration(c->cs[C_DURATION])) == 0)
+		usage_error(c->who, "--duration: '%s' is not 0.001..86400 "
+		    "seconds (at most 3 decimals)", c->cs[C_DURATION]);
+	if (c->cs[C_TRACE] != NULL && *c->cs[C_TRACE] == '\0')
+		usage_error(c->who, "--trace: name a file");
+	c->view.trace_path = c->cs[C_TRACE];
+	c->p.seed = arc4random();
+	if (c->cs[C_SEED] != NULL) {
+		c->p.seed = (uint64_t)strtonum(c->cs[C_SEED], 0, UINT32_MAX, &errstr);
+		if (errstr != NULL)
+			usage_error(c->who, "--seed: '%s' is %s (0..4294967295)",
+			    c->cs[C_SEED], errstr);
+	}
+}
+
+/* The common numbers and keywords into params and view. */
+static void
+read_common(struct cmdline *c)
+{
+	static const unsigned modes[] = { [M_THREAD] = MODE_THREAD,
+	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP };
+	const char *nc = getenv("NO_COLOR");
+
+	read_text(c);
+	c->p.demo = c->demo;
+	c->p.modes = modes[c->cv[C_MODE]];
+	c->p.timeout = c->cv[C_TIMEOUT];
+	c->p.jitter_us = (unsigned)c->cv[C_JITTER];
+	c->p.perturb = c->p.ninject > 0 || c->p.jitter_us > 0;
+	c->view.format = (enum format)c->cv[C_FORMAT];
+	c->view.timeline = (int)c->cv[C_TIMELINE];
+	c->p.tracing = c->view.timeline || c->view.trace_path != NULL;
+	c->view.color = c->view.format == FORMAT_TABLE &&
+	    (c->cv[C_COLOR] == COLOR_ALWAYS || (c->cv[C_COLOR] == COLOR_AUTO &&
+	    isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0')));
+}
+
+/* An option that prints for people (--timeline, a demo's story) needs the table. */
+static void
+check_people(const struct cmdline *c)
+{
+	const char *s = c->demo != NULL ? c->demo->story_opt : NULL;
+	int i;
+
+	if (c->view.format == FORMAT_TABLE)
+		return;
+	if (c->view.timeline)
+		usage_error(c->who, "--timeline draws for people: drop --format");
+	if (s != NULL && (i = worker_opt(c->demo, s)) >= 0 && c->p.v[i])
+		usage_error(c->who, "--%s prints for people: use the table format",
+		    s);
+}
+
+/* -t replaces the count: the demo must stop on time, and only the time be given. */
+static void
+check_duration(const struct cmdline *c)
+{
+	const struct optdef *o;
+	char timed[160];
+	int i;
+
+	if (c->p.duration_ns == 0)
+		return;
+	demos_with(CAP_TIMED, timed, sizeof(timed));
+	if (c->demo == NULL)
+		usage_error(c->who, "--duration: all runs each demo's own count; "
+		    "-t works with one of %s", timed);
+	if (!(c->demo->caps & CAP_TIMED))
+		usage_error(c->who, "--duration: this demo runs a fixed count; "
+		    "-t works with %s", timed);
+	if (c->p.modes == MODE_COOP)
+		usage_error(c->who, "--duration: coop tasks share the launcher's "
+		    "thread, which keeps the time; use thread or process");
+	for (i = 0; c->demoset != NULL && (o = &c->demo->opts[i])->name; i++)
+		if (o->key == 'n' && (c->demoset->given & 1u << i))
+			usage_error(c->who, "--duration and --%s: give a time or a "
+			    "count, not both", o->name);
+	if (c->p.duration_ns >= (uint64_t)c->p.timeout * 1000000000u)
+		usage_error(c->who, "--duration must be shorter than --timeout "
+		    "(%lld s)", c->p.timeout);
+}
+
+/* Everything that can be refused is refused here, before anything is created. */
+static void
+check_common(const struct cmdline *c)
+{
+	const char *msg;
+
+	check_people(c);
+	check_duration(c);
+	if (c->p.modes == MODE_COOP && c->demo != NULL && !(c->demo->caps & CAP_COOP))
+		usage_error(c->who, "--mode coop: this demo has no cooperative version");
+	if (c->p.modes == MODE_COOP && c->p.ninject > 0)
+		usage_error(c->who, "--inject: coop tasks share one thread; use "
+		    "thread or process");
+	if (c->demo == NULL && c->p.ninject > 0)
+		usage_error(c->who, "--inject names one demo's worker: run that demo");
+	if (c->demo != NULL && c->demo->validate != NULL &&
+	    (msg = c->demo->validate(&c->p)) != NULL)
+		usage_error(c->who, "%s", msg);
+	if (c->demo != NULL && (msg = inject_check(&c->p,
+	    c->demo->nworkers(&c->p))) != NULL)
+		usage_error(c->who, "%s", msg);
+}
+
+/* Read argv (argv[0] the command) against [extra], the common options and the demo's. */
+static void
+read_line(struct cmdline *c, int argc, char **argv, const struct optdef *extra,
+    long long *ev, const char **es)
+{
+	memset(&c->p, 0, sizeof(c->p));
+	memset(&c->view, 0, sizeof(c->view));
+	memset(c->cs, 0, sizeof(c->cs));
+	c->nset = 0;
+	c->demoset = NULL;
+	if (extra != NULL)
+		c->set[c->nset++] = (struct optset){ extra, ev, es, 0 };
+	c->set[c->nset++] = (struct optset){ common_opts, c->cv, c->cs, 0 };
+	if (c->demo != NULL) {
+		c->demoset = &c->set[c->nset];
+		c->set[c->nset++] = (struct optset){ c->demo->opts, c->p.v, NULL, 0 };
+	}
+	parse_args(c->who, argc, argv, c->set, c->nset);
+	if (c->cv[C_HELP] && c->demo != NULL)
+		demo_help(c->demo);
+	if (c->cv[C_HELP])
+		cmd_help(cmd_find(argv[0]));
+	read_common(c);
+}
+
+/* -t on a terminal: how far along the run is, on one line of stderr. */
+static void
+show_progress(const struct run *r, uint64_t ns, void *arg)
+{
+	(void)arg;
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (ns == UINT64_MAX)
+		fputs("\r\033[K", stderr);	/* the report, or a failure, goes there */
+	else
+		fprintf(stderr, "\r%s %s: %.1f s of %.1f s", r->demo->name,
+		    mode_name(r->mode), (double)ns / 1e9,
+		    (double)r->p->duration_ns / 1e9);
+}
+
+/* After each run: its trace and timeline, and the demo's story for people. */
+static void
+show_run(const struct run *r, const struct result *res, void *arg)
+{
+	const struct view *v = arg;
+
+	trace_show(r, res);
+	if (v->format == FORMAT_TABLE && r->demo->story != NULL) {
+		r->demo->story(r, stdout);
+		fflush(stdout);
+	}
+}
+
+/* Run what the command line asked for and report it; the exit status. */
+static int
+session(struct cmdline *c, const struct sweep *sw)
+{
+	const struct run_watch watch = { show_progress, show_run, &c->view };
+	struct report rep;
+	int rc, status;
+
+	if (c->view.trace_path != NULL && (rc = trace_open(c->view.trace_path)) != 0)
+		usage_error(c->who, "--trace: %s: %s", c->view.trace_path,
+		    strerror(rc));
+	trace_timeline(c->view.timeline);
+	run_signals_init();
+	report_begin(&rep, &c->p, &c->view);
+	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
+	    c->demo == NULL ? run_all(&c->p, &rep) : run_demo(&c->p, &watch, &rep);
+	/* Results that could not be written are a failure, unless nobody reads them. */
+	if ((rc = report_end(&rep)) != 0 && rc != EPIPE)
+		errc(1, rc, "stdout");
+	if ((rc = trace_close()) != 0)
+		errc(1, rc, "--trace: %s", c->view.trace_path);
+	if (rc == EPIPE)
+		exit(status);
+	finish(status);
+}
+
+/* shmsync DEMO [options] */
+int
+exec_demo(const struct cmd_entry *e, int argc, char **argv)
+{
+	struct cmdline c = { .who = e->name, .demo = e->demo };
+
+	read_line(&c, argc, argv, NULL, NULL, NULL);
+	check_common(&c);
+	return session(&c, NULL);
+}
+
+/* shmsync all [options]: every demo with its defaults. */
+int
+exec_all(const struct cmd_entry *e, int argc, char **argv)
+{
+	struct cmdline c = { .who = e->name };
+
+	read_line(&c, argc, argv, NULL, NULL, NULL);
+	check_common(&c);
+	if (c.p.tracing)
+		usage_error(c.who, "--trace and --timeline follow one demo's runs: "
+		    "run that demo");
+	return session(&c, NULL);
+}
+
+/* shmsync sweep DEMO --workers LIST [--repeat R] [--plot FILE] [--chart] [options] */
+int
+exec_sweep(const struct cmd_entry *e, int argc, char **argv)
+{
+	struct cmdline c = { .who = NULL };
+	long long sv[NSWEEP];
+	const char *ss[NSWEEP] = { NULL }, *msg;
+	struct sweep sw;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		cmd_help(e);
+	if (argc < 2 || argv[1][0] == '-')
+		usage_error(e->name, "name a demo; '%s list' shows them",
+		    getprogname());
+	c.demo = demo_arg(e->name, argv[1]);
+	c.who = c.demo->name;
+	read_line(&c, argc - 1, argv + 1, sweep_opts, sv, ss);
+	if (ss[SW_WORKERS] == NULL)
+		usage_error(c.who, "sweep: --workers LIST is required (e.g. 1,2,4,8)");
+	if ((msg = sweep_grid(ss[SW_WORKERS], &sw)) != NULL)
+		usage_error(c.who, "sweep: %s", msg);
+	sw.repeat = (int)sv[SW_REPEAT];
+	sw.plot = ss[SW_PLOT];
+	sw.chart = (int)sv[SW_CHART];
+	if (sw.chart && c.view.format != FORMAT_TABLE)
+		usage_error(c.who, "sweep: --chart draws under the table: drop --format");
+	check_common(&c);
+	if (c.p.tracing)
+		usage_error(c.who, "--trace and --timeline follow one demo's runs: "
+		    "run that demo");
+	if ((msg = sweep_check(&c.p, &sw)) != NULL)
+		usage_error(c.who, "%s", msg);
+	return session(&c, &sw);
+}
