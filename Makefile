@@ -88,6 +88,7 @@ demo-all: $(PROG)
 	./$(PROG) all
 
 check: $(PROG) $(TESTS)
+	sh tests/layers.sh $(BUILD)
 	SHMSYNC=$(abspath $(PROG)) $(TESTS)
 
 bench: $(PROG)

@@ -5,14 +5,18 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests.h"
 
 int
-main(void)
+main(int argc, char *argv[], char *envp[])
 {
 	SRunner *sr = srunner_create(NULL);
 	int run, failed;
+
+	/* The run engine retitles process workers, as shmsync's main allows. */
+	setproctitle_init(argc, argv, envp);
 
 #define SUITE(n)	srunner_add_suite(sr, n##_suite());
 #include "suites.def"
