@@ -18,12 +18,14 @@
 #include "../ipc/event.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ROUNDS };
+enum { O_WORKERS, O_ROUNDS, O_NOPTS };
 
 static const struct optdef event_opts[] = {
-	{ "workers", 'w', "N", 2, MAX_WORKERS, 5, NULL, "the setter and N-1 waiters" },
-	{ "rounds", 'r', "R", 1, 100000, 3, NULL, "set and clear cycles" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_WORKERS] = { "workers", 'w', "N", 2, MAX_WORKERS, 5, NULL,
+	  "the setter and N-1 waiters" },
+	[O_ROUNDS] = { "rounds", 'r', "R", 1, 100000, 3, NULL,
+	  "set and clear cycles" },
+	[O_NOPTS] = { NULL }
 };
 
 struct estate {

@@ -27,7 +27,10 @@
 
 #define STALL_STEP_NS	10000000L	/* a stalled worker looks up this often */
 
-static const char *const actions[] = { "kill", "abort", "exit", "stall", NULL };
+static const char *const actions[] = {
+	[INJECT_KILL] = "kill", [INJECT_ABORT] = "abort", [INJECT_EXIT] = "exit",
+	[INJECT_STALL] = "stall", NULL	/* the last action's successor */
+};
 
 const char *
 inject_name(enum inject_action a)

@@ -17,17 +17,21 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_ROUNDS, O_SYNC, O_JITTER };
-enum { S_SEM, S_NONE };
+enum { O_ROUNDS, O_SYNC, O_JITTER, O_NOPTS };
+enum { S_SEM, S_NONE, NSYNCS };
 
-static const char *const syncs[] = { "sem", "none", NULL };
+static const char *const syncs[] = {
+	[S_SEM] = "sem", [S_NONE] = "none", [NSYNCS] = NULL
+};
 
 static const struct optdef order_opts[] = {
-	{ "rounds", 'n', "N", 1, 1 << 22, 1000, NULL, "rounds of first, second, third" },
-	{ "sync", 's', "GUARD", 0, 0, S_SEM, syncs, "sem (two semaphores) or none" },
-	{ "jitter-us", 'j', "US", 0, 100000, 20, NULL,
+	[O_ROUNDS] = { "rounds", 'n', "N", 1, 1 << 22, 1000, NULL,
+	  "rounds of first, second, third" },
+	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_SEM, syncs,
+	  "sem (two semaphores) or none" },
+	[O_JITTER] = { "jitter-us", 'j', "US", 0, 100000, 20, NULL,
 	  "random delay before each worker's turn, up to US microseconds" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct oround {

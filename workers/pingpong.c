@@ -17,19 +17,22 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_ITERATIONS, O_VIA };
-enum { V_SEM, V_SPIN };
+enum { O_ITERATIONS, O_VIA, O_NOPTS };
+enum { V_SEM, V_SPIN, NVIAS };
 
 #define MAX_SAMPLES	(1 << 20)
 #define SPINS_PER_YIELD	1024
 
-static const char *const vias[] = { "sem", "spin", NULL };
+static const char *const vias[] = {
+	[V_SEM] = "sem", [V_SPIN] = "spin", [NVIAS] = NULL
+};
 
 static const struct optdef pingpong_opts[] = {
-	{ "iterations", 'n', "N", 1, 1 << 26, 10000, NULL, "round trips" },
-	{ "via", 'V', "HOW", 0, 0, V_SEM, vias,
+	[O_ITERATIONS] = { "iterations", 'n', "N", 1, 1 << 26, 10000, NULL,
+	  "round trips" },
+	[O_VIA] = { "via", 'V', "HOW", 0, 0, V_SEM, vias,
 	  "sem (two named semaphores: sleep and wake) or spin (an atomic flag)" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct pstate {

@@ -21,21 +21,23 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_PERMITS, O_REQUESTS, O_HOLD, O_OVER, O_BOUNDED };
+enum { O_WORKERS, O_PERMITS, O_REQUESTS, O_HOLD, O_OVER, O_BOUNDED, O_NOPTS };
 
 #define MAX_SAMPLES	(1 << 20)	/* acquisitions timed for the waves */
 
 static const struct optdef semaphore_opts[] = {
-	OPT_WORKERS(10),
-	{ "permits", 'k', "K", 1, MAX_WORKERS, 3, NULL, "requests served at once" },
-	{ "requests", 'n', "R", 1, 1000000, 4, NULL, "requests per worker" },
-	{ "hold-us", 'u', "US", 0, 1000000, 5000, NULL,
+	[O_WORKERS] = OPT_WORKERS(10),
+	[O_PERMITS] = { "permits", 'k', "K", 1, MAX_WORKERS, 3, NULL,
+	  "requests served at once" },
+	[O_REQUESTS] = { "requests", 'n', "R", 1, 1000000, 4, NULL,
+	  "requests per worker" },
+	[O_HOLD] = { "hold-us", 'u', "US", 0, 1000000, 5000, NULL,
 	  "how long a request holds its permit, in microseconds" },
-	{ "over-release", 0, NULL, 0, 1, 0, NULL,
+	[O_OVER] = { "over-release", 0, NULL, 0, 1, 0, NULL,
 	  "worker 0 releases once without acquiring, before anyone enters" },
-	{ "bounded", 0, NULL, 0, 1, 0, NULL,
+	[O_BOUNDED] = { "bounded", 0, NULL, 0, 1, 0, NULL,
 	  "refuse a release that would raise the count above K" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct semstate {
