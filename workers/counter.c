@@ -13,7 +13,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
@@ -275,8 +274,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 		inject_point(r, id, k);
 		bump(r, c, widen);
 		if (us > 0)
-			nanosleep(&(struct timespec){ us / 1000000,
-			    us % 1000000 * 1000 }, NULL);
+			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(c, s, sem);
 	}
 	*i = k;

@@ -121,7 +121,7 @@ backoff(struct run *r, unsigned id, uint64_t i)
 	struct dstate *s = r->state;
 
 	atomic_fetch_add(&s->retries, 1);
-	nanosleep(&(struct timespec){ 0, (long)(x >> 40) % 100000 }, NULL);
+	ipc_sleep_ns((x >> 40) % 100000);
 }
 
 /*

@@ -13,7 +13,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/event.h"
 #include "worker.h"
@@ -90,7 +89,7 @@ poll_until(struct run *r, int (*cond)(struct run *), const char *what)
 		if (r->mode == MODE_COOP)
 			worker_yield(r);
 		else
-			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+			ipc_sleep_ns(100000);
 	}
 }
 

@@ -169,10 +169,8 @@ worker_mutex_lock(const struct run *r, pthread_mutex_t *m, const char *what)
 static void
 stall(const struct run *r)
 {
-	struct timespec step = { 0, STALL_STEP_NS };
-
 	while (!run_stopped(r))
-		nanosleep(&step, NULL);
+		ipc_sleep_ns(STALL_STEP_NS);
 }
 
 /* A 64-bit hash of (seed, a, b) (splitmix64's finalizer): the same in, the same out. */
@@ -202,8 +200,7 @@ jitter(const struct run *r, unsigned id, uint64_t iter)
 	if (r->mode == MODE_COOP)
 		coop_sleep(r, ns);
 	else
-		nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
-		    (long)(ns % 1000000000u) }, NULL);
+		ipc_sleep_ns(ns);
 }
 
 /* Worker id reached iteration iter: its --jitter pause, the fault aimed there. */

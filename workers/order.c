@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/sem.h"
 #include "worker.h"
@@ -80,12 +79,9 @@ static void
 jitter(const struct run *r, unsigned id, uint64_t round)
 {
 	uint64_t x = seed_mix(r->p->seed, id, round);
-	long us;
 
-	if (r->p->v[O_JITTER] == 0)
-		return;
-	us = (long)(x % (uint64_t)(r->p->v[O_JITTER] + 1));
-	nanosleep(&(struct timespec){ 0, us * 1000 }, NULL);
+	if (r->p->v[O_JITTER] != 0)
+		ipc_sleep_ns(x % (uint64_t)(r->p->v[O_JITTER] + 1) * 1000);
 }
 
 static void

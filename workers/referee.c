@@ -106,20 +106,14 @@ referee_setup(struct run *r)
 static void
 pause_for(const struct run *r, long long sec)
 {
-	uint64_t ns = (uint64_t)sec * (uint64_t)r->p->v[O_SCALE] * 1000000u;
-
-	nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
-	    (long)(ns % 1000000000u) }, NULL);
+	ipc_sleep_ns((uint64_t)sec * (uint64_t)r->p->v[O_SCALE] * 1000000u);
 }
 
 /* Half a tutorial second: the naive referee reads the head user's papers. */
 static void
 read_papers(const struct run *r)
 {
-	uint64_t ns = (uint64_t)r->p->v[O_SCALE] * 500000u;
-
-	nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
-	    (long)(ns % 1000000000u) }, NULL);
+	ipc_sleep_ns((uint64_t)r->p->v[O_SCALE] * 500000u);
 }
 
 /* Worker 0: a user every --arrive-every seconds, into the queue or the list. */

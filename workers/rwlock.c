@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/rwlock.h"
 #include "worker.h"
@@ -115,7 +114,7 @@ read_once(struct run *r, unsigned id, uint64_t i)
 		if (s->table[f] != s->table[0])
 			atomic_fetch_add(&s->violations, 1);
 	if (us > 0)
-		nanosleep(&(struct timespec){ us / 1000000, us % 1000000 * 1000 }, NULL);
+		ipc_sleep_ns((uint64_t)us * 1000);
 	atomic_fetch_sub(&s->readers_in, 1);
 	ipc_rwlock_unlock(&s->l);
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
@@ -128,7 +127,7 @@ static void
 request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 {
 	struct semstate *s = r->state;
-	struct timespec hold = { 0, (long)r->p->v[O_HOLD] * 1000 };
+	uint64_t hold_ns = (uint64_t)r->p->v[O_HOLD] * 1000;
 	unsigned n, k;
 	int rc;
 
@@ -144,12 +143,10 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	if ((k = atomic_fetch_add(&s->nsamples, 1)) < nsamples(r->p))
 		s->t_acquire[k] = ipc_now_ns();
 	inject_point(r, id, i);
-	hold.tv_sec = hold.tv_nsec / 1000000000;
-	hold.tv_nsec %= 1000000000;
 	if (r->mode == MODE_COOP)
-		coop_sleep(r, (uint64_t)r->p->v[O_HOLD] * 1000);
+		coop_sleep(r, hold_ns);
 	else
-		nanosleep(&hold, NULL);
+		ipc_sleep_ns(hold_ns);
 	atomic_fetch_sub(&s->in_use, 1);
 	release(r, sem);
 }

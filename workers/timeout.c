@@ -109,7 +109,7 @@ hog(struct run *r)
 	while (ipc_now_ns() < until || atomic_load(&t->blocking) < r->nworkers - 1) {
 		if (ipc_expired(r->deadline))
 			worker_errc(r, ETIMEDOUT, "timeout: hogger: askers missing");
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		ipc_sleep_ns(1000000);
 	}
 	atomic_store(&t->released, 1);
 	ipc_mutex_unlock(&t->m);
