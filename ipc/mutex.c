@@ -99,6 +99,32 @@ ipc_mutex_consistent(pthread_mutex_t *m)
 	return pthread_mutex_consistent(m);
 }
 
+/*
+ * rc is what a lock or a condvar wait on m returned.  EOWNERDEAD: m is held
+ * and its dead owner's state is taken as it is (marked consistent), so rc
+ * becomes 0 or ipc_mutex_consistent's error; *adopted (if not NULL) says so,
+ * for the caller to count.  Only for state that is whole at every
+ * instruction: state a dying owner can leave half-changed must be repaired
+ * before ipc_mutex_consistent, by hand (workers/crash.c shows how).
+ */
+int
+ipc_mutex_adopt(pthread_mutex_t *m, int rc, int *adopted)
+{
+	if (adopted != NULL)
+		*adopted = rc == EOWNERDEAD;
+	if (rc != EOWNERDEAD)
+		return rc;
+	return ipc_mutex_consistent(m);
+}
+
+/* ipc_mutex_lock with a dead owner's lock adopted: never EOWNERDEAD. */
+int
+ipc_mutex_lock_adopt(pthread_mutex_t *m, const struct timespec *deadline,
+    int *adopted)
+{
+	return ipc_mutex_adopt(m, ipc_mutex_lock(m, deadline), adopted);
+}
+
 void
 ipc_mutex_destroy(pthread_mutex_t *m)
 {

@@ -163,6 +163,7 @@ crash_lock(struct run *r, unsigned id)
 		} while (rc == ETIMEDOUT && !victim_dead(r) && !run_stopped(r));
 		return rc;
 	}
+	/* By hand, not ipc_mutex_lock_adopt: repair, then consistent. */
 	if ((rc = ipc_mutex_lock(&s->m, r->deadline)) == EOWNERDEAD)
 		rc = repair(r, id);
 	return rc;

@@ -157,13 +157,12 @@ worker_errc(const struct run *r, int rc, const char *fmt, ...)
 int
 worker_mutex_lock(const struct run *r, pthread_mutex_t *m, const char *what)
 {
-	int rc;
+	int adopted, rc;
 
-	if ((rc = ipc_mutex_lock(m, r->deadline)) != EOWNERDEAD)
-		return rc;
-	if (atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
+	rc = ipc_mutex_lock_adopt(m, r->deadline, &adopted);
+	if (adopted && atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
 		strlcpy(r->sh->dead_lock, what, sizeof(r->sh->dead_lock));
-	return ipc_mutex_consistent(m);
+	return rc;
 }
 
 static void
