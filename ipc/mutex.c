@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <sched.h>
 
+#include "compat.h"
 #include "mutex.h"
 #include "trace.h"
 #include "tsan.h"
@@ -156,9 +157,7 @@ ipc_spin_lock(pthread_spinlock_t *s, const struct timespec *deadline)
 			ipc_trace(IPC_EV_FAIL, IPC_K_SPIN, s);
 			return ETIMEDOUT;
 		}
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		ipc_cpu_relax();
 	}
 	ipc_trace(IPC_EV_ACQ, IPC_K_SPIN, s);
 	return 0;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ipc/compat.h"
 #include "../ipc/sem.h"
 #include "worker.h"
 
@@ -111,9 +112,7 @@ await_turn(struct run *r, unsigned id)
 				worker_errc(r, ETIMEDOUT, "pingpong: worker %u", id);
 			sched_yield();
 		}
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		ipc_cpu_relax();
 	}
 }
 

@@ -18,12 +18,9 @@
 #include <stdint.h>
 
 #include "../ipc/barrier.h"
+#include "../ipc/compat.h"
 #include "../ipc/region.h"
 #include "../ipc/trace.h"
-
-#ifndef __dead
-#define __dead		__attribute__((__noreturn__))	/* style(9) */
-#endif
 
 #define MAX_WORKERS	4096		/* the cap on workers in every demo */
 #define MAX_OPTS	12		/* options per demo */
