@@ -62,11 +62,7 @@ ipc_barrier_init(struct ipc_barrier *b, enum ipc_barrier_kind kind, unsigned par
 static int
 barrier_lock(struct ipc_barrier *b, const struct timespec *deadline)
 {
-	int rc;
-
-	if ((rc = ipc_mutex_lock(&b->lock, deadline)) == EOWNERDEAD)
-		rc = ipc_mutex_consistent(&b->lock);
-	return rc;
+	return ipc_mutex_lock_adopt(&b->lock, deadline, NULL);
 }
 
 /* Count one arrival; the last one opens the next generation. Lock held. */
@@ -165,9 +161,8 @@ barrier_cond_wait(struct ipc_barrier *b, const struct timespec *deadline)
 	if ((rc = barrier_count(b)) == 0) {
 		/* Sleep until the generation moves, or someone gives up. */
 		while (b->gen == gen && !atomic_load(&b->poisoned)) {
-			rc = ipc_cond_wait(&b->cv, &b->lock, deadline);
-			if (rc == EOWNERDEAD)
-				rc = ipc_mutex_consistent(&b->lock);
+			rc = ipc_mutex_adopt(&b->lock,
+			    ipc_cond_wait(&b->cv, &b->lock, deadline), NULL);
 			if (rc != 0)
 				break;
 		}

@@ -31,10 +31,12 @@ ipc_event_init(struct ipc_event *ev)
 static int
 survive(struct ipc_event *ev, int rc)
 {
-	if (rc != EOWNERDEAD)
-		return rc;
-	atomic_fetch_add(&ev->owner_deaths, 1);
-	return ipc_mutex_consistent(&ev->m);
+	int adopted;
+
+	rc = ipc_mutex_adopt(&ev->m, rc, &adopted);
+	if (adopted)
+		atomic_fetch_add(&ev->owner_deaths, 1);
+	return rc;
 }
 
 static int

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "compat.h"		/* ipc_cpu_relax, for the spinners */
 #include "ipc.h"
 
 #define IPC_SPIN_MAX_NS	50000u	/* about one cross-CPU wake-up: spin no longer */
@@ -33,16 +34,5 @@ int	ipc_futex_wait(_Atomic uint32_t *, uint32_t, const struct timespec *);
 int	ipc_futex_wake(_Atomic uint32_t *, int, int *);
 int	ipc_futex_await(const struct ipc_await *, const struct timespec *, int *);
 void	ipc_futex_notify(_Atomic uint32_t *, atomic_uint *, int);
-
-/* One polite iteration of a spin loop. */
-static inline void
-ipc_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
 
 #endif /* IPC_FUTEX_H */

@@ -1,10 +1,13 @@
 /*
- * ipc.c - per-run unique names and CLOCK_MONOTONIC deadlines for ipc/.
+ * ipc.c - per-run unique names, CLOCK_MONOTONIC deadlines and the ns <->
+ * timespec conversions for ipc/ and its callers.
  *
  * The names carry the creating process's pid and start time, so two runs
  * never collide, a reused pid is told apart from the original, and a name
  * left by a SIGKILLed launcher is recognisable.  See ipc.h.
  */
+#include <sys/time.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -86,23 +89,37 @@ ipc_name_parse(const char *name, pid_t *pid, unsigned long long *start)
 	return 0;
 }
 
+struct timespec
+ipc_ts_from_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / IPC_NS_PER_S),
+		.tv_nsec = (long)(ns % IPC_NS_PER_S),
+	};
+
+	return ts;
+}
+
+uint64_t
+ipc_ns_from_ts(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * IPC_NS_PER_S + (uint64_t)ts->tv_nsec;
+}
+
 uint64_t
 ipc_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return ipc_ns_from_ts(&ts);
 }
 
 /* Set *ts to now + ns on CLOCK_MONOTONIC, the clock every wait uses. */
 void
 ipc_deadline(struct timespec *ts, uint64_t ns)
 {
-	uint64_t t = ipc_now_ns() + ns;
-
-	ts->tv_sec = (time_t)(t / 1000000000u);
-	ts->tv_nsec = (long)(t % 1000000000u);
+	*ts = ipc_ts_from_ns(ipc_now_ns() + ns);
 }
 
 int
@@ -111,6 +128,15 @@ ipc_expired(const struct timespec *deadline)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec &&
-	    now.tv_nsec >= deadline->tv_nsec);
+	return timespeccmp(&now, deadline, >=);
+}
+
+/* Sleep ns in full: a signal that interrupts nanosleep does not cut it short. */
+void
+ipc_sleep_ns(uint64_t ns)
+{
+	struct timespec left = ipc_ts_from_ns(ns);
+
+	while (nanosleep(&left, &left) == -1 && errno == EINTR)
+		continue;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <sched.h>
 
+#include "compat.h"
 #include "mutex.h"
 #include "trace.h"
 #include "tsan.h"
@@ -99,6 +100,32 @@ ipc_mutex_consistent(pthread_mutex_t *m)
 	return pthread_mutex_consistent(m);
 }
 
+/*
+ * rc is what a lock or a condvar wait on m returned.  EOWNERDEAD: m is held
+ * and its dead owner's state is taken as it is (marked consistent), so rc
+ * becomes 0 or ipc_mutex_consistent's error; *adopted (if not NULL) says so,
+ * for the caller to count.  Only for state that is whole at every
+ * instruction: state a dying owner can leave half-changed must be repaired
+ * before ipc_mutex_consistent, by hand (workers/crash.c shows how).
+ */
+int
+ipc_mutex_adopt(pthread_mutex_t *m, int rc, int *adopted)
+{
+	if (adopted != NULL)
+		*adopted = rc == EOWNERDEAD;
+	if (rc != EOWNERDEAD)
+		return rc;
+	return ipc_mutex_consistent(m);
+}
+
+/* ipc_mutex_lock with a dead owner's lock adopted: never EOWNERDEAD. */
+int
+ipc_mutex_lock_adopt(pthread_mutex_t *m, const struct timespec *deadline,
+    int *adopted)
+{
+	return ipc_mutex_adopt(m, ipc_mutex_lock(m, deadline), adopted);
+}
+
 void
 ipc_mutex_destroy(pthread_mutex_t *m)
 {
@@ -130,9 +157,7 @@ ipc_spin_lock(pthread_spinlock_t *s, const struct timespec *deadline)
 			ipc_trace(IPC_EV_FAIL, IPC_K_SPIN, s);
 			return ETIMEDOUT;
 		}
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		ipc_cpu_relax();
 	}
 	ipc_trace(IPC_EV_ACQ, IPC_K_SPIN, s);
 	return 0;

@@ -3,7 +3,8 @@
  *
  * Every mutex is PTHREAD_PROCESS_SHARED and PTHREAD_MUTEX_ROBUST: when its
  * owner dies the next locker gets EOWNERDEAD and chooses to repair the state
- * (then ipc_mutex_consistent) or to give up.  Locks wait until an absolute
+ * (then ipc_mutex_consistent) or to give up; ipc_mutex_lock_adopt does the
+ * common case, state with nothing to repair.  Locks wait until an absolute
  * CLOCK_MONOTONIC deadline (pthread_mutex_clocklock).  See pthread_mutexattr_setrobust(3).
  */
 #ifndef IPC_MUTEX_H
@@ -24,6 +25,8 @@ int	ipc_mutex_lock(pthread_mutex_t *, const struct timespec *);
 int	ipc_mutex_trylock(pthread_mutex_t *);
 int	ipc_mutex_unlock(pthread_mutex_t *);
 int	ipc_mutex_consistent(pthread_mutex_t *);
+int	ipc_mutex_adopt(pthread_mutex_t *, int, int *);
+int	ipc_mutex_lock_adopt(pthread_mutex_t *, const struct timespec *, int *);
 void	ipc_mutex_destroy(pthread_mutex_t *);
 
 int	ipc_spin_init(pthread_spinlock_t *);

@@ -56,12 +56,11 @@ ipc_queue_init(struct ipc_queue *q, size_t capacity, size_t itemsize)
 static int
 side_lock(struct ipc_queue *q, pthread_mutex_t *m, const struct timespec *deadline)
 {
-	int rc;
+	int adopted, rc;
 
-	if ((rc = ipc_mutex_lock(m, deadline)) == EOWNERDEAD) {
+	rc = ipc_mutex_lock_adopt(m, deadline, &adopted);
+	if (adopted)
 		atomic_fetch_add(&q->owner_deaths, 1);
-		rc = ipc_mutex_consistent(m);
-	}
 	return rc;
 }
 

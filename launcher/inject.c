@@ -10,7 +10,10 @@
 
 #include "cli.h"
 
-static const char *const actions[] = { "kill", "abort", "exit", "stall", NULL };
+static const char *const actions[] = {
+	[INJECT_KILL] = "kill", [INJECT_ABORT] = "abort", [INJECT_EXIT] = "exit",
+	[INJECT_STALL] = "stall", NULL	/* the last action's successor */
+};
 
 const char *
 inject_name(enum inject_action a)

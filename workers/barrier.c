@@ -18,24 +18,29 @@
 #include "../ipc/barrier.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_PHASES, O_BARRIER, O_EVEN };
-enum kind { K_PTHREAD, K_COND, K_HYBRID, K_NONE };
+enum { O_WORKERS, O_PHASES, O_BARRIER, O_EVEN, O_NOPTS };
+enum kind { K_PTHREAD, K_COND, K_HYBRID, K_NONE, NKINDS };
 
-static const char *const kinds[] = { "pthread", "cond", "hybrid", "none", NULL };
+static const char *const kinds[] = {
+	[K_PTHREAD] = "pthread", [K_COND] = "cond", [K_HYBRID] = "hybrid",
+	[K_NONE] = "none", [NKINDS] = NULL
+};
 static const enum ipc_barrier_kind ipc_kinds[] = {
-	IPC_BARRIER_PTHREAD, IPC_BARRIER_COND, IPC_BARRIER_HYBRID
+	[K_PTHREAD] = IPC_BARRIER_PTHREAD, [K_COND] = IPC_BARRIER_COND,
+	[K_HYBRID] = IPC_BARRIER_HYBRID
 };
 
 static const struct optdef barrier_opts[] = {
-	OPT_WORKERS(4),
-	{ "phases", 'r', "R", 1, 1 << 24, 1000, NULL, "phases (barrier rounds)" },
-	{ "barrier", 'b', "KIND", 0, 0, K_PTHREAD, kinds,
+	[O_WORKERS] = OPT_WORKERS(4),
+	[O_PHASES] = { "phases", 'r', "R", 1, 1 << 24, 1000, NULL,
+	  "phases (barrier rounds)" },
+	[O_BARRIER] = { "barrier", 'b', "KIND", 0, 0, K_PTHREAD, kinds,
 	  "pthread (pthread_barrier_t: no deadline, a dead party is stopped\n"
 	  "                         by the launcher), cond or hybrid (poisonable, with\n"
 	  "                         deadline; hybrid spins, then sleeps on a futex), none" },
-	{ "even", 0, NULL, 0, 1, 0, NULL,
+	[O_EVEN] = { "even", 0, NULL, 0, 1, 0, NULL,
 	  "no uneven work between rounds: time the barrier alone" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct round {

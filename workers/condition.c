@@ -18,24 +18,32 @@
 #include "../ipc/mutex.h"
 #include "worker.h"
 
-enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_NOTIFY, O_CHECK };
-enum { N_ONE, N_ALL };
-enum { C_WHILE, C_IF };
+enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_NOTIFY, O_CHECK,
+    O_NOPTS };
+enum { N_ONE, N_ALL, NNOTIFIES };
+enum { C_WHILE, C_IF, NCHECKS };
 
-static const char *const notifies[] = { "one", "all", NULL };
-static const char *const checks[] = { "while", "if", NULL };
+static const char *const notifies[] = {
+	[N_ONE] = "one", [N_ALL] = "all", [NNOTIFIES] = NULL
+};
+static const char *const checks[] = {
+	[C_WHILE] = "while", [C_IF] = "if", [NCHECKS] = NULL
+};
 
 static const struct optdef condition_opts[] = {
-	{ "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL, "producer workers" },
-	{ "consumers", 'c', "C", 1, MAX_WORKERS / 2, 4, NULL, "consumer workers" },
-	{ "items", 'n', "N", 1, 1 << 26, 5000, NULL, "items per producer" },
-	{ "capacity", 'k', "K", 1, 1 << 16, 1, NULL,
+	[O_PRODUCERS] = { "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL,
+	  "producer workers" },
+	[O_CONSUMERS] = { "consumers", 'c', "C", 1, MAX_WORKERS / 2, 4, NULL,
+	  "consumer workers" },
+	[O_ITEMS] = { "items", 'n', "N", 1, 1 << 26, 5000, NULL,
+	  "items per producer" },
+	[O_CAPACITY] = { "capacity", 'k', "K", 1, 1 << 16, 1, NULL,
 	  "buffer capacity (1: every item finds the consumers asleep)" },
-	{ "notify", 'N', "WHO", 0, 0, N_ONE, notifies,
+	[O_NOTIFY] = { "notify", 'N', "WHO", 0, 0, N_ONE, notifies,
 	  "one (pthread_cond_signal) or all (pthread_cond_broadcast) per item" },
-	{ "check", 'C', "HOW", 0, 0, C_WHILE, checks,
+	[O_CHECK] = { "check", 'C', "HOW", 0, 0, C_WHILE, checks,
 	  "wait in a while loop (right) or under one if (wrong)" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct cvstate {

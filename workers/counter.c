@@ -13,30 +13,32 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD };
-enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_NAIVE, S_TAS, S_ALL };
+enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD, O_NOPTS };
+enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_NAIVE, S_TAS, S_ALL,
+    NSYNCS };
 
 static const char *const syncs[] = {
-	"none", "mutex", "sem", "spin", "atomic", "naive-flag", "tas", "all", NULL
+	[S_NONE] = "none", [S_MUTEX] = "mutex", [S_SEM] = "sem",
+	[S_SPIN] = "spin", [S_ATOMIC] = "atomic", [S_NAIVE] = "naive-flag",
+	[S_TAS] = "tas", [S_ALL] = "all", [NSYNCS] = NULL
 };
 
 static const struct optdef counter_opts[] = {
-	OPT_WORKERS(4),
-	OPT_ITERATIONS(100000),
-	{ "sync", 's', "GUARD", 0, 0, S_ALL, syncs,
+	[O_WORKERS] = OPT_WORKERS(4),
+	[O_ITERATIONS] = OPT_ITERATIONS(100000),
+	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_ALL, syncs,
 	  "none, mutex, sem, spin, atomic, naive-flag (busy-wait on a plain\n"
 	  "                         flag), tas (test-and-set spinlock), or all in turn" },
-	{ "widen", 0, NULL, 0, 1, 0, NULL,
+	[O_WIDEN] = { "widen", 0, NULL, 0, 1, 0, NULL,
 	  "yield between the read and the write of each increment" },
-	{ "hold-us", 'u', "US", 0, 1000000, 0, NULL,
+	[O_HOLD] = { "hold-us", 'u', "US", 0, 1000000, 0, NULL,
 	  "sleep this long inside each critical section (spinning vs blocking)" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct counter {
@@ -272,8 +274,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 		inject_point(r, id, k);
 		bump(r, c, widen);
 		if (us > 0)
-			nanosleep(&(struct timespec){ us / 1000000,
-			    us % 1000000 * 1000 }, NULL);
+			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(c, s, sem);
 	}
 	*i = k;

@@ -24,30 +24,40 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_HOW, O_LOCK, O_VICTIM, O_AT, O_STUCK, O_WHEN };
-enum how { H_KILL, H_ABORT, H_EXIT };
-enum lock { L_ROBUST, L_SEM };
-enum when { W_BEFORE, W_AFTER };
+enum { O_WORKERS, O_ITERATIONS, O_HOW, O_LOCK, O_VICTIM, O_AT, O_STUCK,
+    O_WHEN, O_NOPTS };
+enum how { H_KILL, H_ABORT, H_EXIT, NHOWS };
+enum lock { L_ROBUST, L_SEM, NLOCKS };
+enum when { W_BEFORE, W_AFTER, NWHENS };
 
-static const char *const hows[] = { "kill", "abort", "exit", NULL };
-static const char *const locks[] = { "robust", "sem", NULL };
-static const char *const whens[] = { "before", "after", NULL };
+static const char *const hows[] = {
+	[H_KILL] = "kill", [H_ABORT] = "abort", [H_EXIT] = "exit", [NHOWS] = NULL
+};
+static const char *const locks[] = {
+	[L_ROBUST] = "robust", [L_SEM] = "sem", [NLOCKS] = NULL
+};
+static const char *const whens[] = {
+	[W_BEFORE] = "before", [W_AFTER] = "after", [NWHENS] = NULL
+};
 
 static const struct optdef crash_opts[] = {
-	{ "workers", 'w', "N", 2, MAX_WORKERS, 3, NULL, "workers, the victim among them" },
-	{ "iterations", 'n', "N", 2, 1 << 30, 10000, NULL, "iterations per worker" },
-	{ "how", 'H', "HOW", 0, 0, H_KILL, hows,
+	[O_WORKERS] = { "workers", 'w', "N", 2, MAX_WORKERS, 3, NULL,
+	  "workers, the victim among them" },
+	[O_ITERATIONS] = { "iterations", 'n', "N", 2, 1 << 30, 10000, NULL,
+	  "iterations per worker" },
+	[O_HOW] = { "how", 'H', "HOW", 0, 0, H_KILL, hows,
 	  "kill (SIGKILL), abort (SIGABRT; processes only) or exit (_exit(3))" },
-	{ "lock", 'l', "LOCK", 0, 0, L_ROBUST, locks,
+	[O_LOCK] = { "lock", 'l', "LOCK", 0, 0, L_ROBUST, locks,
 	  "robust (a robust mutex) or sem (a named semaphore as a lock)" },
-	{ "victim", 'v', "W", 0, MAX_WORKERS - 1, 1, NULL, "the worker that dies" },
-	{ "at", 'a', "ITER", 0, (1 << 30) - 1, 500, NULL,
+	[O_VICTIM] = { "victim", 'v', "W", 0, MAX_WORKERS - 1, 1, NULL,
+	  "the worker that dies" },
+	[O_AT] = { "at", 'a', "ITER", 0, (1 << 30) - 1, 500, NULL,
 	  "the victim's iteration it dies in" },
-	{ "stuck-ms", 'k', "MS", 1, 60000, 200, NULL,
+	[O_STUCK] = { "stuck-ms", 'k', "MS", 1, 60000, 200, NULL,
 	  "how long a waiter waits for a semaphore before it calls itself stuck" },
-	{ "when", 0, "WHEN", 0, 0, W_BEFORE, whens,
+	[O_WHEN] = { "when", 0, "WHEN", 0, 0, W_BEFORE, whens,
 	  "the victim dies before or after its increment lands (the journal tells)" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 /* What a worker was doing in the critical section: the repair reads it. */
@@ -153,6 +163,7 @@ crash_lock(struct run *r, unsigned id)
 		} while (rc == ETIMEDOUT && !victim_dead(r) && !run_stopped(r));
 		return rc;
 	}
+	/* By hand, not ipc_mutex_lock_adopt: repair, then consistent. */
 	if ((rc = ipc_mutex_lock(&s->m, r->deadline)) == EOWNERDEAD)
 		rc = repair(r, id);
 	return rc;

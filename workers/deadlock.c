@@ -17,20 +17,23 @@
 #include "../ipc/mutex.h"
 #include "worker.h"
 
-enum { O_ITERATIONS, O_FIX, O_WAIT };
-enum fix { F_NONE, F_ORDER, F_BACKOFF };
+enum { O_ITERATIONS, O_FIX, O_WAIT, O_NOPTS };
+enum fix { F_NONE, F_ORDER, F_BACKOFF, NFIXES };
 
-static const char *const fixes[] = { "none", "order", "backoff", NULL };
+static const char *const fixes[] = {
+	[F_NONE] = "none", [F_ORDER] = "order", [F_BACKOFF] = "backoff",
+	[NFIXES] = NULL
+};
 static const char lockname[2] = { 'A', 'B' };
 
 static const struct optdef deadlock_opts[] = {
-	{ "iterations", 'n', "N", 1, 1 << 24, 1000, NULL,
+	[O_ITERATIONS] = { "iterations", 'n', "N", 1, 1 << 24, 1000, NULL,
 	  "times each worker takes both locks" },
-	{ "fix", 'x', "CURE", 0, 0, F_NONE, fixes,
+	[O_FIX] = { "fix", 'x', "CURE", 0, 0, F_NONE, fixes,
 	  "none (deadlocks), order (A before B for all), backoff (release, retry)" },
-	{ "wait-ms", 'W', "MS", 1, 60000, 100, NULL,
+	[O_WAIT] = { "wait-ms", 'W', "MS", 1, 60000, 100, NULL,
 	  "how long a worker waits for its second lock before it calls it a deadlock" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct dstate {
@@ -118,7 +121,7 @@ backoff(struct run *r, unsigned id, uint64_t i)
 	struct dstate *s = r->state;
 
 	atomic_fetch_add(&s->retries, 1);
-	nanosleep(&(struct timespec){ 0, (long)(x >> 40) % 100000 }, NULL);
+	ipc_sleep_ns((x >> 40) % 100000);
 }
 
 /*

@@ -13,17 +13,18 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/event.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ROUNDS };
+enum { O_WORKERS, O_ROUNDS, O_NOPTS };
 
 static const struct optdef event_opts[] = {
-	{ "workers", 'w', "N", 2, MAX_WORKERS, 5, NULL, "the setter and N-1 waiters" },
-	{ "rounds", 'r', "R", 1, 100000, 3, NULL, "set and clear cycles" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_WORKERS] = { "workers", 'w', "N", 2, MAX_WORKERS, 5, NULL,
+	  "the setter and N-1 waiters" },
+	[O_ROUNDS] = { "rounds", 'r', "R", 1, 100000, 3, NULL,
+	  "set and clear cycles" },
+	[O_NOPTS] = { NULL }
 };
 
 struct estate {
@@ -88,7 +89,7 @@ poll_until(struct run *r, int (*cond)(struct run *), const char *what)
 		if (r->mode == MODE_COOP)
 			worker_yield(r);
 		else
-			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+			ipc_sleep_ns(100000);
 	}
 }
 

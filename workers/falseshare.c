@@ -14,17 +14,20 @@
 
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_LAYOUT };
-enum layout { L_PACKED, L_PADDED, L_BOTH };
+enum { O_WORKERS, O_ITERATIONS, O_LAYOUT, O_NOPTS };
+enum layout { L_PACKED, L_PADDED, L_BOTH, NLAYOUTS };
 
-static const char *const layouts[] = { "packed", "padded", "both", NULL };
+static const char *const layouts[] = {
+	[L_PACKED] = "packed", [L_PADDED] = "padded", [L_BOTH] = "both",
+	[NLAYOUTS] = NULL
+};
 
 static const struct optdef falseshare_opts[] = {
-	OPT_WORKERS(2),
-	OPT_ITERATIONS(10000000),
-	{ "layout", 'l', "LAYOUT", 0, 0, L_BOTH, layouts,
+	[O_WORKERS] = OPT_WORKERS(2),
+	[O_ITERATIONS] = OPT_ITERATIONS(10000000),
+	[O_LAYOUT] = { "layout", 'l', "LAYOUT", 0, 0, L_BOTH, layouts,
 	  "packed (8 counters per cache line), padded (one per line), or both" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 static enum layout

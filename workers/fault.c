@@ -93,22 +93,19 @@ worker_errc(const struct run *r, int rc, const char *fmt, ...)
 int
 worker_mutex_lock(const struct run *r, pthread_mutex_t *m, const char *what)
 {
-	int rc;
+	int adopted, rc;
 
-	if ((rc = ipc_mutex_lock(m, r->deadline)) != EOWNERDEAD)
-		return rc;
-	if (atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
+	rc = ipc_mutex_lock_adopt(m, r->deadline, &adopted);
+	if (adopted && atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
 		strlcpy(r->sh->dead_lock, what, sizeof(r->sh->dead_lock));
-	return ipc_mutex_consistent(m);
+	return rc;
 }
 
 static void
 stall(const struct run *r)
 {
-	struct timespec step = { 0, STALL_STEP_NS };
-
 	while (!run_stopped(r))
-		nanosleep(&step, NULL);
+		ipc_sleep_ns(STALL_STEP_NS);
 }
 
 /* A 64-bit hash of (seed, a, b) (splitmix64's finalizer): the same in, the same out. */
@@ -138,8 +135,7 @@ jitter(const struct run *r, unsigned id, uint64_t iter)
 	if (r->mode == MODE_COOP)
 		coop_sleep(r, ns);
 	else
-		nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
-		    (long)(ns % 1000000000u) }, NULL);
+		ipc_sleep_ns(ns);
 }
 
 /* Worker id reached iteration iter: its --jitter pause, the fault aimed there. */

@@ -16,15 +16,19 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_PAIRS, O_SYNC };
-enum { S_SEM, S_NONE };
+enum { O_PAIRS, O_SYNC, O_NOPTS };
+enum { S_SEM, S_NONE, NSYNCS };
 
-static const char *const syncs[] = { "sem", "none", NULL };
+static const char *const syncs[] = {
+	[S_SEM] = "sem", [S_NONE] = "none", [NSYNCS] = NULL
+};
 
 static const struct optdef foobar_opts[] = {
-	{ "iterations", 'n', "N", 1, 1 << 26, 10000, NULL, "\"foobar\" pairs" },
-	{ "sync", 's', "GUARD", 0, 0, S_SEM, syncs, "sem (two semaphores) or none" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_PAIRS] = { "iterations", 'n', "N", 1, 1 << 26, 10000, NULL,
+	  "\"foobar\" pairs" },
+	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_SEM, syncs,
+	  "sem (two semaphores) or none" },
+	[O_NOPTS] = { NULL }
 };
 
 struct fstate {

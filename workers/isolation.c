@@ -11,12 +11,13 @@
 
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS };
+enum { O_WORKERS, O_ITERATIONS, O_NOPTS };
 
 static const struct optdef isolation_opts[] = {
-	OPT_WORKERS(4),
-	{ "iterations", 'n', "N", 1, 1 << 30, 100000, NULL, "iterations per worker" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_WORKERS] = OPT_WORKERS(4),
+	[O_ITERATIONS] = { "iterations", 'n', "N", 1, 1 << 30, 100000, NULL,
+	  "iterations per worker" },
+	[O_NOPTS] = { NULL }
 };
 
 static _Atomic uint64_t global;		/* private to each process */

@@ -12,22 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_ROUNDS, O_SYNC, O_JITTER };
-enum { S_SEM, S_NONE };
+enum { O_ROUNDS, O_SYNC, O_JITTER, O_NOPTS };
+enum { S_SEM, S_NONE, NSYNCS };
 
-static const char *const syncs[] = { "sem", "none", NULL };
+static const char *const syncs[] = {
+	[S_SEM] = "sem", [S_NONE] = "none", [NSYNCS] = NULL
+};
 
 static const struct optdef order_opts[] = {
-	{ "rounds", 'n', "N", 1, 1 << 22, 1000, NULL, "rounds of first, second, third" },
-	{ "sync", 's', "GUARD", 0, 0, S_SEM, syncs, "sem (two semaphores) or none" },
-	{ "jitter-us", 'j', "US", 0, 100000, 20, NULL,
+	[O_ROUNDS] = { "rounds", 'n', "N", 1, 1 << 22, 1000, NULL,
+	  "rounds of first, second, third" },
+	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_SEM, syncs,
+	  "sem (two semaphores) or none" },
+	[O_JITTER] = { "jitter-us", 'j', "US", 0, 100000, 20, NULL,
 	  "random delay before each worker's turn, up to US microseconds" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct oround {
@@ -76,12 +79,9 @@ static void
 jitter(const struct run *r, unsigned id, uint64_t round)
 {
 	uint64_t x = seed_mix(r->p->seed, id, round);
-	long us;
 
-	if (r->p->v[O_JITTER] == 0)
-		return;
-	us = (long)(x % (uint64_t)(r->p->v[O_JITTER] + 1));
-	nanosleep(&(struct timespec){ 0, us * 1000 }, NULL);
+	if (r->p->v[O_JITTER] != 0)
+		ipc_sleep_ns(x % (uint64_t)(r->p->v[O_JITTER] + 1) * 1000);
 }
 
 static void

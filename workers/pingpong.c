@@ -14,22 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ipc/compat.h"
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_ITERATIONS, O_VIA };
-enum { V_SEM, V_SPIN };
+enum { O_ITERATIONS, O_VIA, O_NOPTS };
+enum { V_SEM, V_SPIN, NVIAS };
 
 #define MAX_SAMPLES	(1 << 20)
 #define SPINS_PER_YIELD	1024
 
-static const char *const vias[] = { "sem", "spin", NULL };
+static const char *const vias[] = {
+	[V_SEM] = "sem", [V_SPIN] = "spin", [NVIAS] = NULL
+};
 
 static const struct optdef pingpong_opts[] = {
-	{ "iterations", 'n', "N", 1, 1 << 26, 10000, NULL, "round trips" },
-	{ "via", 'V', "HOW", 0, 0, V_SEM, vias,
+	[O_ITERATIONS] = { "iterations", 'n', "N", 1, 1 << 26, 10000, NULL,
+	  "round trips" },
+	[O_VIA] = { "via", 'V', "HOW", 0, 0, V_SEM, vias,
 	  "sem (two named semaphores: sleep and wake) or spin (an atomic flag)" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct pstate {
@@ -108,9 +112,7 @@ await_turn(struct run *r, unsigned id)
 				worker_errc(r, ETIMEDOUT, "pingpong: worker %u", id);
 			sched_yield();
 		}
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		ipc_cpu_relax();
 	}
 }
 

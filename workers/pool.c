@@ -14,19 +14,22 @@
 #include "../ipc/queue.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_TASKS, O_SPAWN, O_WORK };
-enum { S_POOL, S_PER_TASK };
+enum { O_WORKERS, O_TASKS, O_SPAWN, O_WORK, O_NOPTS };
+enum { S_POOL, S_PER_TASK, NSPAWNS };
 
-static const char *const spawns[] = { "pool", "per-task", NULL };
+static const char *const spawns[] = {
+	[S_POOL] = "pool", [S_PER_TASK] = "per-task", [NSPAWNS] = NULL
+};
 
 static const struct optdef pool_opts[] = {
-	OPT_WORKERS(4),
-	{ "tasks", 'j', "T", 1, 1 << 20, 256, NULL,
+	[O_WORKERS] = OPT_WORKERS(4),
+	[O_TASKS] = { "tasks", 'j', "T", 1, 1 << 20, 256, NULL,
 	  "tasks (per-task: at most 4096, one worker each)" },
-	{ "spawn", 'S', "HOW", 0, 0, S_POOL, spawns,
+	[O_SPAWN] = { "spawn", 'S', "HOW", 0, 0, S_POOL, spawns,
 	  "pool (W workers share the task queue) or per-task (a worker per task)" },
-	{ "work", 'k', "N", 1, 1 << 24, 2000, NULL, "rounds of hashing per task" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_WORK] = { "work", 'k', "N", 1, 1 << 24, 2000, NULL,
+	  "rounds of hashing per task" },
+	[O_NOPTS] = { NULL }
 };
 
 struct pstate {

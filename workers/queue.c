@@ -23,8 +23,8 @@
 #include "worker.h"
 
 enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_QUEUE, O_ITEMSIZE,
-    O_BATCH, O_SPIN, O_JOIN };
-enum qkind { Q_MPMC, Q_SPSC };
+    O_BATCH, O_SPIN, O_JOIN, O_NOPTS };
+enum qkind { Q_MPMC, Q_SPSC, NQKINDS };
 
 #define MAX_ITEMS	(1ULL << 32)	/* in all: the bitmap is 512 MiB then */
 #define MAX_RING	(1ULL << 30)	/* bytes of queue slots */
@@ -32,25 +32,31 @@ enum qkind { Q_MPMC, Q_SPSC };
 #define TIMED_RATE	(1ULL << 28)	/* -t: item numbers per second, in all */
 #define TIMED_MIN	(1ULL << 20)	/* -t: item numbers at least, in all */
 
-static const char *const qkinds[] = { "mpmc", "spsc", NULL };
+static const char *const qkinds[] = {
+	[Q_MPMC] = "mpmc", [Q_SPSC] = "spsc", [NQKINDS] = NULL
+};
 
 static const struct optdef queue_opts[] = {
-	{ "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL, "producer workers" },
-	{ "consumers", 'c', "C", 1, MAX_WORKERS / 2, 2, NULL, "consumer workers" },
-	{ "items", 'n', "N", 1, LLONG_MAX, 100000, NULL, "items per producer" },
-	{ "capacity", 'k', "K", 1, 1 << 24, 64, NULL, "queue capacity in items" },
-	{ "queue", 'q', "KIND", 0, 0, Q_MPMC, qkinds,
+	[O_PRODUCERS] = { "producers", 'p', "P", 1, MAX_WORKERS / 2, 2, NULL,
+	  "producer workers" },
+	[O_CONSUMERS] = { "consumers", 'c', "C", 1, MAX_WORKERS / 2, 2, NULL,
+	  "consumer workers" },
+	[O_ITEMS] = { "items", 'n', "N", 1, LLONG_MAX, 100000, NULL,
+	  "items per producer" },
+	[O_CAPACITY] = { "capacity", 'k', "K", 1, 1 << 24, 64, NULL,
+	  "queue capacity in items" },
+	[O_QUEUE] = { "queue", 'q', "KIND", 0, 0, Q_MPMC, qkinds,
 	  "mpmc (a lock per side, futex waits) or spsc (lock-free; -p 1 -c 1)" },
-	{ "item-size", 's', "BYTES", ITEM_MIN, ITEM_MAX, 8, NULL,
+	[O_ITEMSIZE] = { "item-size", 's', "BYTES", ITEM_MIN, ITEM_MAX, 8, NULL,
 	  "bytes per item: its number, then a pattern checked on arrival" },
-	{ "batch", 'b', "B", 1, 4096, 1, NULL,
+	[O_BATCH] = { "batch", 'b', "B", 1, 4096, 1, NULL,
 	  "items per put_many/get_many call (1: put and get)" },
-	{ "spin", 0, "NS", 0, 1000000, IPC_SPIN_MAX_NS, NULL,
+	[O_SPIN] = { "spin", 0, "NS", 0, 1000000, IPC_SPIN_MAX_NS, NULL,
 	  "longest spin before a waiter sleeps on the futex (0: sleep at once)" },
-	{ "join", 'j', NULL, 0, 1, 0, NULL,
+	[O_JOIN] = { "join", 'j', NULL, 0, 1, 0, NULL,
 	  "consumers call task_done per item; the last producer joins the queue\n"
 	  "                         (Queue.join) before closing it" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 /* Per-consumer tallies, a cache line each. */

@@ -16,16 +16,17 @@
 #include "../ipc/mutex.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_DEPTH, O_RELOCK };
+enum { O_WORKERS, O_ITERATIONS, O_DEPTH, O_RELOCK, O_NOPTS };
 
 static const struct optdef reentrant_opts[] = {
-	OPT_WORKERS(4),
-	{ "iterations", 'n', "N", 1, 1000000, 1000, NULL,
+	[O_WORKERS] = OPT_WORKERS(4),
+	[O_ITERATIONS] = { "iterations", 'n', "N", 1, 1000000, 1000, NULL,
 	  "recursive walks per worker" },
-	{ "depth", 'd', "D", 1, 1000, 10, NULL, "levels of recursion per walk" },
-	{ "relock-ms", 'R', "MS", 1, 10000, 20, NULL,
+	[O_DEPTH] = { "depth", 'd', "D", 1, 1000, 10, NULL,
+	  "levels of recursion per walk" },
+	[O_RELOCK] = { "relock-ms", 'R', "MS", 1, 10000, 20, NULL,
 	  "how long the normal mutex's self-deadlock is allowed to last" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct rstate {

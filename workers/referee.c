@@ -18,24 +18,27 @@
 #include "../ipc/queue.h"
 #include "worker.h"
 
-enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_STORY };
+enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_STORY,
+    O_NOPTS };
 
 #define MAX_USERS	100000
 
 static const struct optdef referee_opts[] = {
-	{ "referees", 'r', "N", 1, MAX_WORKERS - 1, 2, NULL, "referee workers" },
-	{ "users", 'u', "N", 1, MAX_USERS, 8, NULL, "users arriving" },
-	{ "scale-ms", 'S', "MS", 1, 10000, 10, NULL,
+	[O_REFEREES] = { "referees", 'r', "N", 1, MAX_WORKERS - 1, 2, NULL,
+	  "referee workers" },
+	[O_USERS] = { "users", 'u', "N", 1, MAX_USERS, 8, NULL,
+	  "users arriving" },
+	[O_SCALE] = { "scale-ms", 'S', "MS", 1, 10000, 10, NULL,
 	  "milliseconds per tutorial second" },
-	{ "arrive-every", 'A', "SEC", 0, 3600, 2, NULL,
+	[O_ARRIVE] = { "arrive-every", 'A', "SEC", 0, 3600, 2, NULL,
 	  "tutorial seconds between arrivals" },
-	{ "verify-for", 'V', "SEC", 0, 3600, 4, NULL,
+	[O_VERIFY] = { "verify-for", 'V', "SEC", 0, 3600, 4, NULL,
 	  "tutorial seconds a verification takes" },
-	{ "naive", 0, NULL, 0, 1, 0, NULL,
+	[O_NAIVE] = { "naive", 0, NULL, 0, 1, 0, NULL,
 	  "an unguarded list polled in a busy loop, as the tutorial's first try" },
-	{ "story", 0, NULL, 0, 1, 0, NULL,
+	[O_STORY] = { "story", 0, NULL, 0, 1, 0, NULL,
 	  "print who arrived and who verified whom when, in tutorial seconds" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct user {
@@ -95,20 +98,14 @@ referee_setup(struct run *r)
 static void
 pause_for(const struct run *r, long long sec)
 {
-	uint64_t ns = (uint64_t)sec * (uint64_t)r->p->v[O_SCALE] * 1000000u;
-
-	nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
-	    (long)(ns % 1000000000u) }, NULL);
+	ipc_sleep_ns((uint64_t)sec * (uint64_t)r->p->v[O_SCALE] * 1000000u);
 }
 
 /* Half a tutorial second: the naive referee reads the head user's papers. */
 static void
 read_papers(const struct run *r)
 {
-	uint64_t ns = (uint64_t)r->p->v[O_SCALE] * 500000u;
-
-	nanosleep(&(struct timespec){ (time_t)(ns / 1000000000u),
-	    (long)(ns % 1000000000u) }, NULL);
+	ipc_sleep_ns((uint64_t)r->p->v[O_SCALE] * 500000u);
 }
 
 /* Worker 0: a user every --arrive-every seconds, into the queue or the list. */

@@ -15,27 +15,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/rwlock.h"
 #include "worker.h"
 
-enum { O_READERS, O_WRITERS, O_ITERATIONS, O_PREFER, O_HOLD };
+enum { O_READERS, O_WRITERS, O_ITERATIONS, O_PREFER, O_HOLD, O_NOPTS };
+enum { P_READER, P_WRITER, NPREFS };
 
 #define FIELDS		8
 #define MAX_WAITS	(1 << 20)	/* writer waits kept for the median */
 
-static const char *const prefs[] = { "reader", "writer", NULL };
+static const char *const prefs[] = {
+	[P_READER] = "reader", [P_WRITER] = "writer", [NPREFS] = NULL
+};
 
 static const struct optdef rwlock_opts[] = {
-	{ "readers", 'R', "N", 1, MAX_WORKERS - 1, 4, NULL, "reader workers" },
-	{ "writers", 'W', "N", 1, MAX_WORKERS - 1, 1, NULL, "writer workers" },
-	{ "iterations", 'n', "N", 1, 1 << 24, 200, NULL, "locks per worker" },
-	{ "prefer", 'P', "WHO", 0, 0, 0, prefs,
+	[O_READERS] = { "readers", 'R', "N", 1, MAX_WORKERS - 1, 4, NULL,
+	  "reader workers" },
+	[O_WRITERS] = { "writers", 'W', "N", 1, MAX_WORKERS - 1, 1, NULL,
+	  "writer workers" },
+	[O_ITERATIONS] = { "iterations", 'n', "N", 1, 1 << 24, 200, NULL,
+	  "locks per worker" },
+	[O_PREFER] = { "prefer", 'P', "WHO", 0, 0, 0, prefs,
 	  "reader (glibc's default: writers may starve) or writer" },
-	{ "hold-us", 'u', "US", 0, 100000, 100, NULL,
+	[O_HOLD] = { "hold-us", 'u', "US", 0, 100000, 100, NULL,
 	  "how long a reader holds its read lock" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct rwstate {
@@ -83,7 +88,7 @@ rwlock_setup(struct run *r)
 	struct rwstate *s = r->state;
 	int rc;
 
-	if ((rc = ipc_rwlock_init(&s->l, r->p->v[O_PREFER] ?
+	if ((rc = ipc_rwlock_init(&s->l, r->p->v[O_PREFER] == P_WRITER ?
 	    IPC_RWLOCK_PREFER_WRITER : IPC_RWLOCK_PREFER_READER)) != 0)
 		errc(1, rc, "rwlock: init");
 }
@@ -109,7 +114,7 @@ read_once(struct run *r, unsigned id, uint64_t i)
 		if (s->table[f] != s->table[0])
 			atomic_fetch_add(&s->violations, 1);
 	if (us > 0)
-		nanosleep(&(struct timespec){ us / 1000000, us % 1000000 * 1000 }, NULL);
+		ipc_sleep_ns((uint64_t)us * 1000);
 	atomic_fetch_sub(&s->readers_in, 1);
 	ipc_rwlock_unlock(&s->l);
 }
@@ -178,7 +183,7 @@ rwlock_check(const struct run *r, struct outcome *o)
 	uint64_t med, max;
 
 	writer_waits(r, &med, &max);
-	o->sync = r->p->v[O_PREFER] ? "rwlock-wpref" : "rwlock-rpref";
+	o->sync = r->p->v[O_PREFER] == P_WRITER ? "rwlock-wpref" : "rwlock-rpref";
 	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
 	o->expected = (uint64_t)r->p->v[O_WRITERS] * o->iterations;
 	o->observed = s->table[0];

@@ -15,27 +15,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_PERMITS, O_REQUESTS, O_HOLD, O_OVER, O_BOUNDED };
+enum { O_WORKERS, O_PERMITS, O_REQUESTS, O_HOLD, O_OVER, O_BOUNDED, O_NOPTS };
 
 #define MAX_SAMPLES	(1 << 20)	/* acquisitions timed for the waves */
 
 static const struct optdef semaphore_opts[] = {
-	OPT_WORKERS(10),
-	{ "permits", 'k', "K", 1, MAX_WORKERS, 3, NULL, "requests served at once" },
-	{ "requests", 'n', "R", 1, 1000000, 4, NULL, "requests per worker" },
-	{ "hold-us", 'u', "US", 0, 1000000, 5000, NULL,
+	[O_WORKERS] = OPT_WORKERS(10),
+	[O_PERMITS] = { "permits", 'k', "K", 1, MAX_WORKERS, 3, NULL,
+	  "requests served at once" },
+	[O_REQUESTS] = { "requests", 'n', "R", 1, 1000000, 4, NULL,
+	  "requests per worker" },
+	[O_HOLD] = { "hold-us", 'u', "US", 0, 1000000, 5000, NULL,
 	  "how long a request holds its permit, in microseconds" },
-	{ "over-release", 0, NULL, 0, 1, 0, NULL,
+	[O_OVER] = { "over-release", 0, NULL, 0, 1, 0, NULL,
 	  "worker 0 releases once without acquiring, before anyone enters" },
-	{ "bounded", 0, NULL, 0, 1, 0, NULL,
+	[O_BOUNDED] = { "bounded", 0, NULL, 0, 1, 0, NULL,
 	  "refuse a release that would raise the count above K" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 struct semstate {
@@ -126,7 +127,7 @@ static void
 request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 {
 	struct semstate *s = r->state;
-	struct timespec hold = { 0, (long)r->p->v[O_HOLD] * 1000 };
+	uint64_t hold_ns = (uint64_t)r->p->v[O_HOLD] * 1000;
 	unsigned n, k;
 	int rc;
 
@@ -142,12 +143,10 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	if ((k = atomic_fetch_add(&s->nsamples, 1)) < nsamples(r->p))
 		s->t_acquire[k] = ipc_now_ns();
 	inject_point(r, id, i);
-	hold.tv_sec = hold.tv_nsec / 1000000000;
-	hold.tv_nsec %= 1000000000;
 	if (r->mode == MODE_COOP)
-		coop_sleep(r, (uint64_t)r->p->v[O_HOLD] * 1000);
+		coop_sleep(r, hold_ns);
 	else
-		nanosleep(&hold, NULL);
+		ipc_sleep_ns(hold_ns);
 	atomic_fetch_sub(&s->in_use, 1);
 	release(r, sem);
 }

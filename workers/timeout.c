@@ -18,18 +18,18 @@
 #include "../ipc/mutex.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_HOLD, O_WAIT };
+enum { O_WORKERS, O_HOLD, O_WAIT, O_NOPTS };
 
 #define LATE_NS	2000000000ull	/* a timed lock may end this late (a loaded box) */
 
 static const struct optdef timeout_opts[] = {
-	{ "workers", 'w', "N", 2, MAX_WORKERS, 3, NULL,
+	[O_WORKERS] = { "workers", 'w', "N", 2, MAX_WORKERS, 3, NULL,
 	  "workers: one hogger and N-1 askers" },
-	{ "hold-ms", 'H', "MS", 1, 60000, 200, NULL,
+	[O_HOLD] = { "hold-ms", 'H', "MS", 1, 60000, 200, NULL,
 	  "how long the hogger holds the mutex at least" },
-	{ "wait-ms", 'W', "MS", 1, 60000, 50, NULL,
+	[O_WAIT] = { "wait-ms", 'W', "MS", 1, 60000, 50, NULL,
 	  "the timed lock's timeout; less than --hold-ms" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	[O_NOPTS] = { NULL }
 };
 
 /* What one asker saw. */
@@ -109,7 +109,7 @@ hog(struct run *r)
 	while (ipc_now_ns() < until || atomic_load(&t->blocking) < r->nworkers - 1) {
 		if (ipc_expired(r->deadline))
 			worker_errc(r, ETIMEDOUT, "timeout: hogger: askers missing");
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		ipc_sleep_ns(1000000);
 	}
 	atomic_store(&t->released, 1);
 	ipc_mutex_unlock(&t->m);

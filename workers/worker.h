@@ -19,13 +19,10 @@
 #include <stdio.h>
 
 #include "../ipc/barrier.h"
+#include "../ipc/compat.h"
 #include "../ipc/region.h"
 #include "../ipc/trace.h"
 #include "result.h"
-
-#ifndef __dead
-#define __dead		__attribute__((__noreturn__))	/* style(9) */
-#endif
 
 #define MAX_WORKERS	4096		/* the cap on workers in every demo */
 #define MAX_OPTS	12		/* options per demo */
