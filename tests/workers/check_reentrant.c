@@ -1,0 +1,44 @@
+/*
+ * check_reentrant.c - the reentrant demo (workers/reentrant.c), as threads
+ * and as processes: D levels deep under a recursive mutex, every increment
+ * counted; the errorcheck mutex answers EDEADLK and the normal one
+ * deadlocks (ETIMEDOUT) once per worker.
+ */
+#include "../tests.h"
+
+static const char *const modes[] = { "thread", "process" };
+
+/* D levels under a recursive mutex, exact; EDEADLK and ETIMEDOUT once per worker. */
+START_TEST(reentrant_depth)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "reentrant -w 3 -n 200 -d 7 -R 5 -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 3 * 200 * 7);
+	ck_assert_uint_eq(jnum(&row[0], "expected"), 3 * 200 * 7);
+	ck_assert_uint_eq(jnum(&row[0], "depth_reached"), 7);
+	ck_assert_uint_eq(jnum(&row[0], "edeadlk"), 3);
+	ck_assert_uint_eq(jnum(&row[0], "self_deadlocks"), 3);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
+START_TEST(reentrant_bad_input)
+{
+	usage_error("reentrant -d 0", NULL);
+}
+END_TEST
+
+Suite *
+demo_reentrant_suite(void)
+{
+	Suite *s = suite_create("demo_reentrant");
+	TCase *tc = tcase_in(s, "reentrant", CLI_TIMEOUT, 0);
+
+	tcase_add_loop_test(tc, reentrant_depth, 0, 2);
+	tcase_add_test(tc, reentrant_bad_input);
+	return s;
+}
