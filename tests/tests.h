@@ -77,6 +77,7 @@ void		 usage_error(const char *, const char *);
 void		 both_modes_verdict(const char *, const char *);
 int		 run_json(struct cmd *, struct jobj *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+void		 run_csv_both(struct cmd *, const char *);
 int		 csv_split(char *, char **);
 void		 csv_get(const char *, int, const char *, char *, size_t);
 void		 csv_want(const char *, int, const char *, const char *);

@@ -339,6 +339,17 @@ run_json(struct cmd *c, struct jobj *rows, const char *fmt, ...)
 	return n;
 }
 
+/* args with --mode both as CSV: a header, then a thread row and a process row. */
+void
+run_csv_both(struct cmd *c, const char *args)
+{
+	ck_assert_int_eq(cmd_runf(c, "%s -m both -f csv -T 10", args), 0);
+	expect(c, 0);
+	ck_assert_msg(count_lines(c->out) == 3, "%s: %s", args, c->out);
+	csv_want(c->out, 1, "mode", "thread");
+	csv_want(c->out, 2, "mode", "process");
+}
+
 /* Split a CSV line in place (RFC 4180 quoting); the number of cells. */
 int
 csv_split(char *line, char **cell)

@@ -4,6 +4,9 @@
  * consumer ends; a signal wakes at most one sleeper; an `if` instead of a
  * `while` around the wait takes from an empty buffer.
  */
+#include <stdint.h>
+#include <stdio.h>
+
 #include "../tests.h"
 
 static const char *const modes[] = { "thread", "process" };
@@ -67,6 +70,33 @@ START_TEST(condition_bad_input)
 }
 END_TEST
 
+/* producers x items taken, none from an empty buffer; a notify per item and one at the end. */
+START_TEST(condition_items_exact)
+{
+	static const struct { unsigned p, c, n, k; } t[] = {
+		{ 1, 1, 500, 1 }, { 3, 2, 700, 3 }, { 2, 5, 300, 8 },
+	};
+	const uint64_t want = (uint64_t)t[_i].p * t[_i].n;
+	char args[64];
+	struct cmd c;
+	int r;
+
+	snprintf(args, sizeof(args), "condition -p %u -c %u -n %u -k %u", t[_i].p,
+	    t[_i].c, t[_i].n, t[_i].k);
+	run_csv_both(&c, args);
+	for (r = 1; r <= 2; r++) {
+		ck_assert_uint_eq(csv_num(c.out, r, "expected"), want);
+		ck_assert_uint_eq(csv_num(c.out, r, "observed"), want);
+		ck_assert_uint_eq(csv_num(c.out, r, "notifies"), want + 1);
+		ck_assert_uint_eq(csv_num(c.out, r, "empty_takes"), 0);
+		ck_assert_uint_le(csv_num(c.out, r, "futile"), csv_num(c.out, r,
+		    "wakeups"));
+		csv_want(c.out, r, "verdict", "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_condition_suite(void)
 {
@@ -74,6 +104,7 @@ demo_condition_suite(void)
 	TCase *tc = tcase_in(s, "condition", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, condition_items, 0, 4);
+	tcase_add_loop_test(tc, condition_items_exact, 0, 3);
 	tcase_add_loop_test(tc, condition_per_notify, 0, 4);
 	tcase_add_test(tc, condition_bad_input);
 	return s;

@@ -3,6 +3,9 @@
  * share the program's global, processes each count in their own copy; the
  * counter in the shared region is exact either way.
  */
+#include <stdint.h>
+#include <stdio.h>
+
 #include "../tests.h"
 
 static const char *const modes[] = { "thread", "process" };
@@ -30,6 +33,27 @@ START_TEST(isolation_both_modes)
 }
 END_TEST
 
+/* The shared counter is workers x n either way; the global only in threads. */
+START_TEST(isolation_counts_exact)
+{
+	static const struct { unsigned w, n; } t[] = { { 1, 1000 }, { 4, 2500 } };
+	const uint64_t all = (uint64_t)t[_i].w * t[_i].n;
+	char args[64];
+	struct cmd c;
+
+	snprintf(args, sizeof(args), "isolation -w %u -n %u", t[_i].w, t[_i].n);
+	run_csv_both(&c, args);
+	ck_assert_uint_eq(csv_num(c.out, 1, "shared"), all);
+	ck_assert_uint_eq(csv_num(c.out, 1, "global"), all);
+	ck_assert_uint_eq(csv_num(c.out, 2, "shared"), all);
+	ck_assert_uint_eq(csv_num(c.out, 2, "global"), 0);
+	ck_assert_uint_eq(csv_num(c.out, 2, "worker_saw_max"), t[_i].n);
+	csv_want(c.out, 1, "verdict", "ok");
+	csv_want(c.out, 2, "verdict", "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_isolation_suite(void)
 {
@@ -37,6 +61,7 @@ demo_isolation_suite(void)
 	TCase *tc = tcase_in(s, "isolation", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, isolation_memory, 0, 2);
+	tcase_add_loop_test(tc, isolation_counts_exact, 0, 2);
 	tcase_add_test(tc, isolation_both_modes);
 	return s;
 }

@@ -4,6 +4,8 @@
  * round trip measured; for a count or for -t seconds; a partner killed
  * mid-run releases the other at once.
  */
+#include <stdio.h>
+
 #include "../tests.h"
 
 static const char *const modes[] = { "thread", "process" };
@@ -56,6 +58,29 @@ START_TEST(pingpong_bad_input)
 }
 END_TEST
 
+/* N round trips are 2N passes, from a single one up, by semaphore and by spin. */
+START_TEST(pingpong_passes_exact)
+{
+	static const struct { unsigned n; const char *via; } t[] = {
+		{ 1, "sem" }, { 777, "spin" }, { 1000, "sem" },
+	};
+	char args[64];
+	struct cmd c;
+	int r;
+
+	snprintf(args, sizeof(args), "pingpong -n %u -V %s", t[_i].n, t[_i].via);
+	run_csv_both(&c, args);
+	for (r = 1; r <= 2; r++) {
+		ck_assert_uint_eq(csv_num(c.out, r, "expected"), 2 * t[_i].n);
+		ck_assert_uint_eq(csv_num(c.out, r, "observed"), 2 * t[_i].n);
+		ck_assert_uint_eq(csv_num(c.out, r, "out_of_turn"), 0);
+		csv_want(c.out, r, "sync", t[_i].via);
+		csv_want(c.out, r, "verdict", "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_pingpong_suite(void)
 {
@@ -63,6 +88,7 @@ demo_pingpong_suite(void)
 	TCase *tc = tcase_in(s, "pingpong", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, pingpong_turns, 0, 4);
+	tcase_add_loop_test(tc, pingpong_passes_exact, 0, 3);
 	tcase_add_test(tc, pingpong_both_modes);
 	tcase_add_test(tc, pingpong_timed);
 	tcase_add_test(tc, pingpong_bad_input);

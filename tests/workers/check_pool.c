@@ -3,6 +3,8 @@
  * processes: every task run once with the right result, by a pool and by a
  * worker per task; --inject strikes a worker's own n-th task.
  */
+#include <stdio.h>
+
 #include "../tests.h"
 
 static const char *const modes[] = { "thread", "process" };
@@ -64,6 +66,27 @@ START_TEST(pool_bad_input)
 }
 END_TEST
 
+/* A pool of W workers runs each of J tasks once, whatever W and J. */
+START_TEST(pool_tasks_exact)
+{
+	static const struct { unsigned w, j; } t[] = { { 1, 7 }, { 2, 25 }, { 5, 64 } };
+	char args[64];
+	struct cmd c;
+	int r;
+
+	snprintf(args, sizeof(args), "pool -w %u -j %u -S pool", t[_i].w, t[_i].j);
+	run_csv_both(&c, args);
+	for (r = 1; r <= 2; r++) {
+		ck_assert_uint_eq(csv_num(c.out, r, "expected"), t[_i].j);
+		ck_assert_uint_eq(csv_num(c.out, r, "observed"), t[_i].j);
+		ck_assert_uint_eq(csv_num(c.out, r, "tasks_run"), t[_i].j);
+		ck_assert_uint_eq(csv_num(c.out, r, "workers"), t[_i].w);
+		csv_want(c.out, r, "verdict", "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_pool_suite(void)
 {
@@ -71,6 +94,7 @@ demo_pool_suite(void)
 	TCase *tc = tcase_in(s, "pool", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, pool_tasks, 0, 4);
+	tcase_add_loop_test(tc, pool_tasks_exact, 0, 3);
 	tcase_add_test(tc, pool_both_modes);
 	tcase_add_loop_test(tc, pool_bad_input, 0, 2);
 	tc = tcase_in(s, "killed", TEST_TIMEOUT, 1);

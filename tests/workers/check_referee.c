@@ -141,6 +141,27 @@ START_TEST(referee_bad_input)
 }
 END_TEST
 
+/* With the blocking queue, U users are each verified once, from one user up. */
+START_TEST(referee_users_exact)
+{
+	static const unsigned u[] = { 1, 12 };
+	char args[64];
+	struct cmd c;
+	int r;
+
+	snprintf(args, sizeof(args), "referee -u %u -S 5", u[_i]);
+	run_csv_both(&c, args);
+	for (r = 1; r <= 2; r++) {
+		ck_assert_uint_eq(csv_num(c.out, r, "expected"), u[_i]);
+		ck_assert_uint_eq(csv_num(c.out, r, "observed"), u[_i]);
+		ck_assert_uint_eq(csv_num(c.out, r, "lost"), 0);
+		ck_assert_uint_eq(csv_num(c.out, r, "duplicated"), 0);
+		csv_want(c.out, r, "verdict", "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_referee_suite(void)
 {
@@ -148,6 +169,7 @@ demo_referee_suite(void)
 	TCase *tc = tcase_in(s, "referee", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, referee_users, 0, 2);
+	tcase_add_loop_test(tc, referee_users_exact, 0, 2);
 	tcase_add_loop_test(tc, referee_naive_pop, 0, 2);
 	tcase_add_test(tc, referee_both_modes);
 	tcase_add_test(tc, referee_story);

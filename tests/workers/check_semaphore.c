@@ -82,6 +82,25 @@ START_TEST(semaphore_bad_input)
 }
 END_TEST
 
+/* Coop tasks, more clients than permits or fewer: min(clients, permits) at once. */
+START_TEST(semaphore_coop_bound)
+{
+	static const struct { unsigned w, k; } t[] = { { 5, 3 }, { 3, 5 }, { 1, 2 } };
+	const unsigned want = t[_i].w < t[_i].k ? t[_i].w : t[_i].k;
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, row, "semaphore -w %u -k %u -n 2 -u 2000 "
+	    "-m coop", t[_i].w, t[_i].k), 1);
+	expect_coop(&c);
+	ck_assert_str_eq(jstr(&row[0], "mode"), "coop");
+	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), want);
+	ck_assert_uint_eq(jnum(&row[0], "expected"), want);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_semaphore_suite(void)
 {
@@ -89,6 +108,7 @@ demo_semaphore_suite(void)
 	TCase *tc = tcase_in(s, "semaphore", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, semaphore_bound, 0, 2);
+	tcase_add_loop_test(tc, semaphore_coop_bound, 0, 3);
 	tcase_add_loop_test(tc, semaphore_over_release, 0, 2);
 	tcase_add_test(tc, semaphore_coop);
 	tcase_add_loop_test(tc, semaphore_bad_input, 0, 6);

@@ -3,6 +3,8 @@
  * processes: trylock answers EBUSY at once, timedlock ETIMEDOUT at the
  * deadline asked, and a blocking lock gets the mutex once it is released.
  */
+#include <stdio.h>
+
 #include "../tests.h"
 
 static const char *const modes[] = { "thread", "process" };
@@ -35,6 +37,28 @@ START_TEST(timeout_bad_input)
 }
 END_TEST
 
+/* One holder, the others each take the lock once it is released: workers - 1. */
+START_TEST(timeout_waiters_exact)
+{
+	static const unsigned w[] = { 2, 5 };
+	char args[64];
+	struct cmd c;
+	int r;
+
+	snprintf(args, sizeof(args), "timeout -w %u -H 60 -W 20", w[_i]);
+	run_csv_both(&c, args);
+	for (r = 1; r <= 2; r++) {
+		ck_assert_uint_eq(csv_num(c.out, r, "expected"), w[_i] - 1);
+		ck_assert_uint_eq(csv_num(c.out, r, "observed"), w[_i] - 1);
+		csv_want(c.out, r, "trylock", "EBUSY");
+		csv_want(c.out, r, "timedlock", "ETIMEDOUT");
+		ck_assert_uint_ge(csv_num(c.out, r, "timed_ns"), 20 * NS_PER_MS);
+		csv_want(c.out, r, "verdict", "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 Suite *
 demo_timeout_suite(void)
 {
@@ -42,6 +66,7 @@ demo_timeout_suite(void)
 	TCase *tc = tcase_in(s, "timeout", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, timeout_three_ways, 0, 2);
+	tcase_add_loop_test(tc, timeout_waiters_exact, 0, 2);
 	tcase_add_loop_test(tc, timeout_bad_input, 0, 2);
 	return s;
 }
