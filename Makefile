@@ -56,7 +56,7 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 LIB_SRC	:= $(wildcard ipc/*.c workers/*.c) $(filter-out launcher/main.c,$(wildcard launcher/*.c))
 MAIN_SRC := launcher/main.c
-TEST_SRC := $(wildcard tests/*.c tests/cli/*.c)
+TEST_SRC := $(wildcard tests/*.c tests/ipc/*.c tests/workers/*.c tests/launcher/*.c tests/cli/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -102,7 +102,7 @@ asan:
 tsan:
 	$(MAKE) BUILD=build-tsan SAN="-fsanitize=thread -fno-omit-frame-pointer" \
 		TSAN_OPTIONS="exitcode=66 halt_on_error=0" SHMSYNC_TSAN=1 \
-		CK_RUN_SUITE=tsan check
+		CK_RUN_SUITE=cli_tsan check
 
 VG	:= valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
 VG_RUNS	:= "counter -w 2 -n 2000 --sync all" "queue -p 2 -c 2 -n 2000" \

@@ -1,6 +1,7 @@
 /*
  * tests.h - what the Check suites share: suite constructors (from
- * suites.def), the leftover-name probe, a runner for the built binary, and
+ * suites.def), the leftover-name probe, a runner for the built binary and
+ * what its runs must show (exit status, CSV cells, strict JSON Lines), and
  * parties (forked processes or threads) reaped within a deadline.
  */
 #ifndef TESTS_TESTS_H
@@ -10,6 +11,7 @@
 
 #include <check.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../ipc/region.h"
@@ -22,6 +24,10 @@
 #define NS_PER_MS	1000000ull
 #define REAP_MS		5000	/* the longest a test waits for its parties */
 #define MAX_PARTIES	64
+#define CLI_TIMEOUT	30	/* seconds per end-to-end test; most runs bound theirs with -T */
+#define MAX_ROWS	16	/* result lines one command may print */
+#define MAX_CELLS	48	/* cells in one CSV line */
+#define NOBODY		"setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 /*
  * One party of a multi-process or multi-thread test, numbered from 0: returns
@@ -39,7 +45,54 @@ struct cmd {
 	size_t	 outlen, errlen;
 };
 
+enum jtype { J_STR, J_NUM, J_BOOL, J_NULL };
+
+/* One member of a JSON Lines object: a string decoded, anything else as written. */
+struct jfield {
+	char		key[32];
+	enum jtype	type;
+	char		val[256];
+};
+
+struct jobj {
+	int		n;
+	struct jfield	f[48];
+	char		err[96];	/* why the line is not a JSON object */
+};
+
+/* cli/json.c: a strict parser for one JSON Lines object. */
+int		 json_object(const char *, struct jobj *);
+const struct jfield *json_get(const struct jobj *, const char *);
+uint64_t	 jnum(const struct jobj *, const char *);
+const char	*jstr(const struct jobj *, const char *);
+int		 jbool(const struct jobj *, const char *);
+
+/* testutil.c: runs of the built binary and what they must show. */
+void		 expect(struct cmd *, int);
+void		 expect_coop(struct cmd *);
+void		 expect_injected(const struct cmd *, const char *);
+void		 expect_released(const char *, const char *);
+void		 expect_timed(const char *);
+void		 expect_usage(const char *, const char *);
+void		 both_modes_verdict(const char *, const char *);
+int		 run_json(struct cmd *, struct jobj *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 run_csv_both(struct cmd *, const char *);
+int		 csv_split(char *, char **);
+void		 csv_get(const char *, int, const char *, char *, size_t);
+void		 csv_want(const char *, int, const char *, const char *);
+uint64_t	 csv_num(const char *, int, const char *);
+int		 pty_run(const char *, const char *, char *, size_t);
+int		 sh(struct cmd *, const char *);
+int		 can_be_nobody(void);
+void		 subreaper(void);
+void		 no_orphans(void);
+void		 rm_tree(const char *);
+TCase		*tcase_in(Suite *, const char *, int, int);
+
 int	 shm_leftovers(pid_t);
+void	 shm_name(char *, size_t, const char *, pid_t, unsigned long long, int,
+	    const char *);
 int	 cmd_run(struct cmd *, const char *const *);
 int	 cmd_runf(struct cmd *, const char *, ...);
 void	 cmd_free(struct cmd *);

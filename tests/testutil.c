@@ -1,8 +1,11 @@
 /*
  * testutil.c - helpers for the suites: run the built shmsync and capture its
- * output and status, count the shared-memory names a pid left behind, and run
- * the parties of a test as forked processes or threads, reaped by a deadline.
+ * output and status, hold a run to what it must show (exit status, CSV
+ * cells, JSON Lines, no name left in /dev/shm, no orphan), count the
+ * shared-memory names a pid left behind, and run the parties of a test as
+ * forked processes or threads, reaped by a deadline.
  */
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -10,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,6 +26,8 @@
 #include "tests.h"
 
 #define MAX_ARGS	64
+#define PTY_MS		20000	/* the longest a pty run may take */
+#define RELEASED_NS	1500000000ull	/* under the launcher's 2 s grace */
 
 /* Entries in /dev/shm made by pid (named "shmsync.<pid>." with or without "sem."). */
 int
@@ -40,6 +46,15 @@ shm_leftovers(pid_t pid)
 			n++;
 	closedir(dir);
 	return n;
+}
+
+/* /dev/shm/NAME for a name of pid's run: "shmsync.<pid>.<start>.<seq>.<what>". */
+void
+shm_name(char *buf, size_t len, const char *pre, pid_t pid,
+    unsigned long long start, int seq, const char *what)
+{
+	snprintf(buf, len, "/dev/shm/%s" IPC_PREFIX "%ld.%llu.%d.%s", pre,
+	    (long)pid, start, seq, what);
 }
 
 const char *
@@ -166,6 +181,378 @@ dir_entries(const char *dir)
 		n += strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
 	closedir(dp);
 	return n;
+}
+
+/* Every run is checked for leftovers under its own pid; a clean one is quiet. */
+void
+expect(struct cmd *c, int status)
+{
+	ck_assert_msg(c->status == status, "exit %d, want %d; stderr: %s",
+	    c->status, status, c->err);
+	ck_assert_int_eq(shm_leftovers(c->pid), 0);
+	if (status == 0)
+		ck_assert_msg(c->errlen == 0, "stderr: %s", c->err);
+}
+
+/* expect(c, 0), but ASan's one warning about swapcontext is no error of ours. */
+void
+expect_coop(struct cmd *c)
+{
+	const char *w = "WARNING: ASan doesn't fully support makecontext/swapcontext";
+
+	ck_assert_msg(c->status == 0, "exit %d; stderr: %s", c->status, c->err);
+	ck_assert_int_eq(shm_leftovers(c->pid), 0);
+	ck_assert_msg(c->errlen == 0 || (count_lines(c->err) <= 2 &&
+	    strstr(c->err, w) != NULL), "stderr: %s", c->err);
+}
+
+/* Exit status 1, a failed row, one stderr line naming the fault, nothing left. */
+void
+expect_injected(const struct cmd *c, const char *args)
+{
+	pid_t p;
+
+	ck_assert_msg(c->status == 1, "%s: exit %d; stderr: %s", args, c->status,
+	    c->err);
+	ck_assert_msg(count_lines(c->out) == 1 &&
+	    strstr(c->out, "\"verdict\":\"fail\"") != NULL, "%s: %s", args, c->out);
+	ck_assert_msg(count_lines(c->err) == 1, "%s: stderr: %s", args, c->err);
+	ck_assert_msg(strstr(c->err, "injected kill@") != NULL, "%s: stderr: %s",
+	    args, c->err);
+	ck_assert_int_eq(shm_leftovers(c->pid), 0);
+	p = waitpid(-1, NULL, WNOHANG);
+	ck_assert_msg(p == -1 && errno == ECHILD, "a worker outlived its launcher");
+}
+
+/*
+ * A partner killed mid-run (args carry --inject): the survivors, asleep on a
+ * semaphore, queue or spin, are released by the demo's poison and leave well
+ * inside the launcher's 2 s grace.  Wants the subreaper fixture.
+ */
+void
+expect_released(const char *args, const char *mode)
+{
+	uint64_t t0 = ipc_now_ns(), took;
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "%s -T 20 -f json -m %s", args, mode), 0);
+	took = ipc_now_ns() - t0;
+	expect_injected(&c, args);
+	ck_assert_msg(took < RELEASED_NS, "%s -m %s: %ju ms: the survivors "
+	    "waited out the grace", args, mode, (uintmax_t)(took / NS_PER_MS));
+	cmd_free(&c);
+}
+
+/*
+ * A timed demo (args), -t 0.5 in both modes: it stops within 10% of the
+ * time asked, its check compares the iterations really done (produced ==
+ * consumed where it has both), the time is echoed, stderr (a pipe) is empty.
+ */
+void
+expect_timed(const char *args)
+{
+	const uint64_t asked = 500000000ull, slack = asked / 10;
+	struct jobj row[MAX_ROWS];
+	const struct jfield *d;
+	struct cmd c;
+	uint64_t wall;
+	int n, k;
+
+	n = run_json(&c, row, "%s -t 0.5 --mode both -T 10", args);
+	expect(&c, 0);
+	ck_assert_int_eq(n, 2);
+	for (k = 0; k < n; k++) {
+		wall = jnum(&row[k], "wall_ns");
+		ck_assert_msg(wall >= asked - slack && wall <= asked + slack,
+		    "%s: wall_ns %ju, want 0.5 s +- 10%%", args, (uintmax_t)wall);
+		ck_assert_str_eq(jstr(&row[k], "verdict"), "ok");
+		ck_assert_uint_gt(jnum(&row[k], "expected"), 0);
+		ck_assert_uint_eq(jnum(&row[k], "observed"), jnum(&row[k],
+		    "expected"));
+		ck_assert_uint_gt(jnum(&row[k], "iterations"), 0);
+		ck_assert_ptr_nonnull(d = json_get(&row[k], "duration_s"));
+		ck_assert_str_eq(d->val, "0.500");
+		if (json_get(&row[k], "produced") != NULL)
+			ck_assert_uint_eq(jnum(&row[k], "produced"),
+			    jnum(&row[k], "consumed"));
+	}
+	cmd_free(&c);
+}
+
+/* A bad command line: exit 2, one line on stderr (holding says), no stdout, nothing made. */
+void
+expect_usage(const char *args, const char *says)
+{
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "%s", args), 0);
+	ck_assert_msg(c.status == 2, "%s: exit %d", args, c.status);
+	ck_assert_msg(count_lines(c.err) == 1, "%s: stderr: %s", args, c.err);
+	ck_assert_msg(c.outlen == 0, "%s: stdout: %s", args, c.out);
+	ck_assert_int_eq(shm_leftovers(c.pid), 0);
+	if (says != NULL)
+		ck_assert_msg(strstr(c.err, says) != NULL, "%s: '%s' lacks '%s'",
+		    args, c.err, says);
+	cmd_free(&c);
+}
+
+/* args with --mode both: a thread row then a process row, each with verdict. */
+void
+both_modes_verdict(const char *args, const char *verdict)
+{
+	static const char *const modes[] = { "thread", "process" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int m;
+
+	ck_assert_int_eq(run_json(&c, row, "%s -m both -T 10", args), 2);
+	expect(&c, 0);
+	for (m = 0; m < 2; m++) {
+		ck_assert_str_eq(jstr(&row[m], "mode"), modes[m]);
+		ck_assert_msg(strcmp(jstr(&row[m], "verdict"), verdict) == 0,
+		    "%s, %s: %s (%s)", args, modes[m], jstr(&row[m], "verdict"),
+		    jstr(&row[m], "note"));
+	}
+	cmd_free(&c);
+}
+
+/* Run with --format json: each line of stdout must be one JSON object. */
+int
+run_json(struct cmd *c, struct jobj *rows, const char *fmt, ...)
+{
+	char line[1024], *s, *nl;
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(cmd_runf(c, "%s --format json", line), 0);
+	for (s = c->out; *s != '\0'; s = nl + 1, n++) {
+		ck_assert_msg((nl = strchr(s, '\n')) != NULL, "unended line: %s", s);
+		ck_assert_msg(n < MAX_ROWS, "too many lines: %s", c->out);
+		*nl = '\0';
+		ck_assert_msg(json_object(s, &rows[n]) == 0, "line %d: %s: %s",
+		    n + 1, rows[n].err, s);
+		*nl = '\n';
+	}
+	return n;
+}
+
+/* args with --mode both as CSV: a header, then a thread row and a process row. */
+void
+run_csv_both(struct cmd *c, const char *args)
+{
+	ck_assert_int_eq(cmd_runf(c, "%s -m both -f csv -T 10", args), 0);
+	expect(c, 0);
+	ck_assert_msg(count_lines(c->out) == 3, "%s: %s", args, c->out);
+	csv_want(c->out, 1, "mode", "thread");
+	csv_want(c->out, 2, "mode", "process");
+}
+
+/* Split a CSV line in place (RFC 4180 quoting); the number of cells. */
+int
+csv_split(char *line, char **cell)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		ck_assert_int_lt(n, MAX_CELLS);
+		cell[n++] = w;
+		if (*r == '"') {
+			for (r++; *r != '\0' && (*r != '"' || r[1] == '"'); r++) {
+				if (*r == '"')
+					r++;	/* "" is one quote */
+				*w++ = *r;
+			}
+			ck_assert_msg(*r == '"', "unterminated quote in CSV");
+			r++;
+		}
+		while (*r != ',' && *r != '\0')
+			*w++ = *r++;
+		if (*r == '\0')
+			break;
+		*w++ = '\0';
+		r++;
+	}
+	*w = '\0';
+	return n;
+}
+
+/* A copy of line (up to its newline), split into cells; the cell count. */
+static int
+csv_line(const char *line, char *buf, size_t len, char **cell)
+{
+	size_t n = strcspn(line, "\n");
+
+	ck_assert_uint_lt(n, len);
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	return csv_split(buf, cell);
+}
+
+/* Row r's (1-based, after the header) cell under key, unquoted, into out. */
+void
+csv_get(const char *csv, int r, const char *key, char *out, size_t len)
+{
+	char head[4096], row[4096], *hc[MAX_CELLS], *rc[MAX_CELLS];
+	const char *line = csv;
+	int nh, nr, k, i;
+
+	nh = csv_line(csv, head, sizeof(head), hc);
+	for (k = 0; k < nh && strcmp(hc[k], key) != 0; k++)
+		continue;
+	ck_assert_msg(k < nh, "no column %s in %s", key, csv);
+	for (i = 0; i < r; i++) {
+		ck_assert_msg((line = strchr(line, '\n')) != NULL && line[1] != '\0',
+		    "no row %d in %s", r, csv);
+		line++;
+	}
+	nr = csv_line(line, row, sizeof(row), rc);
+	ck_assert_msg(k < nr, "row %d has no cell %d: %s", r, k, csv);
+	ck_assert_uint_lt(strlen(rc[k]), len);
+	strcpy(out, rc[k]);
+}
+
+void
+csv_want(const char *csv, int r, const char *key, const char *want)
+{
+	char got[256];
+
+	csv_get(csv, r, key, got, sizeof(got));
+	ck_assert_msg(strcmp(got, want) == 0, "row %d %s = '%s', want '%s'\n%s",
+	    r, key, got, want, csv);
+}
+
+/* Row r's cell under key, which must be a count. */
+uint64_t
+csv_num(const char *csv, int r, const char *key)
+{
+	char got[256], *end;
+	uint64_t v;
+
+	csv_get(csv, r, key, got, sizeof(got));
+	errno = 0;
+	v = strtoull(got, &end, 10);
+	ck_assert_msg(got[0] >= '0' && got[0] <= '9' && *end == '\0' && errno == 0,
+	    "row %d %s = '%s', not a count", r, key, got);
+	return v;
+}
+
+/* Run a shell line (not shmsync); its exit status. */
+int
+sh(struct cmd *c, const char *line)
+{
+	const char *argv[] = { "/bin/sh", "-c", line, NULL };
+
+	ck_assert_int_eq(cmd_run(c, argv), 0);
+	return c->status;
+}
+
+/* Can we act as uid 65534 and still run the built shmsync? */
+int
+can_be_nobody(void)
+{
+	char line[512];
+	struct cmd c;
+	int ok;
+
+	snprintf(line, sizeof(line), NOBODY " test -x %s", shmsync_path());
+	ok = sh(&c, line) == 0;
+	cmd_free(&c);
+	return ok;
+}
+
+/* A checked fixture: orphans of the launcher become ours, so no_orphans sees them. */
+void
+subreaper(void)
+{
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+}
+
+/* No child left at all: no worker outlived its launcher, running or zombie. */
+void
+no_orphans(void)
+{
+	pid_t p = waitpid(-1, NULL, WNOHANG);
+
+	ck_assert_msg(p == -1 && errno == ECHILD,
+	    "a worker outlived its launcher (waitpid: %ld)", (long)p);
+}
+
+/* Remove dir and the files in it. */
+void
+rm_tree(const char *dir)
+{
+	struct dirent *d;
+	char path[512];
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+			unlink(path);
+		}
+	closedir(dp);
+	rmdir(dir);
+}
+
+/*
+ * Run a shell line on a pty 60 columns wide, NO_COLOR set to nocolor (or
+ * unset); what the terminal showed in out, the exit status returned.
+ */
+int
+pty_run(const char *line, const char *nocolor, char *out, size_t len)
+{
+	struct winsize ws = { 24, 60, 0, 0 };
+	struct pollfd pf;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+	int fd, st, waited = 0;
+
+	if ((pid = forkpty(&fd, NULL, NULL, &ws)) == -1)
+		return -1;
+	if (pid == 0) {
+		if (nocolor != NULL)
+			setenv("NO_COLOR", nocolor, 1);
+		else
+			unsetenv("NO_COLOR");
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	pf = (struct pollfd){ fd, POLLIN, 0 };
+	while (n + 1 < len && waited < PTY_MS) {
+		if (poll(&pf, 1, 100) == 0) {
+			waited += 100;
+			continue;
+		}
+		if ((r = read(fd, out + n, len - n - 1)) <= 0)
+			break;	/* EIO: the child closed its side */
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	close(fd);
+	if (waited >= PTY_MS)
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A test case of s with a timeout in seconds; reaper: the subreaper fixture. */
+TCase *
+tcase_in(Suite *s, const char *name, int timeout, int reaper)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, timeout);
+	if (reaper)
+		tcase_add_checked_fixture(tc, subreaper, NULL);
+	suite_add_tcase(s, tc);
+	return tc;
 }
 
 /* size zeroed bytes shared with every party forked later; the name is gone. */

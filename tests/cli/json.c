@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "../tests.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -387,12 +387,12 @@ START_TEST(json_parser)
 }
 END_TEST
 
-TCase *
-json_tcase(void)
+Suite *
+cli_json_suite(void)
 {
-	TCase *tc = tcase_create("json");
+	Suite *s = suite_create("cli_json");
+	TCase *tc = tcase_in(s, "parser", CLI_TIMEOUT, 0);
 
-	tcase_set_timeout(tc, CLI_TIMEOUT);
 	tcase_add_loop_test(tc, json_parser, 0, (int)NELEM(samples));
-	return tc;
+	return s;
 }

@@ -1,0 +1,468 @@
+/*
+ * check_trace.c - launcher/trace.c, what --trace and --timeline make of the
+ * workers' trace buffers: a strict JSON parse of the trace file, one lane
+ * per worker, as many held sections as the run did, lanes that fit the
+ * width, and no file, temp file or name left by a failure or a signal.
+ * The buffer itself: ipc/check_trace.c.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tests.h"
+
+#define MAX_EV	60000
+
+/* One trace event, the members a test looks at. */
+struct tev {
+	char	ph[4], cat[16], name[48];
+	long	pid, tid;
+	double	ts, dur;
+};
+
+struct tp {
+	const char	*s;
+	struct tev	*ev;
+	size_t		 n, max;
+	int		 depth;
+};
+
+static int value(struct tp *, struct tev *, const char *);
+
+static void
+ws(struct tp *p)
+{
+	while (*p->s == ' ' || *p->s == '\n' || *p->s == '\t' || *p->s == '\r')
+		p->s++;
+}
+
+/* A JSON string, its escapes checked; its start copied to out. */
+static int
+string(struct tp *p, char *out, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	if (*p->s++ != '"')
+		return -1;
+	for (; *p->s != '"'; p->s++) {
+		if ((unsigned char)*p->s < 0x20)
+			return -1;
+		if (*p->s == '\\') {
+			p->s++;
+			if (*p->s == 'u') {
+				for (i = 1; i <= 4; i++)
+					if (strchr("0123456789abcdefABCDEF", p->s[i]) == NULL)
+						return -1;
+				p->s += 4;
+			} else if (strchr("\"\\/bfnrt", *p->s) == NULL)
+				return -1;
+		}
+		if (out != NULL && n + 1 < len)
+			out[n++] = *p->s;
+	}
+	if (out != NULL)
+		out[n] = '\0';
+	p->s++;
+	return 0;
+}
+
+static int
+number(struct tp *p, double *d)
+{
+	const char *s = p->s;
+	char *end;
+
+	if (*s == '-')
+		s++;
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	*d = strtod(p->s, &end);
+	p->s = end;
+	return 0;
+}
+
+/* A member of an event object: keep the ones struct tev has. */
+static int
+member(struct tp *p, struct tev *e, const char *key)
+{
+	double d = 0;
+
+	if (e != NULL && *p->s == '"') {
+		if (strcmp(key, "ph") == 0)
+			return string(p, e->ph, sizeof(e->ph));
+		if (strcmp(key, "cat") == 0)
+			return string(p, e->cat, sizeof(e->cat));
+		if (strcmp(key, "name") == 0)
+			return string(p, e->name, sizeof(e->name));
+	}
+	if (e != NULL && (*p->s == '-' || (*p->s >= '0' && *p->s <= '9'))) {
+		if (number(p, &d) != 0)
+			return -1;
+		if (strcmp(key, "pid") == 0)
+			e->pid = (long)d;
+		else if (strcmp(key, "tid") == 0)
+			e->tid = (long)d;
+		else if (strcmp(key, "ts") == 0)
+			e->ts = d;
+		else if (strcmp(key, "dur") == 0)
+			e->dur = d;
+		return 0;
+	}
+	return value(p, NULL, key);
+}
+
+static int
+object(struct tp *p, const char *parent)
+{
+	struct tev e, *ep = NULL;
+	char key[32];
+
+	memset(&e, 0, sizeof(e));
+	if (parent != NULL && strcmp(parent, "traceEvents[]") == 0)
+		ep = &e;
+	p->s++;
+	ws(p);
+	while (*p->s != '}') {
+		if (string(p, key, sizeof(key)) != 0)
+			return -1;
+		ws(p);
+		if (*p->s++ != ':')
+			return -1;
+		ws(p);
+		if (member(p, ep, key) != 0)
+			return -1;
+		ws(p);
+		if (*p->s == ',' && p->s[1] != '}')
+			p->s++;
+		else if (*p->s != '}')
+			return -1;
+		ws(p);
+	}
+	p->s++;
+	if (ep != NULL && p->n < p->max)
+		p->ev[p->n++] = e;
+	return 0;
+}
+
+static int
+array(struct tp *p, const char *parent)
+{
+	char elem[40];
+
+	snprintf(elem, sizeof(elem), "%s[]", parent ? parent : "");
+	p->s++;
+	ws(p);
+	while (*p->s != ']') {
+		if (value(p, NULL, elem) != 0)
+			return -1;
+		ws(p);
+		if (*p->s == ',' && p->s[1] != ']')
+			p->s++;
+		else if (*p->s != ']')
+			return -1;
+		ws(p);
+	}
+	p->s++;
+	return 0;
+}
+
+static int
+value(struct tp *p, struct tev *e, const char *key)
+{
+	double d;
+
+	(void)e;
+	ws(p);
+	if (++p->depth > 16)
+		return -1;
+	p->depth--;
+	switch (*p->s) {
+	case '{':
+		return object(p, key);
+	case '[':
+		return array(p, key);
+	case '"':
+		return string(p, NULL, 0);
+	case 't':
+		return strncmp(p->s, "true", 4) == 0 ? (p->s += 4, 0) : -1;
+	case 'f':
+		return strncmp(p->s, "false", 5) == 0 ? (p->s += 5, 0) : -1;
+	case 'n':
+		return strncmp(p->s, "null", 4) == 0 ? (p->s += 4, 0) : -1;
+	default:
+		return number(p, &d);
+	}
+}
+
+/* The whole file must be one JSON value; its trace events land in ev. */
+static size_t
+trace_load(const char *path, struct tev *ev, size_t max)
+{
+	struct tp p = { NULL, ev, 0, max, 0 };
+	char *buf;
+	long len;
+	FILE *f;
+
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(buf = malloc((size_t)len + 1));
+	ck_assert_int_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = '\0';
+	fclose(f);
+	p.s = buf;
+	ck_assert_msg(value(&p, NULL, "traceEvents") == 0, "bad JSON at byte %ld",
+	    (long)(p.s - buf));
+	ws(&p);
+	ck_assert_msg(*p.s == '\0', "garbage after the JSON at byte %ld",
+	    (long)(p.s - buf));
+	free(buf);
+	return p.n;
+}
+
+static size_t
+count(const struct tev *ev, size_t n, long pid, const char *ph, const char *cat,
+    const char *name)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += (pid == 0 || ev[i].pid == pid) && strcmp(ev[i].ph, ph) == 0 &&
+		    (cat == NULL || strcmp(ev[i].cat, cat) == 0) &&
+		    (name == NULL || strcmp(ev[i].name, name) == 0);
+	return k;
+}
+
+static const char *const guards[] = { "mutex", "sem", "spin", "naive-flag",
+	"tas" };
+
+/* Each run a process, a lane per worker, a held section per iteration. */
+START_TEST(trace_counts)
+{
+	static struct tev ev[MAX_EV];
+	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	struct jobj o[2];
+	struct cmd c;
+	size_t n;
+	long pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	ck_assert_int_eq(run_json(&c, o, "counter -w 3 -n 400 --sync %s -m both "
+	    "--trace %s", guards[_i], path), 2);
+	expect(&c, 0);
+	cmd_free(&c);
+	ck_assert_int_eq(dir_entries(dir), 1);		/* no temp file left */
+
+	n = trace_load(path, ev, MAX_EV);
+	for (pid = 1; pid <= 2; pid++) {
+		ck_assert_uint_eq(count(ev, n, pid, "M", NULL, "process_name"), 1);
+		ck_assert_uint_eq(count(ev, n, pid, "M", NULL, "thread_name"), 3);
+		ck_assert_uint_eq(count(ev, n, pid, "X", "work", NULL), 3);
+		ck_assert_uint_eq(count(ev, n, pid, "X", "hold", NULL), 3 * 400);
+		ck_assert_uint_eq(jnum(&o[pid - 1], "trace_dropped"), 0);
+		/* try, take, let go: three records a section */
+		ck_assert_uint_eq(jnum(&o[pid - 1], "trace_events"), 3 * 3 * 400);
+	}
+	ck_assert_uint_eq(count(ev, n, 3, "M", NULL, "process_name"), 0);
+	rm_tree(dir);
+}
+END_TEST
+
+/* Every slice lies in its lane's work, on a lane the run has. */
+START_TEST(trace_lanes)
+{
+	static struct tev ev[MAX_EV];
+	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	double lo[5] = { 0 }, hi[5] = { 0 };
+	struct cmd c;
+	size_t i, n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/q.json", dir);
+	ck_assert_int_eq(cmd_runf(&c, "queue -p 2 -c 2 -n 300 -k 4 -m process "
+	    "-f csv --trace %s", path), 0);
+	expect(&c, 0);
+	cmd_free(&c);
+	n = trace_load(path, ev, MAX_EV);
+	ck_assert_uint_eq(count(ev, n, 1, "M", NULL, "thread_name"), 4);
+	ck_assert_uint_eq(count(ev, n, 1, "i", NULL, "put queue"), 2 * 300);
+	ck_assert_uint_eq(count(ev, n, 1, "i", NULL, "get queue"), 2 * 300);
+	for (i = 0; i < n; i++)
+		if (strcmp(ev[i].cat, "work") == 0) {
+			ck_assert(ev[i].tid >= 1 && ev[i].tid <= 4);
+			lo[ev[i].tid] = ev[i].ts;
+			hi[ev[i].tid] = ev[i].ts + ev[i].dur;
+		}
+	for (i = 0; i < n; i++) {
+		if (ev[i].ph[0] == 'M')
+			continue;
+		ck_assert(ev[i].tid >= 1 && ev[i].tid <= 4);
+		ck_assert_msg(ev[i].ts >= lo[ev[i].tid] - 0.001 &&
+		    ev[i].ts + ev[i].dur <= hi[ev[i].tid] + 0.001,
+		    "%s at %.3f+%.3f outside worker %ld's work", ev[i].name,
+		    ev[i].ts, ev[i].dur, ev[i].tid - 1);
+	}
+	rm_tree(dir);
+}
+END_TEST
+
+/* A full buffer keeps its first records and says how many it dropped. */
+START_TEST(trace_dropped)
+{
+	char dir[] = "/tmp/shmsync-trace.XXXXXX";
+	struct jobj o;
+	struct cmd c;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(run_json(&c, &o, "counter -w 1 -n 100000 --sync mutex "
+	    "-m thread --trace %s/big.json", dir), 1);
+	ck_assert_uint_gt(jnum(&o, "trace_dropped"), 0);
+	ck_assert_uint_eq(jnum(&o, "trace_events") + jnum(&o, "trace_dropped"),
+	    3 * 100000);
+	ck_assert_uint_eq(jnum(&o, "observed"), 100000);
+	cmd_free(&c);
+	rm_tree(dir);
+
+	/* The timeline does not guess past the last record: '?' to the end. */
+	setenv("COLUMNS", "40", 1);
+	ck_assert_int_eq(cmd_runf(&c, "counter -w 1 -n 100000 --sync mutex "
+	    "-m thread --timeline"), 0);
+	expect(&c, 0);
+	ck_assert_msg(strstr(c.out, "?|\n") != NULL, "%s", c.out);
+	cmd_free(&c);
+}
+END_TEST
+
+/* One lane per worker, every line within COLUMNS, only the legend's marks. */
+START_TEST(timeline_lanes)
+{
+	struct cmd c;
+	char *line, *save, want[16];
+	int lanes = 0, held = 0, w;
+
+	setenv("COLUMNS", "50", 1);
+	ck_assert_int_eq(cmd_runf(&c, "semaphore -w 5 -k 2 -n 2 -u 3000 "
+	    "-m process --timeline"), 0);
+	expect(&c, 0);
+	for (line = strtok_r(c.out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "semaphore sem (", 15) == 0 ||
+		    strncmp(line, "# holds", 7) == 0)
+			ck_assert_msg(strlen(line) <= 50, "too wide: '%s'", line);
+		if (line[0] != 'w' || strchr(line, '|') == NULL)
+			continue;
+		snprintf(want, sizeof(want), "w%d|", lanes);
+		ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "lane %d: %s",
+		    lanes, line);
+		ck_assert_uint_eq(strlen(line), 50);
+		ck_assert_uint_eq(strspn(line + 3, "#=.!- X?"), 46);
+		ck_assert_int_eq(line[49], '|');
+		held += strchr(line + 3, '#') != NULL;
+		lanes++;
+	}
+	ck_assert_int_eq(lanes, 5);
+	ck_assert_int_eq(held, 5);	/* each held a permit 6 ms of ~18 */
+	cmd_free(&c);
+
+	/* Two digits of worker number: the lanes stay as wide. */
+	ck_assert_int_eq(cmd_runf(&c, "counter -w 12 -n 50 -s mutex -m thread --timeline"), 0);
+	for (w = 0, line = c.out; (line = strstr(line, "\nw")) != NULL; line++, w++)
+		ck_assert_uint_eq(strcspn(line + 1, "\n"), 50);
+	ck_assert_int_eq(w, 12);
+	cmd_free(&c);
+}
+END_TEST
+
+/* The deadlock's cycle: both workers wait while holding, for the other's lock. */
+START_TEST(timeline_deadlock)
+{
+	struct cmd c;
+
+	setenv("COLUMNS", "60", 1);
+	ck_assert_int_eq(cmd_runf(&c, "deadlock -n 5 -W 50 -m thread --timeline"), 0);
+	expect(&c, 0);
+	ck_assert_msg(strstr(c.out, "w0|") && strstr(strstr(c.out, "w0|"), "!!!!"),
+	    "%s", c.out);
+	ck_assert_msg(strstr(c.out, "w1|") && strstr(strstr(c.out, "w1|"), "!!!!"),
+	    "%s", c.out);
+	cmd_free(&c);
+}
+END_TEST
+
+/* Bad or impossible asks: exit 2, one line, no file made. */
+START_TEST(trace_bad)
+{
+	static const char *const bad[] = {
+		"counter --timeline -f csv", "counter --timeline -f json",
+		"all --timeline", "all --trace %s/x.json",
+		"sweep counter --workers 1,2 --trace %s/x.json",
+		"counter --trace %s/no-such-dir/x.json",
+	};
+	char dir[] = "/tmp/shmsync-trace.XXXXXX", line[256];
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), bad[i], dir);
+		expect_usage(line, NULL);
+	}
+	ck_assert_int_eq(dir_entries(dir), 0);
+	rmdir(dir);
+}
+END_TEST
+
+/* A traced run stopped by SIGINT: 130, and neither the file nor its temp stays. */
+START_TEST(trace_signal)
+{
+	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	int st;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	fflush(NULL);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(126);
+		execl(shmsync_path(), "shmsync", "semaphore", "-w", "3", "-n", "50",
+		    "-u", "100000", "-m", "process", "--trace", path, (char *)NULL);
+		_exit(127);
+	}
+	ms_sleep(400);
+	ck_assert_int_eq(dir_entries(dir), 1);		/* the temp file, meanwhile */
+	ck_assert_int_eq(kill(pid, SIGINT), 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+	ck_assert_int_eq(dir_entries(dir), 0);
+	ck_assert_int_eq(shm_leftovers(pid), 0);
+	rmdir(dir);
+}
+END_TEST
+
+Suite *
+launcher_trace_suite(void)
+{
+	Suite *s = suite_create("launcher_trace");
+	TCase *tc = tcase_create("trace");
+
+	tcase_set_timeout(tc, CLI_TIMEOUT);
+	tcase_add_loop_test(tc, trace_counts, 0, sizeof(guards) / sizeof(guards[0]));
+	tcase_add_test(tc, trace_lanes);
+	tcase_add_test(tc, trace_dropped);
+	tcase_add_test(tc, timeline_lanes);
+	tcase_add_test(tc, timeline_deadlock);
+	tcase_add_test(tc, trace_bad);
+	tcase_add_test(tc, trace_signal);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,313 @@
+/*
+ * check_counter.c - the counter demo (workers/counter.c) in every mode:
+ * each guard exact (workers x iterations) as threads, processes and coop
+ * tasks, the unguarded and naive-flag races losing updates and counting
+ * them, -t runs counted by what was really done, spinners that burn CPU,
+ * and a worker killed while it holds the lock or spins.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../tests.h"
+
+static const char *const modes[] = { "thread", "process", "both" };
+
+/* Each guard, in each mode: exactly workers x iterations. */
+START_TEST(counter_guards_exact)
+{
+	static const char *const guards[] = { "mutex", "sem", "spin", "atomic" };
+	struct cmd c;
+	char want[64];
+	int m = _i / 4, g = _i % 4, k;
+
+	ck_assert_int_eq(cmd_runf(&c, "counter -w 3 -n 10000 --sync %s --mode %s "
+	    "-T 10 --format csv", guards[g], modes[m]), 0);
+	expect(&c, 0);
+	ck_assert_int_eq(count_lines(c.out), m == 2 ? 3 : 2);
+	for (k = 0; k < 2; k++) {
+		if (m != 2 && m != k)
+			continue;
+		snprintf(want, sizeof(want), ",%s,%s,3,10000,30000,30000,0,ok,",
+		    guards[g], modes[k]);
+		ck_assert_msg(strstr(c.out, want) != NULL, "no '%s' in %s", want,
+		    c.out);
+	}
+	cmd_free(&c);
+}
+END_TEST
+
+/*
+ * Unguarded with a widened window, workers lose updates, and say so.  More
+ * workers than cores, so a yield hands the window to another worker even on
+ * an idle machine (2 workers on 2 idle cores may not overlap at all).
+ */
+START_TEST(counter_race_loses)
+{
+	struct jobj rows[MAX_ROWS];
+	struct cmd c;
+	uint64_t w = _i / 2 ? 8 : 3, obs;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -w %ju -n 200 --sync none "
+	    "--widen --mode %s -T 10", (uintmax_t)w, modes[_i % 2]), 1);
+	expect(&c, 0);
+	obs = jnum(&rows[0], "observed");
+	ck_assert_uint_eq(jnum(&rows[0], "expected"), w * 200);
+	ck_assert_msg(obs < w * 200, "no update lost: %s", c.out);
+	ck_assert_uint_eq(jnum(&rows[0], "lost"), w * 200 - obs);
+	ck_assert_str_eq(jstr(&rows[0], "verdict"), "race");
+	ck_assert_str_eq(jstr(&rows[0], "sync"), "none");
+	ck_assert_str_eq(jstr(&rows[0], "mode"), modes[_i % 2]);
+	ck_assert_int_eq(jbool(&rows[0], "widen"), 1);
+	cmd_free(&c);
+}
+END_TEST
+
+/* --sync all: one row per guard per mode, guards in order, each mode in turn. */
+START_TEST(counter_all_rows)
+{
+	static const char *const syncs[] = { "none", "mutex", "sem", "spin",
+	    "atomic", "naive-flag", "tas" };
+	const int nsync = 7;
+	struct jobj rows[MAX_ROWS];
+	struct cmd c;
+	int k, per = _i == 2 ? 2 : 1;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -w 2 -n 2000 --sync all "
+	    "--mode %s -T 10", modes[_i]), nsync * per);
+	expect(&c, 0);
+	for (k = 0; k < nsync * per; k++) {
+		ck_assert_str_eq(jstr(&rows[k], "sync"), syncs[k / per]);
+		ck_assert_str_eq(jstr(&rows[k], "mode"), modes[per == 1 ? _i : k % 2]);
+		ck_assert_uint_eq(jnum(&rows[k], "expected"), 4000);
+		if (k / per == 0 || k / per == 5) {	/* none, naive-flag */
+			ck_assert_uint_le(jnum(&rows[k], "observed"), 4000);
+			ck_assert_str_ne(jstr(&rows[k], "verdict"), "fail");
+			continue;
+		}
+		ck_assert_uint_eq(jnum(&rows[k], "observed"), 4000);
+		ck_assert_str_eq(jstr(&rows[k], "verdict"), "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
+/* One worker has no one to race with: unguarded and widened, still exact. */
+START_TEST(counter_one_worker_exact)
+{
+	struct jobj rows[MAX_ROWS];
+	struct cmd c;
+	int k;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -w 1 -n 200 --sync none "
+	    "--widen --mode both -T 10"), 2);
+	expect(&c, 0);
+	for (k = 0; k < 2; k++) {
+		ck_assert_str_eq(jstr(&rows[k], "mode"), modes[k]);
+		ck_assert_uint_eq(jnum(&rows[k], "workers"), 1);
+		ck_assert_uint_eq(jnum(&rows[k], "expected"), 200);
+		ck_assert_uint_eq(jnum(&rows[k], "observed"), 200);
+		ck_assert_uint_eq(jnum(&rows[k], "lost"), 0);
+		ck_assert_str_eq(jstr(&rows[k], "verdict"), "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
+/* The naive flag loses updates; test-and-set does not; spinning costs CPU. */
+START_TEST(counter_flags)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	run_json(&c, row, "counter -w 4 -n 3000 -s naive-flag --widen -m %s",
+	    modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_lt(jnum(&row[0], "observed"), 12000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+
+	run_json(&c, row, "counter -w 3 -n 20000 -s tas -m %s", modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 60000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+}
+END_TEST
+
+/* The flags with --mode both: the verdict each documents, in each mode. */
+START_TEST(counter_flags_both)
+{
+	static const struct {
+		const char	*args;
+		const char	*verdict;
+	} t[] = {
+		{ "counter -w 3 -n 3000 -s naive-flag --widen", "race" },
+		{ "counter -w 3 -n 3000 -s tas", "ok" },
+	};
+
+	both_modes_verdict(t[_i].args, t[_i].verdict);
+}
+END_TEST
+
+/* A holder that sleeps: the spinners burn CPU, the blocked mutex waiters do not. */
+START_TEST(counter_spin_cpu)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	uint64_t spin, mutex;
+
+	run_json(&c, row, "counter -w 2 -n 20 -u 2000 -s tas -m %s", modes[_i]);
+	expect(&c, 0);
+	spin = jnum(&row[0], "cpu_ns");
+	cmd_free(&c);
+	run_json(&c, row, "counter -w 2 -n 20 -u 2000 -s mutex -m %s", modes[_i]);
+	expect(&c, 0);
+	mutex = jnum(&row[0], "cpu_ns");
+	cmd_free(&c);
+	ck_assert_msg(spin > 2 * mutex, "tas cpu %ju ns, mutex %ju ns",
+	    (uintmax_t)spin, (uintmax_t)mutex);
+}
+END_TEST
+
+/* Coop tasks race only where they yield inside the read-modify-write. */
+START_TEST(counter_coop_yields)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int n, k;
+
+	n = run_json(&c, row, "counter -w 4 -n 3000 -m coop");
+	expect_coop(&c);
+	ck_assert_int_eq(n, 7);
+	for (k = 0; k < n; k++) {
+		ck_assert_str_eq(jstr(&row[k], "mode"), "coop");
+		ck_assert_uint_eq(jnum(&row[k], "observed"), 12000);	/* none too */
+		ck_assert_str_eq(jstr(&row[k], "verdict"), "ok");
+	}
+	cmd_free(&c);
+
+	/* A yield inside: every task reads the same value; three of four updates lost. */
+	run_json(&c, row, "counter -w 4 -n 3000 -m coop -s none --widen");
+	expect_coop(&c);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 3000);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+	run_json(&c, row, "counter -w 4 -n 3000 -m coop -s mutex --widen");
+	expect_coop(&c);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 12000);
+	cmd_free(&c);
+}
+END_TEST
+
+/* -t: on time and exact. */
+START_TEST(counter_timed)
+{
+	expect_timed("counter -w 2 -s mutex");
+}
+END_TEST
+
+/* Unguarded for -t: one worker cannot race, so its count is exactly what it did. */
+START_TEST(counter_timed_one_worker)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int n, k;
+
+	n = run_json(&c, row, "counter -w 1 -s none -t 0.2 --mode both -T 10");
+	expect(&c, 0);
+	ck_assert_int_eq(n, 2);
+	for (k = 0; k < n; k++) {
+		ck_assert_uint_gt(jnum(&row[k], "expected"), 0);
+		ck_assert_uint_eq(jnum(&row[k], "observed"), jnum(&row[k],
+		    "expected"));
+		ck_assert_uint_eq(jnum(&row[k], "iterations"), jnum(&row[k],
+		    "expected"));
+	}
+	cmd_free(&c);
+}
+END_TEST
+
+/* Three racing workers for -t: expected is their sum, what was lost is counted. */
+START_TEST(counter_timed_race)
+{
+	struct jobj row[MAX_ROWS];
+	uint64_t want, got, it;
+	struct cmd c;
+	int n;
+
+	n = run_json(&c, row, "counter -w 3 -s %s --widen -t 0.2 -m thread -T 10",
+	    _i ? "naive-flag" : "none");
+	expect(&c, 0);
+	ck_assert_int_eq(n, 1);
+	want = jnum(&row[0], "expected");
+	got = jnum(&row[0], "observed");
+	it = jnum(&row[0], "iterations");
+	ck_assert_str_eq(jstr(&row[0], "verdict"), got < want ? "race" : "ok");
+	ck_assert_uint_le(got, want);
+	ck_assert_uint_eq(jnum(&row[0], "lost"), want - got);
+	ck_assert_msg(want >= 3 * it && want < 3 * it + 3,
+	    "expected %ju is not 3 x the mean %ju", (uintmax_t)want, (uintmax_t)it);
+	cmd_free(&c);
+}
+END_TEST
+
+/* Worker 1 dies holding the robust mutex at its 501st increment: the survivors' count is exact. */
+START_TEST(counter_mutex_owner_killed)
+{
+	const char *mode = _i ? "thread" : "process";
+	char line[256], *nl;
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "counter -w 3 -n 2000 --sync mutex --mode %s "
+	    "-f csv --inject kill@1:500", mode), 0);
+	expect(&c, 1);
+	no_orphans();
+	ck_assert_msg(strstr(c.out, ",6000,4500,1500,fail,") != NULL,
+	    "the survivors' count is not exact: %s", c.out);
+	ck_assert_msg(count_lines(c.err) == 1, "stderr is not one line: %s", c.err);
+	ck_assert_ptr_nonnull(strstr(c.err, "holding the mutex: EOWNERDEAD, recovered"));
+	ck_assert_ptr_nonnull(strstr(c.err, _i ? "worker 1 (thread " : "worker 1 (pid "));
+	ck_assert_ptr_nonnull(strstr(c.err, _i ? ") ended early" : ") killed by SIGKILL"));
+	ck_assert_ptr_nonnull(strstr(c.err, "injected kill@1:500"));
+
+	/* The row's note says the same. */
+	snprintf(line, sizeof(line), "%s", strstr(c.err, "worker 1"));
+	if ((nl = strchr(line, '\n')) != NULL)
+		*nl = '\0';
+	ck_assert_msg(strstr(c.out, line) != NULL, "note lacks '%s': %s", line, c.out);
+	cmd_free(&c);
+}
+END_TEST
+
+/* A test-and-set spinner killed mid-run: the others stop spinning at once. */
+START_TEST(counter_tas_released)
+{
+	expect_released("counter -w 3 -n 100000 -s tas --inject kill@1:5",
+	    modes[_i]);
+}
+END_TEST
+
+Suite *
+demo_counter_suite(void)
+{
+	Suite *s = suite_create("demo_counter");
+	TCase *tc = tcase_in(s, "counter", CLI_TIMEOUT, 0);
+
+	tcase_add_loop_test(tc, counter_guards_exact, 0, 12);
+	tcase_add_loop_test(tc, counter_race_loses, 0, 4);
+	tcase_add_loop_test(tc, counter_all_rows, 0, 3);
+	tcase_add_test(tc, counter_one_worker_exact);
+	tcase_add_loop_test(tc, counter_flags, 0, 2);
+	tcase_add_loop_test(tc, counter_flags_both, 0, 2);
+	tcase_add_loop_test(tc, counter_spin_cpu, 0, 2);
+	tcase_add_test(tc, counter_coop_yields);
+	tc = tcase_in(s, "timed", 20, 0);
+	tcase_add_test(tc, counter_timed);
+	tcase_add_test(tc, counter_timed_one_worker);
+	tcase_add_loop_test(tc, counter_timed_race, 0, 2);
+	tc = tcase_in(s, "killed", TEST_TIMEOUT, 1);
+	tcase_add_loop_test(tc, counter_mutex_owner_killed, 0, 2);
+	tcase_add_loop_test(tc, counter_tas_released, 0, 2);
+	return s;
+}
