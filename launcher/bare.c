@@ -162,8 +162,7 @@ reap_one(pid_t pid, const struct timespec *deadline)
 {
 	sigset_t chld;
 	struct timespec ts;
-	uint64_t now, end = (uint64_t)deadline->tv_sec * 1000000000u +
-	    (uint64_t)deadline->tv_nsec;
+	uint64_t now, end = ipc_ns_from_ts(deadline);
 	pid_t r;
 	int st;
 
@@ -172,8 +171,7 @@ reap_one(pid_t pid, const struct timespec *deadline)
 	while ((r = waitpid(pid, &st, WNOHANG)) == 0) {
 		if ((now = ipc_now_ns()) >= end)
 			return -1;
-		ts.tv_sec = (time_t)((end - now) / 1000000000u);
-		ts.tv_nsec = (long)((end - now) % 1000000000u);
+		ts = ipc_ts_from_ns(end - now);
 		sigtimedwait(&chld, NULL, &ts);
 	}
 	if (r == -1)
@@ -207,7 +205,7 @@ reap_all(pid_t *pids, unsigned n, const struct timespec *deadline)
 }
 
 /* A forked worker: dies with the bench, and by SIGALRM at the deadline. */
-static _Noreturn void
+static __dead void
 child_main(bare_fn fn, void *arg, unsigned id, pid_t parent,
     const sigset_t *mask, const struct timespec *deadline)
 {

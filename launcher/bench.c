@@ -247,7 +247,7 @@ run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 	struct timespec dl;
 	struct row *r = &c->row;
 
-	ipc_deadline(&dl, (uint64_t)b->timeout * 1000000000u);
+	ipc_deadline(&dl, (uint64_t)b->timeout * IPC_NS_PER_S);
 	if (strcmp(r->group, "counter") == 0)
 		return bare_counter(c->kind, c->mode, r->workers, n, &dl, value,
 		    r->note, sizeof(r->note));

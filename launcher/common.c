@@ -230,7 +230,7 @@ check_duration(const struct cmdline *c)
 		if (o->key == 'n' && (c->demoset->given & 1u << i))
 			usage_error(c->who, "--duration and --%s: give a time or a "
 			    "count, not both", o->name);
-	if (c->p.duration_ns >= (uint64_t)c->p.timeout * 1000000000u)
+	if (c->p.duration_ns >= (uint64_t)c->p.timeout * IPC_NS_PER_S)
 		usage_error(c->who, "--duration must be shorter than --timeout "
 		    "(%lld s)", c->p.timeout);
 }
@@ -317,7 +317,7 @@ session(struct cmdline *c, const struct sweep *sw)
 {
 	const struct run_watch watch = { show_progress, show_run, &c->view };
 	struct report rep;
-	int rc, status;
+	int rc, wrc, status;
 
 	if (c->view.trace_path != NULL && (rc = trace_open(c->view.trace_path)) != 0)
 		usage_error(c->who, "--trace: %s: %s", c->view.trace_path,
@@ -328,11 +328,11 @@ session(struct cmdline *c, const struct sweep *sw)
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
 	    c->demo == NULL ? run_all(&c->p, &rep) : run_demo(&c->p, &watch, &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */
-	if ((rc = report_end(&rep)) != 0 && rc != EPIPE)
-		errc(1, rc, "stdout");
+	if ((wrc = report_end(&rep)) != 0 && wrc != EPIPE)
+		errc(1, wrc, "stdout");
 	if ((rc = trace_close()) != 0)
 		errc(1, rc, "--trace: %s", c->view.trace_path);
-	if (rc == EPIPE)
+	if (wrc == EPIPE)
 		exit(status);
 	finish(status);
 }

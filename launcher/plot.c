@@ -133,7 +133,7 @@ run_gnuplot(const char *script, const char *out, const char *data, long long tim
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, pipe;
-	uint64_t end = ipc_now_ns() + (uint64_t)timeout * 1000000000u;
+	uint64_t end = ipc_now_ns() + (uint64_t)timeout * IPC_NS_PER_S;
 	pid_t pid, w;
 	int rc, st;
 

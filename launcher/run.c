@@ -94,20 +94,6 @@ run_signals_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static struct timespec
-ns_to_ts(uint64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
-
-	return ts;
-}
-
-static uint64_t
-ts_to_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
-}
-
 /*
  * Name the worker for ps and top: "shmsync: counter worker 3/8" in a
  * process's command line, "counter w3" as a process's or thread's comm.
@@ -133,7 +119,7 @@ cpu_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return (int64_t)ipc_ns_from_ts(&ts);
 }
 
 /* The part every worker runs: wait for the start, time the work, record it. */
@@ -404,7 +390,7 @@ supervise(struct run *r, struct runner *rn)
 		wake = wake < rn->limit ? wake : rn->limit;
 		now = ipc_now_ns();
 		if (now < rn->limit) {
-			ts = ns_to_ts(wake > now ? wake - now : 0);
+			ts = ipc_ts_from_ns(wake > now ? wake - now : 0);
 			take_signal(rn, &caught, &ts);
 			continue;
 		}
@@ -517,7 +503,7 @@ supervise_threads(struct run *r, struct runner *rn)
 
 	while (left > 0) {
 		wake = pace(r, rn);
-		ts = ns_to_ts(wake < rn->limit ? wake : rn->limit);
+		ts = ipc_ts_from_ns(wake < rn->limit ? wake : rn->limit);
 		if (sem_clockwait(&rn->ended, CLOCK_MONOTONIC, &ts) == 0)
 			left -= join_ended(r, rn);
 		else if (errno == ETIMEDOUT && ipc_now_ns() < rn->limit)
@@ -688,7 +674,7 @@ prepare(struct run *r)
 	r->state = (char *)r->region.base + hdr;
 	r->deadline = &r->sh->deadline;
 	r->sh->nworkers = r->nworkers;
-	ipc_deadline(&r->sh->deadline, (uint64_t)r->p->timeout * 1000000000u);
+	ipc_deadline(&r->sh->deadline, (uint64_t)r->p->timeout * IPC_NS_PER_S);
 	trace_setup(r, trace_size(r->p, r->nworkers) ? (char *)r->state + state :
 	    NULL);
 	/* Hybrid: one futex wake releases every worker, none retakes a lock. */
@@ -749,7 +735,7 @@ run_one(struct run *r, const struct run_watch *watch, struct result *res)
 	memset(&rn, 0, sizeof(rn));
 	sigprocmask(SIG_BLOCK, &caught, &saved_mask);
 	prepare(r);
-	rn.limit = ts_to_ns(r->deadline);
+	rn.limit = ipc_ns_from_ts(r->deadline);
 	rn.watch = watch;
 	if (r->mode == MODE_PROCESS) {
 		start_processes(r, &rn);
