@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "spawn.h"
 #include "trace.h"
 
 #define GRACE_NS	2000000000ull	/* survivors' time to leave a poisoned run */
@@ -34,21 +35,8 @@
 #define GO_POLL_NS	1000000ull	/* -t: how often to look for the start */
 #define PROGRESS_NS	200000000ull	/* -t: how often to redraw the progress */
 
-struct targ {
-	struct run	*r;
-	unsigned	 id;
-	sem_t		*ended;		/* posted as the thread ends, however */
-	atomic_int	 gone;
-	int		 joined;
-};
-
 struct runner {
-	pid_t		*pids;		/* process mode; -pid once reaped */
-	pthread_t	*tids;		/* thread mode */
-	struct targ	*targ;
-	sem_t		 ended;
-	unsigned	 started;
-	unsigned	 hint;		/* where reap found the last pid */
+	struct spawn	 sp;		/* the workers */
 	int		 killed;	/* the launcher sent SIGKILL */
 	int		 signo;		/* a termination signal arrived */
 	unsigned	 deaths;	/* workers that died or ended on their own */
@@ -157,34 +145,12 @@ worker_main(struct run *r, unsigned id)
 	s->done = 1;
 }
 
-/* Runs however the thread ends, pthread_exit included. */
-static void
-thread_ended(void *arg)
+/* A worker as the spawner runs it: a thread, or a forked process that then _exits. */
+static int
+party(void *arg, unsigned id)
 {
-	struct targ *t = arg;
-
-	atomic_store(&t->gone, 1);
-	sem_post(t->ended);
-}
-
-static void *
-thread_main(void *arg)
-{
-	pthread_cleanup_push(thread_ended, arg);
-	worker_main(((struct targ *)arg)->r, ((struct targ *)arg)->id);
-	pthread_cleanup_pop(1);
-	return NULL;
-}
-
-/* A forked worker: die with the launcher, get the signals back, end with _exit. */
-static __dead void
-child_main(struct run *r, unsigned id, pid_t launcher)
-{
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != launcher)
-		_exit(1);
-	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-	worker_main(r, id);
-	_exit(0);
+	worker_main(arg, id);
+	return 0;
 }
 
 /* Release every worker still waiting: the start barrier, the demo's objects. */
@@ -200,11 +166,7 @@ poison(struct run *r)
 static void
 kill_all(struct runner *rn)
 {
-	unsigned i;
-
-	for (i = 0; i < rn->started; i++)
-		if (rn->pids[i] > 0)
-			kill(rn->pids[i], SIGKILL);
+	spawn_kill(&rn->sp);
 	rn->killed = 1;
 }
 
@@ -224,7 +186,7 @@ label(const struct run *r, const struct runner *rn, unsigned i, char *buf,
 	}
 	if (r->mode == MODE_PROCESS)
 		snprintf(buf, len, "worker %u (pid %ld%s) ", i,
-		    (long)labs(rn->pids[i]), inj);
+		    (long)labs(rn->sp.pid[i]), inj);
 	else
 		snprintf(buf, len, "worker %u (thread %ld%s) ", i,
 		    (long)r->sh->slot[i].tid, inj);
@@ -285,14 +247,10 @@ died(struct run *r, struct runner *rn, unsigned i, const char *how)
 	fail(r, rn, (int)i, "%s", how);
 }
 
-/* Take a termination signal if one is pending or comes within *ts; stop every worker. */
+/* A termination signal arrived: stop every worker, and die of it once they are reaped. */
 static void
-take_signal(struct runner *rn, const sigset_t *set, const struct timespec *ts)
+on_signal(struct runner *rn, int sig)
 {
-	int sig = sigtimedwait(set, NULL, ts);
-
-	if (sig == -1 || sig == SIGCHLD)
-		return;
 	if (rn->signo == 0)
 		rn->signo = sig;
 	if (!rn->killed) {
@@ -301,50 +259,34 @@ take_signal(struct runner *rn, const sigset_t *set, const struct timespec *ts)
 	}
 }
 
-/* Judge process worker i's end; a signal it shares with the launcher is an interruption. */
+/*
+ * Judge worker i's end (st: its exit code, or 128+N by signal N).  A signal
+ * it shares with the launcher is an interruption, not a failure.
+ */
 static void
-judge_exit(struct run *r, struct runner *rn, unsigned i, int st)
+judge(struct run *r, struct runner *rn, unsigned i, int st)
 {
 	static const struct timespec zero;
 	const char *sig;
 	char how[64];
+	int pending;
 
-	if (WIFSIGNALED(st) && sigismember(&term, WTERMSIG(st)))
-		take_signal(rn, &term, &zero);	/* sent before the worker died */
+	if (r->mode == MODE_PROCESS && st > 128 && sigismember(&term, st - 128) &&
+	    (pending = sigtimedwait(&term, NULL, &zero)) > 0)
+		on_signal(rn, pending);		/* sent before the worker died */
 	if (rn->killed || rn->signo != 0 || r->sh->slot[i].planned)
 		return;		/* ours, the user's, or the demo's own lesson */
-	if (WIFSIGNALED(st)) {
-		sig = sigabbrev_np(WTERMSIG(st));
+	if (r->mode == MODE_PROCESS && st > 128) {
+		sig = sigabbrev_np(st - 128);
 		snprintf(how, sizeof(how), "killed by SIG%s", sig ? sig : "?");
-	} else if (WEXITSTATUS(st) != 0 && !ipc_expired(r->deadline))
-		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(st));
+	} else if (st != 0 && !ipc_expired(r->deadline))
+		snprintf(how, sizeof(how), "exited with status %d", st);
 	else if (!r->sh->slot[i].done && !run_stopped(r))
-		strlcpy(how, "exited early, its work unfinished", sizeof(how));
+		strlcpy(how, r->mode == MODE_PROCESS ? "exited early, its work "
+		    "unfinished" : "ended early", sizeof(how));
 	else
 		return;		/* done, or gave up with the run */
 	died(r, rn, i, how);
-}
-
-/* Reap every process worker that has ended; returns how many are left. */
-static unsigned
-reap(struct run *r, struct runner *rn, unsigned alive)
-{
-	unsigned i, n;
-	pid_t pid;
-	int st;
-
-	while (alive > 0 && (pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		/* Oldest zombie first, and workers mostly end in fork order: O(1), not O(N). */
-		for (n = 0, i = rn->hint; n < rn->started && rn->pids[i] != pid; n++)
-			i = i + 1 < rn->started ? i + 1 : 0;
-		if (n == rn->started)
-			continue;
-		rn->hint = i;
-		rn->pids[i] = -pid;
-		alive--;
-		judge_exit(r, rn, i, st);
-	}
-	return alive;
 }
 
 /*
@@ -377,106 +319,6 @@ pace(struct run *r, struct runner *rn)
 	return rn->tick < end ? rn->tick : end;
 }
 
-/* Wait for every process worker: all reaped, killed at the deadline, or a signal. */
-static void
-supervise(struct run *r, struct runner *rn)
-{
-	unsigned alive = rn->started;
-	struct timespec ts;
-	uint64_t now, wake;
-
-	while ((alive = reap(r, rn, alive)) > 0) {
-		wake = pace(r, rn);
-		wake = wake < rn->limit ? wake : rn->limit;
-		now = ipc_now_ns();
-		if (now < rn->limit) {
-			ts = ipc_ts_from_ns(wake > now ? wake - now : 0);
-			take_signal(rn, &caught, &ts);
-			continue;
-		}
-		if (rn->killed)
-			errx(1, "%s: %u workers outlived SIGKILL", r->demo->name, alive);
-		timeout_failure(r, rn);
-		kill_all(rn);
-		rn->limit = now + REAP_NS;
-	}
-}
-
-static void
-start_processes(struct run *r, struct runner *rn)
-{
-	pid_t self = getpid(), pid;
-	unsigned i;
-	int rc;
-
-	if ((rn->pids = calloc(r->nworkers, sizeof(*rn->pids))) == NULL)
-		err(1, "%s", r->demo->name);
-	fflush(NULL);
-	for (i = 0; i < r->nworkers; i++) {
-		if ((pid = fork()) == -1) {
-			/* Half-started: stop and reap the ones we have, then fail. */
-			rc = errno;
-			poison(r);
-			kill_all(rn);
-			supervise(r, rn);
-			errc(1, rc, "%s: fork: worker %u of %u", r->demo->name, i,
-			    r->nworkers);
-		}
-		if (pid == 0)
-			child_main(r, i, self);
-		rn->pids[rn->started++] = pid;
-	}
-}
-
-static void
-start_threads(struct run *r, struct runner *rn)
-{
-	pthread_attr_t a;
-	unsigned i;
-	int rc;
-
-	if ((rn->tids = calloc(r->nworkers, sizeof(*rn->tids))) == NULL ||
-	    (rn->targ = calloc(r->nworkers, sizeof(*rn->targ))) == NULL)
-		err(1, "%s", r->demo->name);
-	if (sem_init(&rn->ended, 0, 0) == -1)
-		err(1, "sem_init");
-	if ((rc = pthread_attr_init(&a)) != 0 ||
-	    (rc = pthread_attr_setstacksize(&a, 256 * 1024)) != 0)
-		errc(1, rc, "pthread_attr");
-	for (i = 0; i < r->nworkers; i++) {
-		rn->targ[i] = (struct targ){ r, i, &rn->ended, 0, 0 };
-		if ((rc = pthread_create(&rn->tids[i], &a, thread_main,
-		    &rn->targ[i])) != 0) {
-			poison(r);
-			errc(1, rc, "%s: pthread_create: worker %u of %u",
-			    r->demo->name, i, r->nworkers);
-		}
-		rn->started++;
-	}
-	pthread_attr_destroy(&a);
-}
-
-/* Join the threads that have ended; one that ended unfinished fails the run. */
-static unsigned
-join_ended(struct run *r, struct runner *rn)
-{
-	unsigned i, n = 0;
-	int rc;
-
-	for (i = 0; i < rn->started; i++) {
-		if (rn->targ[i].joined || !atomic_load(&rn->targ[i].gone))
-			continue;
-		if ((rc = pthread_join(rn->tids[i], NULL)) != 0)
-			errc(1, rc, "pthread_join");
-		rn->targ[i].joined = 1;
-		n++;
-		if (!r->sh->slot[i].done && !r->sh->slot[i].planned &&
-		    !run_stopped(r))
-			died(r, rn, i, "ended early");
-	}
-	return n;
-}
-
 /* The failure, and the lock its worker's death left behind (EOWNERDEAD). */
 static void
 failure_line(const struct run *r, const struct runner *rn, char *buf, size_t len)
@@ -492,35 +334,67 @@ failure_line(const struct run *r, const struct runner *rn, char *buf, size_t len
 	strlcat(buf, more, len);
 }
 
-/* Wait for every thread worker; past the deadline poison, past the grace give up. */
+/*
+ * Past the limit: processes are killed (and must then be reaped in time);
+ * threads, which cannot be, get a grace to leave, then the launcher exits.
+ */
 static void
-supervise_threads(struct run *r, struct runner *rn)
+limit_passed(struct run *r, struct runner *rn, uint64_t now)
 {
-	unsigned left = rn->started;
 	char line[NOTE_MAX + 64];
-	struct timespec ts;
-	uint64_t wake;
 
-	while (left > 0) {
-		wake = pace(r, rn);
-		ts = ipc_ts_from_ns(wake < rn->limit ? wake : rn->limit);
-		if (sem_clockwait(&rn->ended, CLOCK_MONOTONIC, &ts) == 0)
-			left -= join_ended(r, rn);
-		else if (errno == ETIMEDOUT && ipc_now_ns() < rn->limit)
-			continue;	/* pace's time, not the deadline */
-		else if (errno == ETIMEDOUT && !rn->grace) {
-			timeout_failure(r, rn);
-			rn->limit = ipc_now_ns() + GRACE_NS;
-			rn->grace = 1;
-		} else if (errno == ETIMEDOUT) {
-			failure_line(r, rn, line, sizeof(line));
-			errx(1, "%s: %s; %u thread workers still running: "
-			    "threads cannot be killed, exiting", r->demo->name,
-			    line, left);
-		} else if (errno != EINTR)
-			err(1, "sem_clockwait");
+	if (r->mode == MODE_PROCESS) {
+		if (rn->killed)
+			errx(1, "%s: %u workers outlived SIGKILL", r->demo->name,
+			    rn->sp.alive);
+		timeout_failure(r, rn);
+		kill_all(rn);
+		rn->limit = now + REAP_NS;
+	} else if (!rn->grace) {
+		timeout_failure(r, rn);
+		rn->limit = now + GRACE_NS;
+		rn->grace = 1;
+	} else {
+		failure_line(r, rn, line, sizeof(line));
+		errx(1, "%s: %s; %u thread workers still running: threads cannot "
+		    "be killed, exiting", r->demo->name, line, rn->sp.alive);
 	}
-	sem_destroy(&rn->ended);
+}
+
+/* Wait for every worker: all ended, the limit passed, or a signal came. */
+static void
+supervise(struct run *r, struct runner *rn)
+{
+	uint64_t wake, now;
+	int i, sig;
+
+	while (rn->sp.alive > 0) {
+		wake = pace(r, rn);
+		i = spawn_wait(&rn->sp, wake < rn->limit ? wake : rn->limit, &caught,
+		    &sig);
+		if (i >= 0)
+			judge(r, rn, (unsigned)i, rn->sp.status[i]);
+		else if (i == SPAWN_SIGNAL)
+			on_signal(rn, sig);
+		else if ((now = ipc_now_ns()) >= rn->limit)
+			limit_passed(r, rn, now);
+	}
+}
+
+/* The workers, from the start barrier on; half-started, they are stopped and reaped. */
+static void
+start(struct run *r, struct runner *rn)
+{
+	int rc;
+
+	if ((rc = spawn_start(&rn->sp, r->mode, r->nworkers, party, r,
+	    &saved_mask)) == 0)
+		return;
+	poison(r);
+	kill_all(rn);
+	supervise(r, rn);
+	errc(1, rc, "%s: %s: worker %u of %u", r->demo->name, r->mode ==
+	    MODE_PROCESS ? "fork" : "pthread_create", rn->sp.started, r->nworkers);
 }
 
 /* Echo every demo option the result does not already carry. */
@@ -711,9 +585,7 @@ run_end(struct run *r, struct runner *rn)
 	if (r->demo->release != NULL)
 		r->demo->release(r);
 	ipc_region_destroy(&r->region);
-	free(rn->pids);
-	free(rn->tids);
-	free(rn->targ);
+	spawn_free(&rn->sp);
 	if (r->mode == MODE_PROCESS)
 		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	if (rn->signo != 0) {
@@ -737,15 +609,13 @@ run_one(struct run *r, const struct run_watch *watch, struct result *res)
 	prepare(r);
 	rn.limit = ipc_ns_from_ts(r->deadline);
 	rn.watch = watch;
-	if (r->mode == MODE_PROCESS) {
-		start_processes(r, &rn);
+	if (r->mode != MODE_COOP) {
+		/* Threads share the launcher's mask: a signal ends it at once. */
+		if (r->mode == MODE_THREAD)
+			sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+		start(r, &rn);
 		arrive(r, &rn);
 		supervise(r, &rn);
-	} else if (r->mode == MODE_THREAD) {
-		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-		start_threads(r, &rn);
-		arrive(r, &rn);
-		supervise_threads(r, &rn);
 	} else {
 		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 		if (coop_run(r, worker_main) == ENOMEM)
