@@ -7,12 +7,11 @@
  * Workers share an anonymous MAP_SHARED mapping (no name, nothing to leave
  * behind), start together from a spinning gate, and time themselves as the
  * harness does: first start to last end.  Every check is the demo's: exact
- * counts, each item once and whole.  Forked workers die with the bench
- * (PR_SET_PDEATHSIG) and, where they block in the kernel, by alarm(2) at the
- * run's deadline; the bench reaps each with a deadline.  See bench.h.
+ * counts, each item once and whole.  Workers are started and reaped by the
+ * one spawner (spawn.c): forked ones die with the bench, and any still
+ * blocked in the kernel at the run's deadline is killed.  See bench.h.
  */
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -34,10 +33,9 @@
 #include "../ipc/sem.h"
 #include "../workers/item.h"
 #include "bench.h"
+#include "spawn.h"
 
 #define GATE_CHECK	1024		/* spins between two looks at the clock */
-#define STACK_SIZE	(256 * 1024)	/* as run.c's thread workers */
-#define KILL_NS		5000000000ull	/* SIGKILLed workers' time to be reaped */
 #define SENTINEL	UINT64_MAX	/* the item that tells a consumer to stop */
 #define MQ_SLOTS	10		/* Linux's default mq_maxmsg */
 
@@ -107,157 +105,30 @@ wall_ns(const struct bare_hdr *h)
 	return t1 > t0 ? t1 - t0 : 1;
 }
 
-struct targ {
-	bare_fn		 fn;
-	void		*arg;
-	unsigned	 id;
-	int		 rc;
-};
-
-static void *
-thread_main(void *a)
-{
-	struct targ *t = a;
-
-	t->rc = t->fn(t->arg, t->id);
-	return NULL;
-}
-
-/* n threads with run.c's stack size; joined by the deadline (their waits all have one). */
-static int
-run_threads(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline)
-{
-	struct targ *t;
-	pthread_t *tid;
-	pthread_attr_t a;
-	unsigned i;
-	int rc, failed = 0;
-
-	if ((t = calloc(n, sizeof(*t))) == NULL ||
-	    (tid = calloc(n, sizeof(*tid))) == NULL)
-		err(1, "bench");
-	if ((rc = pthread_attr_init(&a)) != 0 ||
-	    (rc = pthread_attr_setstacksize(&a, STACK_SIZE)) != 0)
-		errc(1, rc, "bench: pthread_attr");
-	for (i = 0; i < n; i++) {
-		t[i] = (struct targ){ fn, arg, i, 0 };
-		if ((rc = pthread_create(&tid[i], &a, thread_main, &t[i])) != 0)
-			errc(1, rc, "bench: pthread_create %u of %u", i, n);
-	}
-	pthread_attr_destroy(&a);
-	for (i = 0; i < n; i++) {
-		if ((rc = pthread_clockjoin_np(tid[i], NULL, CLOCK_MONOTONIC,
-		    deadline)) != 0)
-			errc(1, rc, "bench: thread %u of %u", i, n);
-		failed |= t[i].rc != 0;
-	}
-	free(tid);
-	free(t);
-	return failed ? -1 : 0;
-}
-
-/* Reap pid by the deadline (SIGCHLD blocked): 1 exited 0, 0 did not, -1 deadline. */
-static int
-reap_one(pid_t pid, const struct timespec *deadline)
-{
-	sigset_t chld;
-	struct timespec ts;
-	uint64_t now, end = ipc_ns_from_ts(deadline);
-	pid_t r;
-	int st;
-
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	while ((r = waitpid(pid, &st, WNOHANG)) == 0) {
-		if ((now = ipc_now_ns()) >= end)
-			return -1;
-		ts = ipc_ts_from_ns(end - now);
-		sigtimedwait(&chld, NULL, &ts);
-	}
-	if (r == -1)
-		err(1, "bench: waitpid %ld", (long)pid);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-/* Reap every pid in fork order; past the deadline, SIGKILL the rest. 0 if all exited 0. */
-static int
-reap_all(pid_t *pids, unsigned n, const struct timespec *deadline)
-{
-	struct timespec kill_dl;
-	unsigned i, j;
-	int r, failed = 0;
-
-	for (i = 0; i < n; i++) {
-		if ((r = reap_one(pids[i], deadline)) == 1)
-			continue;
-		failed = 1;
-		if (r == 0)
-			continue;
-		for (j = i; j < n; j++)
-			kill(pids[j], SIGKILL);
-		ipc_deadline(&kill_dl, KILL_NS);
-		for (j = i; j < n; j++)
-			if (reap_one(pids[j], &kill_dl) < 0)
-				errx(1, "bench: worker %ld outlived SIGKILL", (long)pids[j]);
-		break;
-	}
-	return failed ? -1 : 0;
-}
-
-/* A forked worker: dies with the bench, and by SIGALRM at the deadline. */
-static __dead void
-child_main(bare_fn fn, void *arg, unsigned id, pid_t parent,
-    const sigset_t *mask, const struct timespec *deadline)
-{
-	struct timespec now;
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-		_exit(1);
-	sigprocmask(SIG_SETMASK, mask, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	alarm(deadline->tv_sec > now.tv_sec ?
-	    (unsigned)(deadline->tv_sec - now.tv_sec) + 1 : 1);
-	_exit(fn(arg, id) == 0 ? 0 : 1);
-}
-
-static int
-run_processes(unsigned n, bare_fn fn, void *arg, const struct timespec *deadline)
-{
-	sigset_t chld, saved;
-	pid_t *pids, self = getpid();
-	unsigned i, j;
-	int rc;
-
-	if ((pids = calloc(n, sizeof(*pids))) == NULL)
-		err(1, "bench");
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &saved);
-	fflush(NULL);
-	for (i = 0; i < n; i++) {
-		if ((pids[i] = fork()) == -1) {
-			/* The ones started wait at the gate for the rest: stop them. */
-			rc = errno;
-			for (j = 0; j < i; j++)
-				kill(pids[j], SIGKILL);
-			reap_all(pids, i, deadline);
-			errc(1, rc, "bench: fork %u of %u", i, n);
-		}
-		if (pids[i] == 0)
-			child_main(fn, arg, i, self, &saved, deadline);
-	}
-	rc = reap_all(pids, n, deadline);
-	sigprocmask(SIG_SETMASK, &saved, NULL);
-	free(pids);
-	return rc;
-}
-
+/*
+ * n parties running fn, threads or processes, through the one spawner, all
+ * reaped by the deadline (processes past it are killed): 0 if every one
+ * returned 0.  The parties gate themselves, so spawning is not timed.
+ */
 static int
 bare_run(enum mode mode, unsigned n, bare_fn fn, void *arg,
     const struct timespec *deadline)
 {
-	return mode == MODE_THREAD ? run_threads(n, fn, arg, deadline) :
-	    run_processes(n, fn, arg, deadline);
+	struct spawn sp;
+	int rc;
+
+	if ((rc = spawn_start(&sp, mode, n, fn, arg, NULL)) != 0) {
+		/* The ones started wait at the gate for the rest: stop them. */
+		spawn_kill(&sp);
+		spawn_reap_all(&sp, ipc_ns_from_ts(deadline));
+		errc(1, rc, "bench: %s %u of %u", mode == MODE_PROCESS ? "fork" :
+		    "pthread_create", sp.started, n);
+	}
+	rc = spawn_reap_all(&sp, ipc_ns_from_ts(deadline));
+	spawn_free(&sp);
+	if (rc == ETIMEDOUT && mode == MODE_THREAD)
+		errx(1, "bench: thread workers outlived the deadline");
+	return rc == 0 ? 0 : -1;
 }
 
 /* A mapping with the header, the workers' times, then size bytes of state. */
@@ -708,56 +579,33 @@ bare_pingpong(enum bare_pp kind, enum mode mode, uint64_t n,
 	return rc;
 }
 
-static void *
-nothing(void *arg)
+
+static int
+nothing(void *arg, unsigned id)
 {
-	return arg;
+	(void)arg, (void)id;
+	return 0;
 }
 
-/* n workers that do nothing: fork all, then reap all (or create all, then join all). */
+/*
+ * n workers that do nothing, through the one spawner: start all, then reap
+ * all.  A forked one makes three system calls before _exit (prctl, getppid,
+ * sigprocmask), a microsecond against a fork's hundred.
+ */
 int
 bare_spawn(enum mode mode, unsigned n, const struct timespec *deadline,
     double *ns, char *note, size_t len)
 {
-	sigset_t chld, saved;
-	pthread_attr_t a;
+	struct spawn sp;
 	uint64_t t0;
-	pid_t *pids;
-	pthread_t *tids;
-	unsigned i;
-	int rc = 0;
+	int rc;
 
-	if ((pids = calloc(n, sizeof(*pids))) == NULL ||
-	    (tids = calloc(n, sizeof(*tids))) == NULL)
-		err(1, "bench");
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &saved);
-	pthread_attr_init(&a);
-	pthread_attr_setstacksize(&a, STACK_SIZE);
 	t0 = ipc_now_ns();
-	for (i = 0; i < n; i++) {
-		if (mode == MODE_THREAD)
-			rc = pthread_create(&tids[i], &a, nothing, NULL);
-		else if ((pids[i] = fork()) == 0)
-			_exit(0);
-		else if (pids[i] == -1)
-			rc = errno;
-		if (rc != 0)
-			errc(1, rc, "bench: spawn %u of %u", i, n);
-	}
-	for (i = 0; i < n && mode == MODE_THREAD; i++)
-		if ((rc = pthread_clockjoin_np(tids[i], NULL, CLOCK_MONOTONIC, deadline)) != 0)
-			errc(1, rc, "bench: join %u of %u", i, n);
-	rc = mode == MODE_PROCESS ? reap_all(pids, n, deadline) : 0;
+	if ((rc = spawn_start(&sp, mode, n, nothing, NULL, NULL)) != 0)
+		errc(1, rc, "bench: spawn %u of %u", sp.started, n);
+	rc = spawn_reap_all(&sp, ipc_ns_from_ts(deadline));
 	*ns = (double)(ipc_now_ns() - t0) / (double)n;
-	sigprocmask(SIG_SETMASK, &saved, NULL);
-	pthread_attr_destroy(&a);
-	if (rc == 0)
-		snprintf(note, len, "%u reaped", n);
-	else
-		snprintf(note, len, "a worker failed");
-	free(pids);
-	free(tids);
-	return rc;
+	spawn_free(&sp);
+	snprintf(note, len, rc == 0 ? "%u reaped" : "a worker failed", n);
+	return rc == 0 ? 0 : -1;
 }

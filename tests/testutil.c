@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../ipc/ipc.h"
+#include "../launcher/spawn.h"
 #include "tests.h"
 
 #define MAX_ARGS	64
@@ -585,24 +586,18 @@ nap(void)
 int
 procs_start(pid_t *pids, unsigned n, party_fn *fn, void *arg)
 {
-	unsigned i, j;
+	struct spawn sp;
+	unsigned i;
 	int rc;
 
-	fflush(NULL);
-	for (i = 0; i < n; i++) {
-		if ((pids[i] = fork()) == -1) {
-			rc = errno;
-			for (j = 0; j < i; j++)
-				kill(pids[j], SIGKILL);
-			procs_reap(pids, i, NULL);
-			return rc;
-		}
-		if (pids[i] == 0) {
-			rc = fn(arg, i);
-			_exit(rc >= 0 && rc <= 255 ? rc : 255);
-		}
+	if ((rc = spawn_start(&sp, MODE_PROCESS, n, fn, arg, NULL)) != 0) {
+		spawn_kill(&sp);
+		spawn_reap_all(&sp, ipc_now_ns() + REAP_MS * NS_PER_MS);
 	}
-	return 0;
+	for (i = 0; rc == 0 && i < n; i++)
+		pids[i] = sp.pid[i];
+	spawn_free(&sp);
+	return rc;
 }
 
 static int
@@ -671,49 +666,34 @@ procs_reap(const pid_t *pids, unsigned n, int *status)
 	return first;
 }
 
-struct party {
-	pthread_t	 tid;
+/* Parties numbered from first: the spawner numbers from 0. */
+struct offset {
 	party_fn	*fn;
 	void		*arg;
-	unsigned	 id;
-	int		 rc;
+	unsigned	 first;
 };
 
-static void *
-party_thread(void *p)
+static int
+offset_party(void *arg, unsigned id)
 {
-	struct party *t = p;
+	const struct offset *o = arg;
 
-	t->rc = t->fn(t->arg, t->id);
-	return NULL;
+	return o->fn(o->arg, o->first + id);
 }
 
-/* Run n threads numbered from first, join each by one deadline. */
+/* Run n threads numbered from first through the spawner, all reaped by one deadline. */
 static int
 threads_run(unsigned first, unsigned n, party_fn *fn, void *arg)
 {
-	struct timespec deadline;
-	struct party *t;
-	unsigned i, started;
-	int rc = 0, jr;
+	struct offset o = { fn, arg, first };
+	struct spawn sp;
+	int rc;
 
-	if ((t = calloc(n, sizeof(*t))) == NULL)
-		return errno;
-	for (started = 0; started < n; started++) {
-		t[started] = (struct party){ .fn = fn, .arg = arg, .id = first + started };
-		if ((rc = pthread_create(&t[started].tid, NULL, party_thread,
-		    &t[started])) != 0)
-			break;
-	}
-	ipc_deadline(&deadline, REAP_MS * NS_PER_MS);
-	for (i = 0; i < started; i++) {
-		jr = pthread_clockjoin_np(t[i].tid, NULL, CLOCK_MONOTONIC, &deadline);
-		if (jr != 0)
-			return jr;	/* a stuck thread still uses t: keep it */
-		if (rc == 0)
-			rc = t[i].rc;
-	}
-	free(t);
+	if ((rc = spawn_start(&sp, MODE_THREAD, n, offset_party, &o, NULL)) != 0)
+		return rc;	/* the started ones are stuck on o: keep it */
+	rc = spawn_reap_all(&sp, ipc_now_ns() + REAP_MS * NS_PER_MS);
+	if (rc != ETIMEDOUT)
+		spawn_free(&sp);
 	return rc;
 }
 
@@ -742,16 +722,19 @@ int
 parties_run(unsigned procs, unsigned threads, party_fn *fn, void *arg)
 {
 	struct team t = { fn, arg, threads };
-	pid_t pids[MAX_PARTIES];
+	struct spawn sp;
 	int rc;
 
 	if (procs == 0)
 		return threads_run(0, threads, fn, arg);
-	if (procs > MAX_PARTIES)
-		return EINVAL;
-	if ((rc = procs_start(pids, procs, team_party, &t)) != 0)
-		return rc;
-	return procs_reap(pids, procs, NULL);
+	if ((rc = spawn_start(&sp, MODE_PROCESS, procs, team_party, &t, NULL)) == 0)
+		rc = spawn_reap_all(&sp, ipc_now_ns() + REAP_MS * NS_PER_MS);
+	else {
+		spawn_kill(&sp);
+		spawn_reap_all(&sp, ipc_now_ns() + REAP_MS * NS_PER_MS);
+	}
+	spawn_free(&sp);
+	return rc;
 }
 
 /* Poll until *f reaches want: 0, or ETIMEDOUT after ms. */
