@@ -39,15 +39,33 @@ summarize(const struct result *full, int row, struct result *s)
 	}
 }
 
-/* Each demo, each variant, each mode; 1 if any run failed. */
+struct all_runs {
+	struct report	*rep;
+	int		 row;		/* the first row of this demo's variants */
+	int		 status;
+};
+
+static int
+all_step(const struct params *p, int v, enum mode m, void *arg)
+{
+	struct all_runs *a = arg;
+	struct result full, sum;
+
+	run_once(p, v, m, NULL, &full);
+	a->status |= full.verdict == VERDICT_FAIL;
+	summarize(&full, a->row + v, &sum);
+	return report_add(a->rep, &sum);
+}
+
+/* Each demo with its defaults, each variant, each mode; 1 if any run failed. */
 int
 run_all(const struct params *common, struct report *rep)
 {
 	const struct worker *const *w;
-	struct result full, sum;
+	struct all_runs a = { rep, 0, 0 };
 	struct params p;
 	const char *msg;
-	int i, v, nv, m, row = 0, status = 0;
+	int i, nv;
 
 	for (w = workers; *w != NULL; w++) {
 		if ((common->modes & MODE_COOP) && !((*w)->caps & CAP_COOP))
@@ -58,17 +76,9 @@ run_all(const struct params *common, struct report *rep)
 			p.v[i] = (*w)->opts[i].def;
 		if ((*w)->validate != NULL && (msg = (*w)->validate(&p)) != NULL)
 			errx(1, "all: %s: defaults refused: %s", (*w)->name, msg);
-		nv = (*w)->variants != NULL ? (*w)->variants(&p) : 1;
-		for (v = 0; v < nv; v++, row++)
-			for (m = 0; m < 3; m++) {
-				if (!(p.modes & run_modes[m]))
-					continue;
-				run_once(&p, v, run_modes[m], NULL, &full);
-				status |= full.verdict == VERDICT_FAIL;
-				summarize(&full, row, &sum);
-				if (report_add(rep, &sum) != 0)
-					return status;
-			}
+		if ((nv = run_plan(&p, all_step, &a)) < 0)
+			break;
+		a.row += nv;
 	}
-	return status;
+	return a.status;
 }

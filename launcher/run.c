@@ -659,25 +659,48 @@ run_once(const struct params *p, int variant, enum mode mode,
 	run_one(&r, watch, res);
 }
 
-/* Every variant in every asked mode, thread then process; 1 if any run failed. */
+/*
+ * The plan every command follows: each variant of the demo, in each asked
+ * mode, thread then process then coop.  fn returns nonzero to stop; the
+ * number of variants, or -1 if fn stopped the plan.
+ */
+int
+run_plan(const struct params *p, plan_fn *fn, void *arg)
+{
+	int v, nv, m;
+
+	nv = p->demo->variants != NULL ? p->demo->variants(p) : 1;
+	for (v = 0; v < nv; v++)
+		for (m = 0; m < 3; m++)
+			if ((p->modes & run_modes[m]) && fn(p, v, run_modes[m], arg) != 0)
+				return -1;
+	return nv;
+}
+
+struct demo_runs {
+	const struct run_watch	*watch;
+	struct report		*rep;
+	int			 status;
+};
+
+static int
+demo_step(const struct params *p, int v, enum mode m, void *arg)
+{
+	struct demo_runs *d = arg;
+	struct result res;
+
+	run_once(p, v, m, d->watch, &res);
+	d->status |= res.verdict == VERDICT_FAIL;
+	return report_add(d->rep, &res);
+}
+
+/* Every variant in every asked mode; 1 if any run failed. */
 int
 run_demo(const struct params *p, const struct run_watch *watch,
     struct report *rep)
 {
-	struct result res;
-	int v, nv, m, status = 0;
+	struct demo_runs d = { watch, rep, 0 };
 
-	nv = p->demo->variants != NULL ? p->demo->variants(p) : 1;
-	for (v = 0; v < nv; v++) {
-		for (m = 0; m < 3; m++) {
-			if (!(p->modes & run_modes[m]))
-				continue;
-			run_once(p, v, run_modes[m], watch, &res);
-			if (res.verdict == VERDICT_FAIL)
-				status = 1;
-			if (report_add(rep, &res) != 0)
-				return status;
-		}
-	}
-	return status;
+	run_plan(p, demo_step, &d);
+	return d.status;
 }

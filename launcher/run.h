@@ -18,6 +18,9 @@ struct run_watch {
 	void	 *arg;
 };
 
+typedef int plan_fn(const struct params *, int, enum mode, void *);
+
+int	run_plan(const struct params *, plan_fn *, void *);
 int	run_demo(const struct params *, const struct run_watch *, struct report *);
 void	run_once(const struct params *, int, enum mode, const struct run_watch *,
 	    struct result *);

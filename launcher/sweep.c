@@ -250,41 +250,52 @@ plot(const struct params *p, const struct sweep *sw, const struct result *rows,
 	return rc;
 }
 
+struct sweep_runs {
+	const struct sweep	*sw;
+	struct report		*rep;
+	struct result		*rows, *runs;
+	int			 n, nv, status;
+	unsigned		 i;		/* the grid point */
+};
+
+static int
+sweep_step(const struct params *p, int v, enum mode m, void *arg)
+{
+	struct sweep_runs *s = arg;
+	struct result *row = &s->rows[s->n++];
+
+	grid_point(p, v, m, s->sw->repeat, s->runs, row);
+	row->variant = (int)s->i * s->nv + v;	/* a row group */
+	s->status |= row->verdict == VERDICT_FAIL;
+	return report_add(s->rep, row);
+}
+
 int
 run_sweep(const struct params *p0, const struct sweep *sw, const struct view *view,
     struct report *rep)
 {
 	struct params p = *p0;
-	struct result *rows, *runs;
-	int n = 0, nv, v, m, rc, status = 0;
-	unsigned i;
+	struct sweep_runs s = { sw, rep, NULL, NULL, 0, 0, 0, 0 };
+	int rc;
 
-	nv = p.demo->variants != NULL ? p.demo->variants(&p) : 1;
-	if ((rows = calloc(sw->n * (size_t)nv * 2, sizeof(*rows))) == NULL ||
-	    (runs = calloc((size_t)sw->repeat, sizeof(*runs))) == NULL)
+	s.nv = p.demo->variants != NULL ? p.demo->variants(&p) : 1;
+	if ((s.rows = calloc(sw->n * (size_t)s.nv * 2, sizeof(*s.rows))) == NULL ||
+	    (s.runs = calloc((size_t)sw->repeat, sizeof(*s.runs))) == NULL)
 		err(1, "sweep");
-	for (i = 0; i < sw->n; i++) {
-		set_workers(&p, sw->workers[i]);
-		for (v = 0; v < nv; v++)
-			for (m = 0; m < 3; m++) {
-				if (!(p.modes & run_modes[m]))
-					continue;
-				grid_point(&p, v, run_modes[m], sw->repeat, runs, &rows[n]);
-				rows[n].variant = (int)i * nv + v;	/* a row group */
-				status |= rows[n].verdict == VERDICT_FAIL;
-				if (report_add(rep, &rows[n++]) != 0)
-					goto out;
-			}
+	for (s.i = 0; s.i < sw->n; s.i++) {
+		set_workers(&p, sw->workers[s.i]);
+		if (run_plan(&p, sweep_step, &s) < 0)
+			goto out;
 	}
 	if ((rc = report_end(rep)) != 0)
 		goto out;
 	if (view->format == FORMAT_TABLE && (sw->chart || isatty(STDOUT_FILENO)))
-		chart(rows, n);
-	if (sw->plot != NULL && (rc = plot(&p, sw, rows, n)) != 0)
+		chart(s.rows, s.n);
+	if (sw->plot != NULL && (rc = plot(&p, sw, s.rows, s.n)) != 0)
 		errc(1, rc, "sweep: gnuplot could not draw %s (no file written)",
 		    sw->plot);
 out:
-	free(runs);
-	free(rows);
-	return status;
+	free(s.runs);
+	free(s.rows);
+	return s.status;
 }
