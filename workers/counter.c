@@ -358,16 +358,6 @@ counter_check(const struct run *r, struct outcome *o)
 }
 
 static void
-counter_release(struct run *r)
-{
-	if (r->priv == NULL)
-		return;
-	ipc_sem_close(r->priv);
-	free(r->priv);
-	r->priv = NULL;
-}
-
-static void
 counter_destroy(struct run *r)
 {
 	struct counter *c = r->state;
@@ -415,6 +405,6 @@ const struct worker worker_counter = {
 	.setup = counter_setup,
 	.work = counter_work,
 	.check = counter_check,
-	.release = counter_release,
+	.release = release_sem,
 	.destroy = counter_destroy,
 };

@@ -329,16 +329,6 @@ crash_check(const struct run *r, struct outcome *o)
 }
 
 static void
-crash_release(struct run *r)
-{
-	if (r->priv == NULL)
-		return;
-	ipc_sem_close(r->priv);
-	free(r->priv);
-	r->priv = NULL;
-}
-
-static void
 crash_destroy(struct run *r)
 {
 	struct cstate *s = r->state;
@@ -377,6 +367,6 @@ const struct worker worker_crash = {
 	.setup = crash_setup,
 	.work = crash_work,
 	.check = crash_check,
-	.release = crash_release,
+	.release = release_sem,
 	.destroy = crash_destroy,
 };

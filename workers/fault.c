@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../ipc/mutex.h"
+#include "../ipc/sem.h"
 #include "worker.h"
 
 #define STALL_STEP_NS	10000000L	/* a stalled worker looks up this often */
@@ -211,4 +212,15 @@ iters_done(const struct run *r, unsigned first, unsigned n)
 	for (i = first; i < first + n; i++)
 		sum += r->sh->slot[i].iters;
 	return sum;
+}
+
+/* release for a demo whose r->priv is the launcher's handle on a named semaphore. */
+void
+release_sem(struct run *r)
+{
+	if (r->priv == NULL)
+		return;
+	ipc_sem_close(r->priv);
+	free(r->priv);
+	r->priv = NULL;
 }

@@ -239,14 +239,6 @@ semaphore_check(const struct run *r, struct outcome *o)
 }
 
 static void
-semaphore_release(struct run *r)
-{
-	ipc_sem_close(r->priv);
-	free(r->priv);
-	r->priv = NULL;
-}
-
-static void
 semaphore_destroy(struct run *r)
 {
 	struct semstate *s = r->state;
@@ -284,6 +276,6 @@ const struct worker worker_semaphore = {
 	.setup = semaphore_setup,
 	.work = semaphore_work,
 	.check = semaphore_check,
-	.release = semaphore_release,
+	.release = release_sem,
 	.destroy = semaphore_destroy,
 };

@@ -199,6 +199,7 @@ uint64_t	iters_done(const struct run *, unsigned, unsigned);
 /* fault.c: what every demo shares for failing well. */
 void		 inject_fire(const struct run *, unsigned, uint64_t);
 int		 run_stopped(const struct run *);
+void		 release_sem(struct run *);
 __dead void	 worker_quit(const struct run *, int);
 __dead void	 worker_errc(const struct run *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
