@@ -1,5 +1,5 @@
 /*
- * check_bench.c - launcher/bench.c, benchout.c and targets.c, `shmsync
+ * check_bench.c - launcher/bench/ (bench.c, benchout.c, targets.c), `shmsync
  * bench`: it refuses bad options, and a small run gives parseable CSV and
  * JSON with every measured row ok (median between min and max) and every
  * target held, missed or n/a.

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "run.h"
+#include "../run.h"
 
 #define SET_MAX		8		/* cases compared in one set */
 #define QUEUE_CAP	1024		/* the shmsync queue's slots */

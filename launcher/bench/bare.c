@@ -29,10 +29,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../ipc/futex.h"
-#include "../ipc/mutex.h"
-#include "../ipc/sem.h"
-#include "../workers/item.h"
+#include "../../ipc/futex.h"
+#include "../../ipc/mutex.h"
+#include "../../ipc/sem.h"
+#include "../../workers/item.h"
 #include "bench.h"
 
 #define GATE_CHECK	1024		/* spins between two looks at the clock */

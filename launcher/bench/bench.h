@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "cli.h"
+#include "../cli.h"
 
 #define BENCH_MAXW	16		/* entries in --workers */
 #define BENCH_MAXR	101		/* --repeat */
