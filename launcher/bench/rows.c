@@ -1,186 +1,108 @@
 /*
- * benchout.c - the bench's rows as CSV, JSON Lines or Markdown tables, and
- * the issue's targets computed from them as ratios of medians.
- *
- * Every row carries the same columns in every format; a parameter that does
- * not apply is empty (null in JSON), and so are the numbers of a case whose
- * invariant broke: an error is not a number.  See bench.h.
+ * rows.c - the bench's rows as results: every row carries the same fields,
+ * in the order of the CSV header; a parameter that does not apply has no
+ * value (empty in CSV, null in JSON), and neither have the numbers of a case
+ * whose invariant broke: an error is not a number.  launcher/report.c
+ * renders them, as each comes (CSV, JSON Lines) or at the end (Markdown
+ * tables, a group each).  See bench.h.
  */
 #include <sys/utsname.h>
 
 #include <err.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../report.h"
 #include "bench.h"
 
-enum col { C_GROUP, C_NAME, C_IMPL, C_MODE, C_WORKERS, C_PRODUCERS,
-    C_CONSUMERS, C_ITEMSIZE, C_BATCH, C_CAPACITY, C_ITERATIONS, C_REPEAT,
-    C_UNIT, C_MEDIAN, C_MIN, C_MAX, C_STATUS, C_NOTE, NCOL };
+const char *const bench_group[NBGROUP + 1] = {
+	[BG_COUNTER] = "counter", [BG_QUEUE] = "queue", [BG_BARRIER] = "barrier",
+	[BG_PINGPONG] = "pingpong", [BG_SPAWN] = "spawn",
+	[BG_FALSESHARE] = "falseshare", [BG_TRACE] = "trace",
+	[BG_TARGET] = "target", [NBGROUP] = NULL
+};
 
-static const char *const col_key[NCOL] = { "group", "name", "impl", "mode",
-    "workers", "producers", "consumers", "item_size", "batch", "capacity",
-    "iterations", "repeat", "unit", "median", "min", "max", "status", "note" };
+static const char *const group_title[NBGROUP] = {
+	[BG_COUNTER] = "counter: ops/s, every guard, shmsync vs a bare loop "
+	    "(atomic: the hardware's ceiling)",
+	[BG_QUEUE] = "queue: items/s in processes, shmsync vs kernel channels",
+	[BG_BARRIER] = "barrier: rounds/s (--even: the barrier alone)",
+	[BG_PINGPONG] = "ping-pong: round-trip latency between two workers",
+	[BG_SPAWN] = "spawn: launch N workers to the start and reap them, per worker",
+	[BG_FALSESHARE] = "false sharing: private counters packed vs padded, ops/s",
+	[BG_TRACE] = "trace: the mutex counter with and without --trace's "
+	    "recording, ops/s",
+	[BG_TARGET] = "targets: ratios of medians from this run",
+};
 
-static const char *const col_head[NCOL] = { "group", "case", "impl", "mode",
-    "workers", "P", "C", "item B", "batch", "slots", "iterations", "runs",
-    "unit", "median", "min", "max", "check", "note" };
-
-enum ctype { T_STR, T_NUM, T_VAL };
-
-static enum ctype
-col_type(enum col c)
-{
-	return c <= C_MODE || c == C_UNIT || c >= C_STATUS ? T_STR :
-	    c >= C_MEDIAN ? T_VAL : T_NUM;
-}
-
-static uint64_t
-col_num(const struct row *r, enum col c)
-{
-	switch (c) {
-	case C_WORKERS:		return r->workers;
-	case C_PRODUCERS:	return r->producers;
-	case C_CONSUMERS:	return r->consumers;
-	case C_ITEMSIZE:	return r->item_size;
-	case C_BATCH:		return r->batch;
-	case C_CAPACITY:	return r->capacity;
-	case C_ITERATIONS:	return r->iterations;
-	default:		return r->repeat;
-	}
-}
-
-static const char *
-col_str(const struct row *r, enum col c)
-{
-	const char *s = c == C_GROUP ? r->group : c == C_NAME ? r->name :
-	    c == C_IMPL ? r->impl : c == C_MODE ? r->mode : c == C_UNIT ? r->unit :
-	    c == C_STATUS ? r->status : r->note;
-
-	return s != NULL ? s : "";
-}
-
-static int
-has_value(const struct row *r)
-{
-	return strcmp(r->status, "ok") == 0 || strcmp(r->status, "held") == 0 ||
-	    strcmp(r->status, "missed") == 0;
-}
-
-/* A rate in k/M/G, a duration in ns/us/ms, a ratio as 12.3x. */
+/* A count that does not apply (0) has no value; the table shows the rest. */
 static void
-human(const struct row *r, double v, char *buf, size_t len)
+count(struct result *r, const char *key, uint64_t v, int table)
 {
-	if (strcmp(r->unit, "x") == 0)
-		snprintf(buf, len, "%.2fx", v);
-	else if (strncmp(r->unit, "ns", 2) == 0)
-		snprintf(buf, len, v < 1e3 ? "%.0f ns" : v < 1e6 ? "%.1f us" :
-		    "%.2f ms", v < 1e3 ? v : v < 1e6 ? v / 1e3 : v / 1e6);
-	else
-		snprintf(buf, len, v < 1e3 ? "%.0f" : v < 1e6 ? "%.1fk" : v < 1e9 ?
-		    "%.2fM" : "%.2fG", v < 1e3 ? v : v < 1e6 ? v / 1e3 : v < 1e9 ?
-		    v / 1e6 : v / 1e9);
+	res_uint(r, key, v, (v == 0 ? F_NULL : 0) | (table ? F_TABLE : 0));
 }
 
-/* Cell text; "" for a parameter that does not apply or a number not measured. */
+/* The row of key and s as a result: its unit decides how the table shows values. */
 static void
-cell(const struct row *r, enum col c, int people, char *buf, size_t len)
+row_result(struct result *r, const struct bkey *k, const struct bstat *s)
 {
-	double v = c == C_MEDIAN ? r->median : c == C_MIN ? r->min : r->max;
-	uint64_t n;
+	int unit = strcmp(k->unit, "x") == 0 ? F_RATIO :
+	    strncmp(k->unit, "ns", 2) == 0 ? F_NS | F_FINE : F_RATE;
+	int valued = strcmp(s->status, "fail") != 0 && strcmp(s->status, "n/a") != 0;
+	int spread = valued && (s->min != 0 || s->max != 0);
 
-	buf[0] = '\0';
-	if (col_type(c) == T_STR)
-		snprintf(buf, len, "%s", col_str(r, c));
-	else if (col_type(c) == T_NUM) {
-		if ((n = col_num(r, c)) != 0 || c == C_ITERATIONS)
-			snprintf(buf, len, "%ju", (uintmax_t)n);
-		if (c == C_ITERATIONS && strcmp(r->group, "target") == 0)
-			buf[0] = '\0';
-	} else if (has_value(r) && (c == C_MEDIAN || r->min != 0 || r->max != 0)) {
-		if (people)
-			human(r, v, buf, len);
-		else
-			snprintf(buf, len, strcmp(r->unit, "x") == 0 ? "%.3f" :
-			    "%.1f", v);
-	}
-}
-
-static void
-csv_line(FILE *f, const struct row *r)
-{
-	char buf[256];
-	const char *q;
-	int c;
-
-	for (c = 0; c < NCOL; c++) {
-		if (r != NULL)
-			cell(r, c, 0, buf, sizeof(buf));
-		else
-			strlcpy(buf, col_key[c], sizeof(buf));
-		fputs(c ? "," : "", f);
-		if (strpbrk(buf, ",\"\n") == NULL) {
-			fputs(buf, f);
-			continue;
-		}
-		fputc('"', f);
-		for (q = buf; *q != '\0'; q++)
-			fprintf(f, *q == '"' ? "\"\"" : "%c", *q);
-		fputc('"', f);
-	}
-	fputc('\n', f);
-}
-
-static void
-json_line(const struct row *r)
-{
-	const unsigned char *q;
-	char buf[256];
-	int c;
-
-	putchar('{');
-	for (c = 0; c < NCOL; c++) {
-		cell(r, c, 0, buf, sizeof(buf));
-		printf("%s\"%s\":", c ? "," : "", col_key[c]);
-		if (col_type(c) != T_STR) {
-			fputs(buf[0] != '\0' ? buf : "null", stdout);
-			continue;
-		}
-		putchar('"');
-		for (q = (const unsigned char *)buf; *q != '\0'; q++)
-			printf(*q == '"' || *q == '\\' ? "\\%c" : *q < 0x20 ?
-			    "\\u%04x" : "%c", *q);
-		putchar('"');
-	}
-	puts("}");
+	memset(r, 0, sizeof(*r));
+	r->variant = (int)k->group;
+	r->verdict = valued ? VERDICT_OK : VERDICT_FAIL;
+	res_str(r, "group", bench_group[k->group], 0);
+	res_str(r, "name", k->name, F_TABLE);
+	res_str(r, "impl", k->impl, F_TABLE);
+	res_str(r, "mode", k->mode, F_TABLE);
+	count(r, "workers", k->workers, 1);
+	count(r, "producers", k->producers, 1);
+	count(r, "consumers", k->consumers, 1);
+	count(r, "item_size", k->item_size, 1);
+	count(r, "batch", k->batch, 1);
+	count(r, "capacity", k->capacity, 1);
+	res_uint(r, "iterations", s->iterations, F_TABLE |
+	    (k->group == BG_TARGET ? F_NULL : 0));
+	count(r, "repeat", s->repeat, 0);
+	res_str(r, "unit", k->unit, 0);
+	res_dbl(r, "median", s->median, F_TABLE | unit | (valued ? 0 : F_NULL));
+	res_dbl(r, "min", s->min, F_TABLE | unit | (spread ? 0 : F_NULL));
+	res_dbl(r, "max", s->max, F_TABLE | unit | (spread ? 0 : F_NULL));
+	res_str(r, "status", s->status, F_TABLE);
+	/* The note earns its column where a row is not simply ok. */
+	res_str(r, "note", s->note, strcmp(s->status, "ok") != 0 ? F_TABLE : 0);
 }
 
 /* Keep the row (for the tables and targets) and stream it as CSV or JSON. */
 void
-bench_emit(struct bench *b, const struct row *r)
+bench_row(struct bench *b, const struct bkey *k, const struct bstat *s)
 {
+	struct result *r;
+
 	if (b->nrows == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 64;
 		if ((b->rows = reallocarray(b->rows, (size_t)b->cap,
 		    sizeof(*b->rows))) == NULL)
 			err(1, "bench");
 	}
-	b->rows[b->nrows++] = *r;
+	r = &b->rows[b->nrows++];
+	row_result(r, k, s);
 	if (b->csv != NULL) {
-		if (!b->csv_header)
-			csv_line(b->csv, NULL);
-		csv_line(b->csv, r);
+		if (b->nrows == 1)
+			report_csv(b->csv, r, 1);
+		report_csv(b->csv, r, 0);
 	}
 	if (b->format == FORMAT_CSV) {
-		if (!b->csv_header)
-			csv_line(stdout, NULL);
-		csv_line(stdout, r);
+		if (b->nrows == 1)
+			report_csv(stdout, r, 1);
+		report_csv(stdout, r, 0);
 	} else if (b->format == FORMAT_JSON)
-		json_line(r);
-	b->csv_header = 1;
+		report_json(stdout, r);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(1, "bench: stdout");
 }
@@ -210,74 +132,18 @@ bench_machine(FILE *f, const char *prefix)
 	    sysconf(_SC_NPROCESSORS_ONLN), model, u.sysname, u.release, u.machine);
 }
 
-/* A Markdown table of one group's rows, with the columns some row uses. */
-static void
-group_table(const struct bench *b, const char *group, const char *title)
-{
-	int use[NCOL] = { 0 }, c, i, any = 0, failed = 0;
-	char buf[256];
-	const struct row *r;
-
-	for (i = 0; i < b->nrows; i++) {
-		if (strcmp((r = &b->rows[i])->group, group) != 0)
-			continue;
-		any = 1;
-		failed |= !has_value(r) || strcmp(r->status, "fail") == 0;
-		for (c = C_NAME; c < NCOL; c++) {
-			cell(r, c, 1, buf, sizeof(buf));
-			use[c] |= buf[0] != '\0';
-		}
-	}
-	if (!any)
-		return;
-	use[C_REPEAT] = use[C_UNIT] = 0;
-	use[C_NOTE] = failed || strcmp(group, "target") == 0;
-	printf("\n### %s\n\n|", title);
-	for (c = 0; c < NCOL; c++)
-		if (use[c])
-			printf(" %s |", col_head[c]);
-	printf("\n|");
-	for (c = 0; c < NCOL; c++)
-		if (use[c])
-			printf("%s|", col_type(c) == T_STR ? "---" : "---:");
-	putchar('\n');
-	for (i = 0; i < b->nrows; i++) {
-		if (strcmp((r = &b->rows[i])->group, group) != 0)
-			continue;
-		putchar('|');
-		for (c = 0; c < NCOL; c++) {
-			if (!use[c])
-				continue;
-			cell(r, c, 1, buf, sizeof(buf));
-			printf(" %s |", buf);
-		}
-		putchar('\n');
-	}
-}
-
+/* The Markdown report: the machine, then a titled table per group. */
 void
 bench_tables(struct bench *b)
 {
-	static const char *const groups[][2] = {
-		{ "counter", "counter: ops/s, every guard, shmsync vs a bare "
-		  "loop (atomic: the hardware's ceiling)" },
-		{ "queue", "queue: items/s in processes, shmsync vs kernel channels" },
-		{ "barrier", "barrier: rounds/s (--even: the barrier alone)" },
-		{ "pingpong", "ping-pong: round-trip latency between two workers" },
-		{ "spawn", "spawn: launch N workers to the start and reap them, per worker" },
-		{ "falseshare", "false sharing: private counters packed vs padded, ops/s" },
-		{ "trace", "trace: the mutex counter with and without --trace's "
-		  "recording, ops/s" },
-		{ "target", "targets: ratios of medians from this run" },
-	};
-	size_t i;
+	int g;
 
 	printf("## shmsync bench\n\n");
 	bench_machine(stdout, "machine: ");
 	printf("\nmedian of %u runs per case (min and max beside it); each run "
 	    "checked its invariant.\n", b->repeat);
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		group_table(b, groups[i][0], groups[i][1]);
+	for (g = 0; g < NBGROUP; g++)
+		report_markdown(stdout, b->rows, b->nrows, g, group_title[g]);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(1, "bench: stdout");
 }
