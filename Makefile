@@ -54,7 +54,7 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS  = $(SHM_CFLAGS) $(BSD_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
-LIB_SRC	:= $(wildcard ipc/*.c workers/*.c) $(filter-out launcher/main.c,$(wildcard launcher/*.c))
+LIB_SRC	:= $(wildcard ipc/*.c workers/*.c) $(filter-out launcher/main.c,$(wildcard launcher/*.c launcher/bench/*.c))
 MAIN_SRC := launcher/main.c
 TEST_SRC := $(wildcard tests/*.c tests/ipc/*.c tests/workers/*.c tests/launcher/*.c tests/cli/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -92,7 +92,7 @@ check: $(PROG) $(TESTS)
 	SHMSYNC=$(abspath $(PROG)) $(TESTS)
 
 bench: $(PROG)
-	sh benchmarks/run.sh ./$(PROG) $(BENCH_FLAGS)
+	sh launcher/bench/run.sh ./$(PROG) $(BENCH_FLAGS)
 
 asan:
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 #include "sweep.h"
 
 static int exec_list(const struct cmd_entry *, int, char **);

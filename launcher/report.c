@@ -1,6 +1,7 @@
 /*
  * report.c - one result, three renderings: a table for people, CSV and JSON
- * Lines for tools.
+ * Lines for tools; and any list of results (bench's rows) as CSV, JSON Lines
+ * or a Markdown table.
  *
  * CSV and JSON rows are written as each run ends, so a long sweep streams;
  * the table waits for all rows to size its columns.  A write error (a closed
@@ -17,17 +18,28 @@
 
 #define CELL	64
 
-static const struct {
+struct head {
 	const char *key, *head;
-} heads[] = {
+};
+
+/* Column heads that are not the key: the demo table's, the Markdown table's. */
+static const struct head heads[] = {
 	{ "wall_ns", "time" }, { "ops_per_sec", "ops/s" },
 	{ "nvcsw", "vcsw" }, { "nivcsw", "ivcsw" }, { NULL, NULL }
 };
+static const struct head md_heads[] = {
+	{ "name", "case" }, { "producers", "P" }, { "consumers", "C" },
+	{ "item_size", "item B" }, { "capacity", "slots" }, { "repeat", "runs" },
+	{ "status", "check" }, { NULL, NULL }
+};
 
-/* The machine form of a value: numbers plain, strings raw (callers quote). */
+/* The machine form of a value: numbers plain, strings raw (callers quote), no value empty. */
 static void
 fmt_raw(const struct field *f, char *buf, size_t len)
 {
+	buf[0] = '\0';
+	if (f->flags & F_NULL)
+		return;
 	switch (f->type) {
 	case F_UINT:
 		snprintf(buf, len, "%ju", (uintmax_t)f->v.u);
@@ -35,8 +47,9 @@ fmt_raw(const struct field *f, char *buf, size_t len)
 	case F_INT:
 		snprintf(buf, len, "%jd", (intmax_t)f->v.i);
 		break;
-	case F_DBL:	/* a parameter (-t 0.001) keeps its milliseconds */
-		snprintf(buf, len, f->flags & F_PARAM ? "%.3f" : "%.1f", f->v.d);
+	case F_DBL:	/* a parameter (-t 0.001) or a ratio keeps three places */
+		snprintf(buf, len, f->flags & (F_PARAM | F_RATIO) ? "%.3f" : "%.1f",
+		    f->v.d);
 		break;
 	case F_BOOL:
 		snprintf(buf, len, "%s", f->v.u ? "true" : "false");
@@ -47,27 +60,34 @@ fmt_raw(const struct field *f, char *buf, size_t len)
 	}
 }
 
-/* The human form: durations in us/ms/s, rates in k/M/G, booleans yes/no. */
+/* The human form: durations in (ns/)us/ms/s, rates in k/M/G, ratios 1.23x, booleans yes/no. */
 static void
 fmt_cell(const struct field *f, char *buf, size_t len)
 {
 	double v = f->type == F_DBL ? f->v.d : (double)f->v.u;
 
-	if (f->flags & F_NS)
+	if (f->flags & F_NULL)
+		buf[0] = '\0';
+	else if ((f->flags & (F_NS | F_FINE)) == (F_NS | F_FINE) && v < 1e3)
+		snprintf(buf, len, "%.0f ns", v);
+	else if (f->flags & F_NS)
 		snprintf(buf, len, v < 1e6 ? "%.1f us" : v < 1e10 ? "%.2f ms" :
 		    "%.2f s", v < 1e6 ? v / 1e3 : v < 1e10 ? v / 1e6 : v / 1e9);
 	else if (f->flags & F_RATE)
 		snprintf(buf, len, v < 1e3 ? "%.0f" : v < 1e6 ? "%.1fk" : v < 1e9 ?
 		    "%.2fM" : "%.2fG", v < 1e3 ? v : v < 1e6 ? v / 1e3 : v < 1e9 ?
 		    v / 1e6 : v / 1e9);
+	else if (f->flags & F_RATIO)
+		snprintf(buf, len, "%.2fx", v);
 	else if (f->type == F_BOOL)
 		snprintf(buf, len, "%s", f->v.u ? "yes" : "no");
 	else
 		fmt_raw(f, buf, len);
 }
 
-static void
-csv_row(const struct result *r, int header)
+/* One CSV line to out: r's keys (header) or its values, quoted where needed. */
+void
+report_csv(FILE *out, const struct result *r, int header)
 {
 	char buf[NOTE_MAX + CELL];
 	const char *q;
@@ -78,41 +98,46 @@ csv_row(const struct result *r, int header)
 			snprintf(buf, sizeof(buf), "%s", r->f[i].key);
 		else
 			fmt_raw(&r->f[i], buf, sizeof(buf));
-		printf("%s", i ? "," : "");
+		fputs(i ? "," : "", out);
 		if (strpbrk(buf, ",\"\n") == NULL) {
-			fputs(buf, stdout);
+			fputs(buf, out);
 			continue;
 		}
-		putchar('"');
+		fputc('"', out);
 		for (q = buf; *q != '\0'; q++)
-			printf(*q == '"' ? "\"\"" : "%c", *q);
-		putchar('"');
+			fprintf(out, *q == '"' ? "\"\"" : "%c", *q);
+		fputc('"', out);
 	}
-	putchar('\n');
+	fputc('\n', out);
 }
 
-static void
-json_row(const struct result *r)
+/* One JSON Lines object to out: strings escaped, no value null. */
+void
+report_json(FILE *out, const struct result *r)
 {
 	char buf[NOTE_MAX + CELL];
 	const unsigned char *q;
 	int i;
 
-	putchar('{');
+	fputc('{', out);
 	for (i = 0; i < r->n; i++) {
 		fmt_raw(&r->f[i], buf, sizeof(buf));
-		printf("%s\"%s\":", i ? "," : "", r->f[i].key);
-		if (r->f[i].type != F_STR) {
-			fputs(buf, stdout);
+		fprintf(out, "%s\"%s\":", i ? "," : "", r->f[i].key);
+		if (r->f[i].flags & F_NULL) {
+			fputs("null", out);
 			continue;
 		}
-		putchar('"');
+		if (r->f[i].type != F_STR) {
+			fputs(buf, out);
+			continue;
+		}
+		fputc('"', out);
 		for (q = (const unsigned char *)buf; *q != '\0'; q++)
-			printf(*q == '"' || *q == '\\' ? "\\%c" : *q < 0x20 ?
+			fprintf(out, *q == '"' || *q == '\\' ? "\\%c" : *q < 0x20 ?
 			    "\\u%04x" : "%c", *q);
-		putchar('"');
+		fputc('"', out);
 	}
-	puts("}");
+	fputs("}\n", out);
 }
 
 void
@@ -138,12 +163,12 @@ report_add(struct report *rp, const struct result *r)
 	switch (rp->v->format) {
 	case FORMAT_CSV:
 		if (!rp->header_done)
-			csv_row(r, 1);
+			report_csv(stdout, r, 1);
 		rp->header_done = 1;
-		csv_row(r, 0);
+		report_csv(stdout, r, 0);
 		return flushed(rp);
 	case FORMAT_JSON:
-		json_row(r);
+		report_json(stdout, r);
 		return flushed(rp);
 	case FORMAT_TABLE:
 		break;
@@ -159,13 +184,11 @@ report_add(struct report *rp, const struct result *r)
 }
 
 static const char *
-head_of(const char *key)
+head_of(const struct head *h, const char *key)
 {
-	int i;
-
-	for (i = 0; heads[i].key != NULL; i++)
-		if (strcmp(heads[i].key, key) == 0)
-			return heads[i].head;
+	for (; h->key != NULL; h++)
+		if (strcmp(h->key, key) == 0)
+			return h->head;
 	return key;
 }
 
@@ -252,7 +275,7 @@ table_print(struct report *rp)
 
 	/* Size each column to its widest cell, header included. */
 	for (col = 0; col < nc; col++) {
-		width[col] = (int)strlen(col < ncol ? head_of(r0->f[idx[col]].key) :
+		width[col] = (int)strlen(col < ncol ? head_of(heads, r0->f[idx[col]].key) :
 		    "proc/thr");
 		for (row = 0; row < rp->n; row++) {
 			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
@@ -263,7 +286,7 @@ table_print(struct report *rp)
 	table_preamble(rp);
 	for (col = 0; col < nc; col++)
 		printf("%-*s%s", col + 1 < nc ? width[col] : 0, col < ncol ?
-		    head_of(r0->f[idx[col]].key) : "proc/thr", col + 1 < nc ? "  " : "\n");
+		    head_of(heads, r0->f[idx[col]].key) : "proc/thr", col + 1 < nc ? "  " : "\n");
 	for (row = 0; row < rp->n; row++) {
 		for (col = 0; col < nc; col++) {
 			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
@@ -289,4 +312,51 @@ report_end(struct report *rp)
 	rp->res = NULL;
 	rp->n = rp->cap = 0;
 	return rc;
+}
+
+/*
+ * The rows of res that belong to variant, as a Markdown table under a title:
+ * the columns some row flags F_TABLE and fills, numbers aligned right, each
+ * cell in its human form.  Nothing when no row belongs.
+ */
+void
+report_markdown(FILE *out, const struct result *res, int n, int variant,
+    const char *title)
+{
+	const struct result *r0 = NULL;
+	int use[MAX_FIELDS] = { 0 }, i, c;
+	char buf[NOTE_MAX + CELL];
+
+	for (i = 0; i < n; i++) {
+		if (res[i].variant != variant)
+			continue;
+		r0 = r0 != NULL ? r0 : &res[i];
+		for (c = 0; c < res[i].n; c++) {
+			fmt_cell(&res[i].f[c], buf, sizeof(buf));
+			use[c] |= (res[i].f[c].flags & F_TABLE) && buf[0] != '\0';
+		}
+	}
+	if (r0 == NULL)
+		return;
+	fprintf(out, "\n### %s\n\n|", title);
+	for (c = 0; c < r0->n; c++)
+		if (use[c])
+			fprintf(out, " %s |", head_of(md_heads, r0->f[c].key));
+	fputs("\n|", out);
+	for (c = 0; c < r0->n; c++)
+		if (use[c])
+			fputs(r0->f[c].type == F_STR ? "---|" : "---:|", out);
+	fputc('\n', out);
+	for (i = 0; i < n; i++) {
+		if (res[i].variant != variant)
+			continue;
+		fputc('|', out);
+		for (c = 0; c < res[i].n; c++) {
+			if (!use[c])
+				continue;
+			fmt_cell(&res[i].f[c], buf, sizeof(buf));
+			fprintf(out, " %s |", buf);
+		}
+		fputc('\n', out);
+	}
 }

@@ -1,11 +1,15 @@
 /*
- * report.h - print results as an aligned table, CSV, or JSON Lines.
+ * report.h - print results as an aligned table, CSV, or JSON Lines; any
+ * list of results (bench's rows) as CSV, JSON Lines or Markdown tables.
  *
- * Every format shows the same fields under the same names; the table picks
- * the ones flagged F_TABLE and groups a variant's thread and process rows.
+ * Every format shows the same fields under the same names; the tables pick
+ * the ones flagged F_TABLE; the demo table groups a variant's thread and
+ * process rows, the Markdown table shows one variant.
  */
 #ifndef LAUNCHER_REPORT_H
 #define LAUNCHER_REPORT_H
+
+#include <stdio.h>
 
 #include "cli.h"
 
@@ -21,5 +25,9 @@ struct report {
 void	report_begin(struct report *, const struct params *, const struct view *);
 int	report_add(struct report *, const struct result *);
 int	report_end(struct report *);
+
+void	report_csv(FILE *, const struct result *, int);
+void	report_json(FILE *, const struct result *);
+void	report_markdown(FILE *, const struct result *, int, int, const char *);
 
 #endif /* LAUNCHER_REPORT_H */

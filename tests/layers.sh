@@ -12,7 +12,7 @@ defined() { nm --defined-only -g "$@" | awk 'NF == 3 { print $3 }' | sort -u; }
 check() {
 	layer=$1
 	shift
-	above=$(for d in "$@"; do ls "$build/$d"/*.o; done)
+	above=$(for d in "$@"; do find "$build/$d" -name '*.o'; done)
 	defined $above > "$build/.above"
 	for o in "$build/$layer"/*.o; do
 		nm -u "$o" | awk '{ print $NF }' | sort -u |

@@ -32,7 +32,8 @@ enum ftype { F_UINT, F_INT, F_DBL, F_STR, F_BOOL };
 #define F_RATE	0x4		/* per second: the table shows k/M/G */
 #define F_PARAM	0x8		/* a parameter: the table shows it above */
 #define F_NULL	0x10		/* no value (empty in CSV, null in JSON) */
-#define F_RATIO	0x20		/* a ratio: the table shows 1.23x */
+#define F_RATIO	0x20		/* a ratio: the table shows 1.23x, CSV 1.234 */
+#define F_FINE	0x40		/* with F_NS: the table shows ns below 1 us */
 
 struct field {
 	const char	*key;

@@ -1,13 +1,98 @@
 /*
- * check_bench.c - launcher/bench.c, benchout.c and targets.c, `shmsync
- * bench`: it refuses bad options, and a small run gives parseable CSV and
- * JSON with every measured row ok (median between min and max) and every
- * target held, missed or n/a.
+ * check_bench.c - launcher/bench/, `shmsync bench`: every demo, option and
+ * keyword it names exists; its rows rendered as CSV, JSON and Markdown by
+ * the one renderer say the same values; it refuses bad options, and a small
+ * run gives parseable CSV and JSON with every measured row ok (median
+ * between min and max) and every target held, missed or n/a.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../launcher/bench/bench.h"
+#include "../../launcher/report.h"
 #include "../tests.h"
+
+START_TEST(bench_names_exist)
+{
+	const char *bad = bench_names();
+
+	ck_assert_msg(bad == NULL, "bench names what does not exist: %s", bad);
+}
+END_TEST
+
+/* Rows of every kind: a rate, a latency, a failed case, a target; a note to quote. */
+static const struct {
+	struct bkey	 key;
+	struct bstat	 st;
+	const char	*md;		/* its Markdown line, by hand */
+} rows[] = {
+	{ { BG_COUNTER, "mutex", "shmsync", "thread", 2, 0, 0, 0, 0, 0, "ops/s" },
+	  { 1000, 3, 12345678.9, 1000000.0, 25000000.0, "ok", "exact, \"so\"" },
+	  "| mutex | shmsync | thread | 2 | 1000 | 12.35M | 1.00M | 25.00M | ok |" },
+	{ { BG_PINGPONG, "spin", "bare", "process", 2, 0, 0, 0, 0, 0, "ns/rtt" },
+	  { 500, 3, 748.0, 512.0, 1500.0, "ok", "500 round trips" },
+	  "| spin | bare | process | 2 | 500 | 748 ns | 512 ns | 1.5 us | ok |" },
+	{ { BG_PINGPONG, "sem", "bare", "thread", 2, 0, 0, 0, 0, 0, "ns/rtt" },
+	  { 100, 3, 0, 0, 0, "fail", "lost a hand-off" },
+	  "| sem | bare | thread | 2 | 100 |  |  |  | fail | lost a hand-off |" },
+	{ { BG_TARGET, "mpmc/pipe", "", "process", 2, 1, 0, 8, 64, 0, "x" },
+	  { 0, 0, 0.8456, 0, 0, "held", "want >= 0.80x; why" },
+	  "| mpmc/pipe | process | 2 | 1 | 8 | 64 | 0.85x | held | want >= 0.80x; why |" },
+};
+
+/* Each row's CSV cell is its JSON value (empty: null); its Markdown line is the one by hand. */
+START_TEST(bench_renderings_agree)
+{
+	struct bench b;
+	char *csv, *json, *md, cell[256];
+	size_t csvlen, jsonlen, mdlen;
+	const struct jfield *f;
+	struct jobj o;
+	FILE *js, *ms;
+	int i, k;
+
+	memset(&b, 0, sizeof(b));
+	b.format = FORMAT_TABLE;	/* nothing on stdout until the tables */
+	ck_assert_ptr_nonnull(b.csv = open_memstream(&csv, &csvlen));
+	for (i = 0; i < 4; i++)
+		bench_row(&b, &rows[i].key, &rows[i].st);
+	ck_assert_int_eq(fclose(b.csv), 0);
+	ck_assert_int_eq(b.nrows, 4);
+	ck_assert_int_eq(count_lines(csv), 5);
+	ck_assert_ptr_nonnull(strstr(csv, "\"exact, \"\"so\"\"\""));
+	for (i = 0; i < 4; i++) {
+		ck_assert_ptr_nonnull(js = open_memstream(&json, &jsonlen));
+		report_json(js, &b.rows[i]);
+		ck_assert_int_eq(fclose(js), 0);
+		ck_assert_msg(json_object(json, &o) == 0, "%s: %s", o.err, json);
+		ck_assert_int_eq(o.n, b.rows[i].n);
+		for (k = 0; k < o.n; k++) {
+			csv_get(csv, i + 1, o.f[k].key, cell, sizeof(cell));
+			f = &o.f[k];
+			ck_assert_msg(cell[0] == '\0' ? f->type == J_NULL ||
+			    (f->type == J_STR && f->val[0] == '\0') :
+			    strcmp(cell, f->val) == 0, "row %d %s: CSV '%s', JSON '%s'",
+			    i, f->key, cell, f->val);
+		}
+		free(json);
+		ck_assert_ptr_nonnull(ms = open_memstream(&md, &mdlen));
+		report_markdown(ms, b.rows, b.nrows, rows[i].key.group, "t");
+		ck_assert_int_eq(fclose(ms), 0);
+		ck_assert_msg(strstr(md, rows[i].md) != NULL, "no '%s' in\n%s",
+		    rows[i].md, md);
+		if (rows[i].key.group == BG_TARGET)
+			ck_assert_ptr_nonnull(strstr(md, "\n### t\n\n| case | mode | "
+			    "workers | P | item B | batch | median | check | note |\n"
+			    "|---|---|---:|---:|---:|---:|---:|---|---|\n"));
+		free(md);
+	}
+	ck_assert_ptr_nonnull(strstr(csv, "\ntarget,mpmc/pipe,,process,2,1,,8,64,,,,"
+	    "x,0.846,,,held,"));
+	free(csv);
+	free(b.rows);
+}
+END_TEST
 
 #define FIELD	256
 
@@ -98,6 +183,8 @@ launcher_bench_suite(void)
 	Suite *s = suite_create("launcher_bench");
 	TCase *tc = tcase_in(s, "bench", TEST_TIMEOUT, 0);
 
+	tcase_add_test(tc, bench_names_exist);
+	tcase_add_test(tc, bench_renderings_agree);
 	tcase_add_loop_test(tc, bench_bad_input, 0, 8);
 	tcase_add_loop_test(tc, bench_smoke_csv, 0, 3);
 	tcase_add_test(tc, bench_smoke_json);

@@ -7,7 +7,9 @@
  * case first calibrates its size to about --run-ms, then the cases of a set
  * (those compared with each other) take turns run by run, so drift in a
  * shared, noisy machine hits them alike.  A run whose invariant broke makes
- * its row an error and the exit status 1; it is never averaged in.
+ * its row an error and the exit status 1; it is never averaged in.  Every
+ * demo, option and keyword the matrix names is looked up in the command
+ * table once, when the bench starts (bench_names), never first by a case.
  */
 #include <err.h>
 #include <limits.h>
@@ -17,7 +19,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "run.h"
+#include "../run.h"
 
 #define SET_MAX		8		/* cases compared in one set */
 #define QUEUE_CAP	1024		/* the shmsync queue's slots */
@@ -59,12 +61,113 @@ const struct optdef bench_opts[] = {
 
 static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
 
-static const char *const group_names[] = {
-	"counter", "queue", "barrier", "pingpong", "spawn", "falseshare", "trace",
-	NULL
-};
 static const char *const modes[] = { "thread", "process" };
 static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
+
+/* The keywords the matrix picks, in the order it loops over them. */
+static const char *const guards[] = { "mutex", "sem", "spin", "atomic", NULL };
+static const char *const qkinds[] = { "mpmc", "spsc", NULL };
+static const char *const bkinds[] = { "pthread", "cond", "hybrid", NULL };
+static const char *const layouts[] = { "packed", "padded", NULL };
+enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC };
+#define KW_MAX		4
+
+/* The demos the matrix runs, by their commands' names. */
+enum bdemo { D_COUNTER, D_QUEUE, D_BARRIER, D_FALSESHARE, NDEMO };
+static const char *const demo_name[NDEMO] = {
+	[D_COUNTER] = "counter", [D_QUEUE] = "queue", [D_BARRIER] = "barrier",
+	[D_FALSESHARE] = "falseshare",
+};
+
+/* Every option the matrix sets: its demo, its name, the keywords it picks. */
+enum bopt {
+	O_C_ITER, O_C_WORKERS, O_C_SYNC,
+	O_Q_ITEMS, O_Q_PRODUCERS, O_Q_CONSUMERS, O_Q_CAPACITY, O_Q_ITEMSIZE,
+	O_Q_BATCH, O_Q_QUEUE,
+	O_B_PHASES, O_B_WORKERS, O_B_BARRIER, O_B_EVEN,
+	O_F_ITER, O_F_WORKERS, O_F_LAYOUT,
+	NOPT
+};
+static const struct {
+	enum bdemo		 demo;
+	const char		*name;
+	const char *const	*keywords;
+} opt_use[NOPT] = {
+	[O_C_ITER] = { D_COUNTER, "iterations", NULL },
+	[O_C_WORKERS] = { D_COUNTER, "workers", NULL },
+	[O_C_SYNC] = { D_COUNTER, "sync", guards },
+	[O_Q_ITEMS] = { D_QUEUE, "items", NULL },
+	[O_Q_PRODUCERS] = { D_QUEUE, "producers", NULL },
+	[O_Q_CONSUMERS] = { D_QUEUE, "consumers", NULL },
+	[O_Q_CAPACITY] = { D_QUEUE, "capacity", NULL },
+	[O_Q_ITEMSIZE] = { D_QUEUE, "item-size", NULL },
+	[O_Q_BATCH] = { D_QUEUE, "batch", NULL },
+	[O_Q_QUEUE] = { D_QUEUE, "queue", qkinds },
+	[O_B_PHASES] = { D_BARRIER, "phases", NULL },
+	[O_B_WORKERS] = { D_BARRIER, "workers", NULL },
+	[O_B_BARRIER] = { D_BARRIER, "barrier", bkinds },
+	[O_B_EVEN] = { D_BARRIER, "even", NULL },
+	[O_F_ITER] = { D_FALSESHARE, "iterations", NULL },
+	[O_F_WORKERS] = { D_FALSESHARE, "workers", NULL },
+	[O_F_LAYOUT] = { D_FALSESHARE, "layout", layouts },
+};
+
+/* What bench_names found: each demo, each option's index, each keyword's value. */
+static const struct worker	*demo_of[NDEMO];
+static int			 opt_of[NOPT];
+static long long		 keyword_of[NOPT][KW_MAX];
+
+/* The value of keyword kw among option o's choices, or -1. */
+static long long
+choice_of(const struct optdef *o, const char *kw)
+{
+	long long i;
+
+	for (i = 0; o->choices[i] != NULL; i++)
+		if (strcmp(o->choices[i], kw) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Look up every demo, option and keyword the matrix names, through the
+ * command table: NULL, or what is missing (a bug in this file).
+ */
+const char *
+bench_names(void)
+{
+	static char why[128];
+	const struct cmd_entry *e;
+	const struct optdef *od;
+	int d, o, k;
+
+	for (d = 0; d < NDEMO; d++)
+		if ((e = cmd_find(demo_name[d])) == NULL ||
+		    (demo_of[d] = e->demo) == NULL) {
+			snprintf(why, sizeof(why), "no demo '%s'", demo_name[d]);
+			return why;
+		}
+	for (o = 0; o < NOPT; o++) {
+		d = opt_use[o].demo;
+		if ((opt_of[o] = worker_opt(demo_of[d], opt_use[o].name)) < 0) {
+			snprintf(why, sizeof(why), "%s has no option --%s",
+			    demo_name[d], opt_use[o].name);
+			return why;
+		}
+		od = &demo_of[d]->opts[opt_of[o]];
+		for (k = 0; opt_use[o].keywords != NULL &&
+		    opt_use[o].keywords[k] != NULL; k++)
+			if (od->choices == NULL || k == KW_MAX ||
+			    (keyword_of[o][k] = choice_of(od,
+			    opt_use[o].keywords[k])) < 0) {
+				snprintf(why, sizeof(why), "%s --%s has no '%s'",
+				    demo_name[d], opt_use[o].name,
+				    opt_use[o].keywords[k]);
+				return why;
+			}
+	}
+	return NULL;
+}
 
 /* A count of a list, in bounds, or a usage error. */
 static long long
@@ -101,9 +204,9 @@ parse_only(struct bench *b, char *arg)
 
 	b->groups = 0;
 	while ((g = strsep(&arg, ",")) != NULL) {
-		for (i = 0; group_names[i] != NULL && strcmp(group_names[i], g) != 0; i++)
+		for (i = 0; i < BG_TARGET && strcmp(bench_group[i], g) != 0; i++)
 			continue;
-		if (group_names[i] == NULL)
+		if (i == BG_TARGET)
 			usage_error("bench", "--only: unknown group '%s' (counter, "
 			    "queue, barrier, pingpong, spawn, falseshare, trace)", g);
 		b->groups |= 1u << i;
@@ -155,18 +258,17 @@ parse(struct bench *b, int argc, char **argv)
 	return t[B_CSV];
 }
 
-/* A demo's parameters at their defaults, as `shmsync DEMO` would have them. */
+/* A demo's parameters at their defaults, as `shmsync DEMO` would have them; iter sets n. */
 static void
-demo_params(struct bcase *c, const char *demo, long long timeout)
+demo_params(struct bcase *c, enum bdemo d, enum bopt iter, long long timeout)
 {
 	const struct optdef *o;
 	int i;
 
 	memset(&c->p, 0, sizeof(c->p));
 	c->run = run_demo_case;
-	c->iter_opt = "iterations";
-	if ((c->p.demo = worker_find(demo)) == NULL)
-		errx(1, "bench: no demo '%s'", demo);
+	c->iter_opt = iter;
+	c->p.demo = demo_of[d];
 	for (i = 0, o = c->p.demo->opts; o[i].name != NULL; i++)
 		c->p.v[i] = o[i].def;
 	c->p.modes = c->mode;
@@ -174,39 +276,16 @@ demo_params(struct bcase *c, const char *demo, long long timeout)
 }
 
 static void
-set_opt(struct bcase *c, const char *name, long long v)
+set_opt(struct bcase *c, enum bopt o, long long v)
 {
-	int i;
-
-	if ((i = worker_opt(c->p.demo, name)) < 0)
-		errx(1, "bench: %s has no option --%s", c->p.demo->name, name);
-	c->p.v[i] = v;
+	c->p.v[opt_of[o]] = v;
 }
 
+/* Option o's keyword k (an index into the keywords opt_use gives it). */
 static void
-set_choice(struct bcase *c, const char *name, const char *choice)
+set_choice(struct bcase *c, enum bopt o, int k)
 {
-	const char *const *ch;
-	int i;
-
-	if ((i = worker_opt(c->p.demo, name)) < 0 ||
-	    (ch = c->p.demo->opts[i].choices) == NULL)
-		errx(1, "bench: %s has no keyword option --%s", c->p.demo->name, name);
-	for (c->p.v[i] = 0; ch[c->p.v[i]] != NULL; c->p.v[i]++)
-		if (strcmp(ch[c->p.v[i]], choice) == 0)
-			return;
-	errx(1, "bench: %s --%s has no '%s'", c->p.demo->name, name, choice);
-}
-
-static const struct field *
-result_field(const struct result *res, const char *key)
-{
-	int i;
-
-	for (i = 0; i < res->n; i++)
-		if (strcmp(res->f[i].key, key) == 0)
-			return &res->f[i];
-	return NULL;
+	c->p.v[opt_of[o]] = keyword_of[o][k];
 }
 
 /* One run of the demo with n iterations (of its option c->iter_opt). */
@@ -219,9 +298,9 @@ run_demo_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 	(void)b;
 	set_opt(c, c->iter_opt, (long long)n);
 	run_once(&c->p, 0, c->mode, NULL, &res);
-	if ((f = result_field(&res, "note")) != NULL)
-		strlcpy(c->row.note, f->v.s, sizeof(c->row.note));
-	if ((f = result_field(&res, "ops_per_sec")) == NULL)
+	if ((f = res_find(&res, "note")) != NULL)
+		strlcpy(c->note, f->v.s, sizeof(c->note));
+	if ((f = res_find(&res, "ops_per_sec")) == NULL)
 		errx(1, "bench: %s reported no ops_per_sec", c->p.demo->name);
 	*value = f->v.d;
 	return res.verdict == VERDICT_OK ? 0 : -1;
@@ -237,7 +316,7 @@ run_spawn_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 
 	(void)n;
 	rc = run_demo_case(b, c, 1, &ops);
-	*value = (double)(ipc_now_ns() - t0) / (double)c->row.workers;
+	*value = (double)(ipc_now_ns() - t0) / (double)c->key.workers;
 	return rc;
 }
 
@@ -245,20 +324,24 @@ static int
 run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 {
 	struct timespec dl;
-	struct row *r = &c->row;
+	const struct bkey *k = &c->key;
 
 	ipc_deadline(&dl, (uint64_t)b->timeout * IPC_NS_PER_S);
-	if (strcmp(r->group, "counter") == 0)
-		return bare_counter(c->kind, c->mode, r->workers, n, &dl, value,
-		    r->note, sizeof(r->note));
-	if (strcmp(r->group, "queue") == 0)
-		return bare_channel((enum bare_chan)c->kind, r->producers,
-		    r->consumers, r->item_size, n, &dl, value, r->note,
-		    sizeof(r->note));
-	if (strcmp(r->group, "pingpong") == 0)
+	switch (k->group) {
+	case BG_COUNTER:
+		return bare_counter(c->kind, c->mode, k->workers, n, &dl, value,
+		    c->note, sizeof(c->note));
+	case BG_QUEUE:
+		return bare_channel((enum bare_chan)c->kind, k->producers,
+		    k->consumers, k->item_size, n, &dl, value, c->note,
+		    sizeof(c->note));
+	case BG_PINGPONG:
 		return bare_pingpong((enum bare_pp)c->kind, c->mode, n, &dl, value,
-		    r->note, sizeof(r->note));
-	return bare_spawn(c->mode, r->workers, &dl, value, r->note, sizeof(r->note));
+		    c->note, sizeof(c->note));
+	default:
+		return bare_spawn(c->mode, k->workers, &dl, value, c->note,
+		    sizeof(c->note));
+	}
 }
 
 /* Size case c so one run lasts about run_ns; *n is that size.  -1 if a run failed. */
@@ -300,19 +383,19 @@ cmp_dbl(const void *a, const void *b)
 static void
 finish_row(struct bench *b, struct bcase *c, double *v, int ok)
 {
-	struct row *r = &c->row;
+	struct bstat st = { c->iterations, b->repeat, 0, 0, 0, "ok", c->note };
 	unsigned k = b->repeat;
 
-	r->repeat = k;
-	r->status = ok ? "ok" : "fail";
 	if (ok) {
 		qsort(v, k, sizeof(*v), cmp_dbl);
-		r->median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-		r->min = v[0];
-		r->max = v[k - 1];
-	} else
+		st.median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+		st.min = v[0];
+		st.max = v[k - 1];
+	} else {
+		st.status = "fail";
 		b->failed = 1;
-	bench_emit(b, r);
+	}
+	bench_row(b, &c->key, &st);
 }
 
 /* Calibrate every case of the set, then run them in turns, R rounds. */
@@ -326,14 +409,14 @@ measure_set(struct bench *b, struct bcase *set, int k)
 	for (i = 0; i < k; i++) {
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\rbench: %s %s %s %s %u        ",
-			    set[i].row.group, set[i].row.name, set[i].row.impl,
-			    set[i].row.mode, set[i].row.workers);
-		ok[i] = calibrate(b, &set[i], &set[i].row.iterations) == 0;
+			    bench_group[set[i].key.group], set[i].key.name,
+			    set[i].key.impl, set[i].key.mode, set[i].key.workers);
+		ok[i] = calibrate(b, &set[i], &set[i].iterations) == 0;
 	}
 	for (rep = 0; rep < b->repeat; rep++)
 		for (i = 0; i < k; i++)
 			if (ok[i])
-				ok[i] = set[i].run(b, &set[i], set[i].row.iterations,
+				ok[i] = set[i].run(b, &set[i], set[i].iterations,
 				    &v[i][rep]) == 0;
 	for (i = 0; i < k; i++)
 		finish_row(b, &set[i], v[i], ok[i]);
@@ -343,15 +426,14 @@ measure_set(struct bench *b, struct bcase *set, int k)
 
 /* A fresh case: row parameters common to the group. */
 static struct bcase *
-add_case(struct bcase *set, int *k, const char *group, const char *name,
+add_case(struct bcase *set, int *k, enum bgroup group, const char *name,
     const char *impl, int m, const char *unit)
 {
 	struct bcase *c = &set[(*k)++];
 
 	memset(c, 0, sizeof(*c));
-	c->row = (struct row){ .group = group, .impl = impl, .mode = modes[m],
-	    .unit = unit, .status = "ok" };
-	strlcpy(c->row.name, name, sizeof(c->row.name));
+	c->key = (struct bkey){ .group = group, .name = name, .impl = impl,
+	    .mode = modes[m], .unit = unit };
 	c->mode = mode_of[m];
 	c->run = run_bare_case;
 	return c;
@@ -361,25 +443,24 @@ add_case(struct bcase *set, int *k, const char *group, const char *name,
 static void
 group_counter(struct bench *b)
 {
-	static const char *const guards[] = { "mutex", "sem", "spin", "atomic" };
 	struct bcase set[SET_MAX], *c;
 	int g, m, w, k, impl;
 
-	for (g = 0; g < 4; g++) {
+	for (g = K_MUTEX; g <= K_ATOMIC; g++) {
 		for (w = 0; w < b->nworkers; w++) {
 			for (k = 0, m = 0; m < 2; m++) {
 				for (impl = 0; impl < 2; impl++) {
-					c = add_case(set, &k, "counter", guards[g],
+					c = add_case(set, &k, BG_COUNTER, guards[g],
 					    impl ? "bare" : "shmsync", m, "ops/s");
-					c->row.workers = b->workers[w];
+					c->key.workers = b->workers[w];
 					c->n0 = 1000;
 					c->nmax = UINT64_MAX / b->workers[w] / 2;
 					c->kind = g + 1;
 					if (impl)
 						continue;
-					demo_params(c, "counter", b->timeout);
-					set_opt(c, "workers", b->workers[w]);
-					set_choice(c, "sync", guards[g]);
+					demo_params(c, D_COUNTER, O_C_ITER, b->timeout);
+					set_opt(c, O_C_WORKERS, b->workers[w]);
+					set_choice(c, O_C_SYNC, g);
 				}
 			}
 			measure_set(b, set, k);
@@ -387,25 +468,25 @@ group_counter(struct bench *b)
 	}
 }
 
+/* A queue case's sizes; a shmsync one runs the demo with c->kind's queue. */
 static void
 queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 {
-	c->row.producers = c->row.consumers = pc;
-	c->row.workers = 2 * pc;
-	c->row.item_size = size;
+	c->key.producers = c->key.consumers = pc;
+	c->key.workers = 2 * pc;
+	c->key.item_size = size;
 	c->n0 = 1000;
 	c->nmax = (1ULL << 32) / pc;
-	if (strcmp(c->row.impl, "shmsync") != 0)
+	if (strcmp(c->key.impl, "shmsync") != 0)
 		return;
-	demo_params(c, "queue", b->timeout);
-	set_opt(c, "producers", pc);
-	set_opt(c, "consumers", pc);
-	set_opt(c, "capacity", QUEUE_CAP);
-	set_opt(c, "item-size", size);
-	set_opt(c, "batch", c->row.batch);
-	set_choice(c, "queue", c->row.name);
-	c->iter_opt = "items";
-	c->row.capacity = QUEUE_CAP;
+	demo_params(c, D_QUEUE, O_Q_ITEMS, b->timeout);
+	set_opt(c, O_Q_PRODUCERS, pc);
+	set_opt(c, O_Q_CONSUMERS, pc);
+	set_opt(c, O_Q_CAPACITY, QUEUE_CAP);
+	set_opt(c, O_Q_ITEMSIZE, size);
+	set_opt(c, O_Q_BATCH, c->key.batch);
+	set_choice(c, O_Q_QUEUE, c->kind);
+	c->key.capacity = QUEUE_CAP;
 }
 
 /* Items/s in processes: the shmsync queue and ring against the kernel's channels. */
@@ -423,17 +504,18 @@ group_queue(struct bench *b)
 			k = 0;
 			for (kind = 0; kind < (pc == 1 ? 2 : 1); kind++) {
 				for (batch = 0; batch < 2; batch++) {
-					c = add_case(set, &k, "queue", kind ? "spsc" :
-					    "mpmc", "shmsync", 1, "items/s");
-					c->row.batch = batch ? QUEUE_BATCH : 1;
+					c = add_case(set, &k, BG_QUEUE, qkinds[kind],
+					    "shmsync", 1, "items/s");
+					c->key.batch = batch ? QUEUE_BATCH : 1;
+					c->kind = kind;
 					queue_case(b, c, pc, sizes[s]);
 				}
 			}
 			for (kind = CH_PIPE; kind <= CH_SOCKET; kind++) {
-				c = add_case(set, &k, "queue", chans[kind], "baseline",
+				c = add_case(set, &k, BG_QUEUE, chans[kind], "baseline",
 				    1, "items/s");
-				c->row.batch = 1;
-				c->row.capacity = kind == CH_MQ ? 10 : 0;
+				c->key.batch = 1;
+				c->key.capacity = kind == CH_MQ ? 10 : 0;
 				c->kind = kind;
 				queue_case(b, c, pc, sizes[s]);
 			}
@@ -446,7 +528,6 @@ group_queue(struct bench *b)
 static void
 group_barrier(struct bench *b)
 {
-	static const char *const kinds[] = { "pthread", "cond", "hybrid" };
 	static const unsigned parties[] = { 2, 8 };
 	struct bcase set[SET_MAX], *c;
 	int p, m, i, k;
@@ -454,16 +535,15 @@ group_barrier(struct bench *b)
 	for (p = 0; p < 2; p++) {
 		for (m = 0; m < 2; m++) {
 			for (k = 0, i = 0; i < 3; i++) {
-				c = add_case(set, &k, "barrier", kinds[i], "shmsync", m,
-				    "rounds/s");
-				c->row.workers = parties[p];
+				c = add_case(set, &k, BG_BARRIER, bkinds[i], "shmsync",
+				    m, "rounds/s");
+				c->key.workers = parties[p];
 				c->n0 = 100;
 				c->nmax = 1 << 24;
-				demo_params(c, "barrier", b->timeout);
-				set_opt(c, "workers", parties[p]);
-				set_choice(c, "barrier", kinds[i]);
-				set_opt(c, "even", 1);
-				c->iter_opt = "phases";
+				demo_params(c, D_BARRIER, O_B_PHASES, b->timeout);
+				set_opt(c, O_B_WORKERS, parties[p]);
+				set_choice(c, O_B_BARRIER, i);
+				set_opt(c, O_B_EVEN, 1);
 			}
 			measure_set(b, set, k);
 		}
@@ -480,8 +560,9 @@ group_pingpong(struct bench *b)
 
 	for (m = 0; m < 2; m++) {
 		for (i = PP_SEM; i <= PP_SPIN; i++) {
-			c = add_case(set, &k, "pingpong", kinds[i], "bare", m, "ns/rtt");
-			c->row.workers = 2;
+			c = add_case(set, &k, BG_PINGPONG, kinds[i], "bare", m,
+			    "ns/rtt");
+			c->key.workers = 2;
 			c->n0 = 100;
 			c->nmax = 1 << 30;
 			c->kind = i;
@@ -505,17 +586,17 @@ group_spawn(struct bench *b)
 	for (m = 1; m >= 0; m--) {
 		for (n = 1;; n = n * 4 > b->spawn_max ? b->spawn_max : n * 4) {
 			for (k = 0, impl = 0; impl < 2; impl++) {
-				c = add_case(set, &k, "spawn", impl ? (m ? "fork+wait" :
+				c = add_case(set, &k, BG_SPAWN, impl ? (m ? "fork+wait" :
 				    "create+join") : "harness", impl ? "bare" : "shmsync",
 				    m, "ns/worker");
-				c->row.workers = n;
+				c->key.workers = n;
 				c->n0 = 1;
 				c->fixed = 1;
 				if (impl)
 					continue;
-				demo_params(c, "counter", b->timeout);
-				set_opt(c, "workers", n);
-				set_choice(c, "sync", "atomic");
+				demo_params(c, D_COUNTER, O_C_ITER, b->timeout);
+				set_opt(c, O_C_WORKERS, n);
+				set_choice(c, O_C_SYNC, K_ATOMIC);
 				c->run = run_spawn_case;
 			}
 			measure_set(b, set, k);
@@ -529,7 +610,6 @@ group_spawn(struct bench *b)
 static void
 group_falseshare(struct bench *b)
 {
-	static const char *const layouts[] = { "packed", "padded" };
 	struct bcase set[SET_MAX], *c;
 	int w, m, l, k;
 
@@ -538,14 +618,14 @@ group_falseshare(struct bench *b)
 			continue;
 		for (k = 0, m = 0; m < 2; m++) {
 			for (l = 0; l < 2; l++) {
-				c = add_case(set, &k, "falseshare", layouts[l], "shmsync",
-				    m, "ops/s");
-				c->row.workers = b->workers[w];
+				c = add_case(set, &k, BG_FALSESHARE, layouts[l],
+				    "shmsync", m, "ops/s");
+				c->key.workers = b->workers[w];
 				c->n0 = 10000;
 				c->nmax = UINT64_MAX / b->workers[w] / 2;
-				demo_params(c, "falseshare", b->timeout);
-				set_opt(c, "workers", b->workers[w]);
-				set_choice(c, "layout", layouts[l]);
+				demo_params(c, D_FALSESHARE, O_F_ITER, b->timeout);
+				set_opt(c, O_F_WORKERS, b->workers[w]);
+				set_choice(c, O_F_LAYOUT, l);
 			}
 		}
 		measure_set(b, set, k);
@@ -566,14 +646,14 @@ group_trace(struct bench *b)
 	for (w = 0; w < b->nworkers; w++) {
 		for (k = 0, m = 0; m < 2; m++) {
 			for (traced = 0; traced < 2; traced++) {
-				c = add_case(set, &k, "trace", "mutex", traced ?
+				c = add_case(set, &k, BG_TRACE, guards[K_MUTEX], traced ?
 				    "traced" : "untraced", m, "ops/s");
-				c->row.workers = b->workers[w];
+				c->key.workers = b->workers[w];
 				c->n0 = 1000;
 				c->nmax = 20000;	/* 3 records each: 60000 < 65536 */
-				demo_params(c, "counter", b->timeout);
-				set_opt(c, "workers", b->workers[w]);
-				set_choice(c, "sync", "mutex");
+				demo_params(c, D_COUNTER, O_C_ITER, b->timeout);
+				set_opt(c, O_C_WORKERS, b->workers[w]);
+				set_choice(c, O_C_SYNC, K_MUTEX);
 				c->p.tracing = traced;
 			}
 		}
@@ -584,14 +664,19 @@ group_trace(struct bench *b)
 int
 exec_bench(const struct cmd_entry *e, int argc, char **argv)
 {
-	static void (*const groups[])(struct bench *) = { group_counter,
-	    group_queue, group_barrier, group_pingpong, group_spawn,
-	    group_falseshare, group_trace };
+	static void (*const groups[BG_TARGET])(struct bench *) = {
+		[BG_COUNTER] = group_counter, [BG_QUEUE] = group_queue,
+		[BG_BARRIER] = group_barrier, [BG_PINGPONG] = group_pingpong,
+		[BG_SPAWN] = group_spawn, [BG_FALSESHARE] = group_falseshare,
+		[BG_TRACE] = group_trace,
+	};
 	struct bench b;
-	const char *csv;
-	size_t i;
+	const char *csv, *bad;
+	int i;
 
 	(void)e;
+	if ((bad = bench_names()) != NULL)
+		errx(1, "bench: internal error: %s", bad);
 	memset(&b, 0, sizeof(b));
 	b.groups = G_ALL;
 	csv = parse(&b, argc, argv);
@@ -599,7 +684,7 @@ exec_bench(const struct cmd_entry *e, int argc, char **argv)
 		err(1, "bench: %s", csv);
 
 	run_signals_init();
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+	for (i = 0; i < BG_TARGET; i++)
 		if (b.groups & (1u << i))
 			groups[i](&b);
 	bench_targets(&b);

@@ -2,44 +2,50 @@
  * bench.h - `shmsync bench`: a matrix of measured cases, each run R times
  * with its invariant checked, reported as median, min and max; the bare
  * loops and the baselines (pipe, POSIX mq, socketpair) it compares with.
- * See bench.c (the matrix), benchout.c (rows, tables, targets), bare.c.
+ * Every row is a struct result, rendered by launcher/report.c.  See bench.c
+ * (the matrix), rows.c (rows as results, the tables), targets.c, bare.c.
  */
 #ifndef LAUNCHER_BENCH_H
 #define LAUNCHER_BENCH_H
 
 #include <stdio.h>
 
-#include "cli.h"
+#include "../cli.h"
 
 #define BENCH_MAXW	16		/* entries in --workers */
 #define BENCH_MAXR	101		/* --repeat */
 
-/* Groups of the matrix, for --only. */
-enum {
-	G_COUNTER = 1 << 0,
-	G_QUEUE = 1 << 1,
-	G_BARRIER = 1 << 2,
-	G_PINGPONG = 1 << 3,
-	G_SPAWN = 1 << 4,
-	G_FALSESHARE = 1 << 5,
-	G_TRACE = 1 << 6,
-	G_ALL = (1 << 7) - 1,
+/* Groups of rows: the matrix's (for --only: bit 1 << group) and the targets. */
+enum bgroup {
+	BG_COUNTER, BG_QUEUE, BG_BARRIER, BG_PINGPONG, BG_SPAWN, BG_FALSESHARE,
+	BG_TRACE, BG_TARGET, NBGROUP
 };
+#define G_COUNTER	(1u << BG_COUNTER)
+#define G_QUEUE		(1u << BG_QUEUE)
+#define G_BARRIER	(1u << BG_BARRIER)
+#define G_SPAWN		(1u << BG_SPAWN)
+#define G_ALL		((1u << BG_TARGET) - 1)
 
-/* One line of the report: a case's parameters and what R runs measured. */
-struct row {
-	const char	*group;		/* counter, queue, ... target */
-	char		 name[48];	/* guard, queue kind, baseline, target */
+extern const char *const bench_group[NBGROUP + 1];	/* names, NULL-ended */
+
+/* What a row is about: its group, its case, the parameters (0: does not apply). */
+struct bkey {
+	enum bgroup	 group;
+	const char	*name;		/* guard, queue kind, baseline, target */
 	const char	*impl;		/* shmsync, bare, baseline */
 	const char	*mode;		/* thread, process */
 	unsigned	 workers, producers, consumers;
 	unsigned	 item_size, batch, capacity;
-	uint64_t	 iterations;	/* per worker (per producer, rounds, ...) */
-	unsigned	 repeat;
 	const char	*unit;		/* ops/s, items/s, rounds/s, ns/rtt, ns/worker, x */
+};
+
+/* What R runs of a case measured; status ok or fail, for targets held, missed, n/a. */
+struct bstat {
+	uint64_t	 iterations;	/* per worker (per producer, rounds, ...); 0: none */
+	unsigned	 repeat;	/* 0: none */
 	double		 median, min, max;
-	const char	*status;	/* ok, fail; for targets held, missed, n/a */
-	char		 note[160];
+	const char	*status;
+	const char	*note;
 };
 
 struct bench {
@@ -53,30 +59,36 @@ struct bench {
 	uint64_t	 run_ns;	/* the length one measured run aims at */
 	unsigned	 spawn_max;
 	long long	 timeout;	/* seconds, per run */
-	struct row	*rows;
+	struct result	*rows;		/* every row so far, in order */
 	int		 nrows, cap;
 	int		 failed;	/* a run broke its invariant */
-	int		 csv_header;
 };
 
-/* One case: its row, and how to run it once with n iterations. */
+/* One case: its key, and how to run it once with n iterations. */
 struct bcase {
-	struct row	 row;
+	struct bkey	 key;
+	uint64_t	 iterations;	/* calibrated */
+	char		 note[NOTE_MAX];
 	int		(*run)(struct bench *, struct bcase *, uint64_t, double *);
 	uint64_t	 n0;		/* calibration starts here */
 	uint64_t	 nmax;
 	int		 fixed;		/* n0 is the size: no calibration */
-	const char	*iter_opt;	/* the demo's option that n sets */
+	int		 iter_opt;	/* the demo's option that n sets (bench.c) */
 	int		 kind;		/* the case's own selector */
 	enum mode	 mode;
 	struct params	 p;		/* demo cases */
 };
 
-/* benchout.c */
-void	bench_emit(struct bench *, const struct row *);
+/* bench.c */
+const char	*bench_names(void);
+
+/* rows.c */
+void	bench_row(struct bench *, const struct bkey *, const struct bstat *);
 void	bench_tables(struct bench *);
-void	bench_targets(struct bench *);
 void	bench_machine(FILE *, const char *);
+
+/* targets.c */
+void	bench_targets(struct bench *);
 
 /* bare.c: 0 if the invariant held, -1 (and a note) if not. */
 enum bare_chan { CH_PIPE, CH_MQ, CH_SOCKET };

@@ -28,10 +28,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../ipc/futex.h"
-#include "../ipc/mutex.h"
-#include "../ipc/sem.h"
-#include "../workers/item.h"
+#include "../../ipc/futex.h"
+#include "../../ipc/mutex.h"
+#include "../../ipc/sem.h"
+#include "../../workers/item.h"
 #include "bench.h"
 #include "spawn.h"
 

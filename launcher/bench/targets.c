@@ -1,8 +1,9 @@
 /*
  * targets.c - the issue's performance targets, each a ratio of two medians
  * measured in the same bench run, with whether it held and, in one phrase,
- * what limits it.  A target whose rows were not run (--only, --workers) or
- * failed their check is n/a, never guessed.  See bench.h.
+ * what limits it: a pass over the measured rows (results, read by key) that
+ * appends a result per target.  A target whose rows were not run (--only,
+ * --workers) or failed their check is n/a, never guessed.  See bench.h.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,62 +11,73 @@
 
 #include "bench.h"
 
-/* What a target compares: a row chosen by its parameters. */
-struct sel {
-	const char	*group, *name, *impl, *mode;
-	unsigned	 workers, producers, item_size, batch;
-};
-
-static const struct row *
-find(const struct bench *b, const struct sel *s)
+/* Does field key of r hold the string v? */
+static int
+str_is(const struct result *r, const char *key, const char *v)
 {
-	const struct row *r;
+	const struct field *f = res_find(r, key);
+
+	return f != NULL && f->type == F_STR && strcmp(f->v.s, v) == 0;
+}
+
+/* Does field key of r hold the count v (no value: 0)? */
+static int
+count_is(const struct result *r, const char *key, unsigned v)
+{
+	const struct field *f = res_find(r, key);
+
+	return f != NULL && f->type == F_UINT &&
+	    (f->flags & F_NULL ? 0 : f->v.u) == v;
+}
+
+/* The median of the row s selects (group, case, impl, mode, sizes): 1 if ok. */
+static int
+median_of(const struct bench *b, const struct bkey *s, double *median)
+{
+	const struct result *r;
 	int i;
 
 	for (i = 0; i < b->nrows; i++) {
 		r = &b->rows[i];
-		if (strcmp(r->group, s->group) == 0 && strcmp(r->name, s->name) == 0 &&
-		    strcmp(r->impl, s->impl) == 0 && strcmp(r->mode, s->mode) == 0 &&
-		    r->workers == s->workers && r->producers == s->producers &&
-		    r->item_size == s->item_size && r->batch == s->batch)
-			return strcmp(r->status, "ok") == 0 ? r : NULL;
+		if (r->variant == (int)s->group && str_is(r, "name", s->name) &&
+		    str_is(r, "impl", s->impl) && str_is(r, "mode", s->mode) &&
+		    count_is(r, "workers", s->workers) &&
+		    count_is(r, "producers", s->producers) &&
+		    count_is(r, "item_size", s->item_size) &&
+		    count_is(r, "batch", s->batch)) {
+			if (!str_is(r, "status", "ok"))
+				return 0;
+			*median = res_find(r, "median")->v.d;
+			return 1;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
 /* One target row: num/den within [lo, hi]; why says what decides it. */
 static void
-target(struct bench *b, const char *label, const struct sel *num,
-    const struct sel *den, double lo, double hi, const char *why)
+target(struct bench *b, const char *label, const struct bkey *num,
+    const struct bkey *den, double lo, double hi, const char *why)
 {
-	const struct row *n = find(b, num), *d = find(b, den);
-	struct row t;
+	struct bkey t = { BG_TARGET, label, "", num->mode, num->workers,
+	    num->producers, 0, num->item_size, num->batch, 0, "x" };
+	struct bstat st = { 0, 0, 0, 0, 0, "n/a", "not measured in this run" };
+	char note[NOTE_MAX];
+	double n, d;
 
-	memset(&t, 0, sizeof(t));
-	t.group = "target";
-	strlcpy(t.name, label, sizeof(t.name));
-	t.impl = "";
-	t.mode = num->mode;
-	t.workers = num->workers;
-	t.producers = num->producers;
-	t.item_size = num->item_size;
-	t.batch = num->batch;
-	t.unit = "x";
-	if (n == NULL || d == NULL || d->median <= 0) {
-		t.status = "n/a";
-		snprintf(t.note, sizeof(t.note), "not measured in this run");
-	} else {
-		t.median = n->median / d->median;
-		t.status = t.median >= lo && t.median <= hi ? "held" : "missed";
+	if (median_of(b, num, &n) && median_of(b, den, &d) && d > 0) {
+		st.median = n / d;
+		st.status = st.median >= lo && st.median <= hi ? "held" : "missed";
 		if (isinf(hi))
-			snprintf(t.note, sizeof(t.note), "want >= %.2fx; %s", lo, why);
+			snprintf(note, sizeof(note), "want >= %.2fx; %s", lo, why);
 		else if (lo <= 0)
-			snprintf(t.note, sizeof(t.note), "want <= %.2fx; %s", hi, why);
+			snprintf(note, sizeof(note), "want <= %.2fx; %s", hi, why);
 		else
-			snprintf(t.note, sizeof(t.note), "want %.2fx..%.2fx; %s", lo,
-			    hi, why);
+			snprintf(note, sizeof(note), "want %.2fx..%.2fx; %s", lo, hi,
+			    why);
+		st.note = note;
 	}
-	bench_emit(b, &t);
+	bench_row(b, &t, &st);
 }
 
 /* Each counter guard at 2 workers through the harness vs the same loop bare. */
@@ -79,8 +91,9 @@ harness_targets(struct bench *b)
 
 	for (g = 0; g < 4; g++) {
 		for (m = 0; m < 2; m++) {
-			struct sel num = { "counter", guards[g], "shmsync", modes[m], 2,
-			    0, 0, 0 }, den = num;
+			struct bkey num = { .group = BG_COUNTER, .name = guards[g],
+			    .impl = "shmsync", .mode = modes[m], .workers = 2 },
+			    den = num;
 
 			den.impl = "bare";
 			snprintf(label, sizeof(label), "harness/bare %s", guards[g]);
@@ -115,9 +128,13 @@ queue_targets(struct bench *b)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct sel num = { "queue", t[i].name, "shmsync", "process", 2, 1, 8,
-		    t[i].batch }, den = { "queue", t[i].base, "baseline", "process",
-		    2, 1, 8, 1 };
+		struct bkey num = { .group = BG_QUEUE, .name = t[i].name,
+		    .impl = "shmsync", .mode = "process", .workers = 2,
+		    .producers = 1, .item_size = 8, .batch = t[i].batch }, den = num;
+
+		den.name = t[i].base;
+		den.impl = "baseline";
+		den.batch = 1;
 
 		target(b, t[i].label, &num, &den, t[i].want, INFINITY, t[i].why);
 	}
@@ -130,8 +147,8 @@ barrier_targets(struct bench *b)
 	int m;
 
 	for (m = 0; m < 2; m++) {
-		struct sel num = { "barrier", "hybrid", "shmsync", modes[m], 2, 0, 0,
-		    0 }, den = num;
+		struct bkey num = { .group = BG_BARRIER, .name = "hybrid",
+		    .impl = "shmsync", .mode = modes[m], .workers = 2 }, den = num;
 
 		den.name = "pthread";
 		target(b, "hybrid/pthread 2 parties", &num, &den, 20, INFINITY,
@@ -149,19 +166,22 @@ static void
 other_targets(struct bench *b)
 {
 	static const char *const guards[] = { "mutex", "sem", "spin" };
-	struct sel num = { "spawn", "harness", "shmsync", "process", 256, 0, 0, 0 },
-	    den = { "spawn", "fork+wait", "bare", "process", 256, 0, 0, 0 };
+	struct bkey num = { .group = BG_SPAWN, .name = "harness", .impl = "shmsync",
+	    .mode = "process", .workers = 256 }, den = num;
 	char label[48];
 	int g, w;
 
+	den.name = "fork+wait";
+	den.impl = "bare";
 	if (b->groups & G_SPAWN)
 		target(b, "spawn shmsync/bare", &num, &den, 0, 1.5, "the harness "
 		    "adds a region, a start barrier and supervision to "
 		    "fork/exit/wait");
 	for (g = 0; g < 3 && (b->groups & G_COUNTER); g++) {
 		for (w = 0; w < b->nworkers; w++) {
-			struct sel p = { "counter", guards[g], "shmsync", "process",
-			    b->workers[w], 0, 0, 0 }, t = p;
+			struct bkey p = { .group = BG_COUNTER, .name = guards[g],
+			    .impl = "shmsync", .mode = "process",
+			    .workers = b->workers[w] }, t = p;
 
 			t.mode = "thread";
 			snprintf(label, sizeof(label), "process/thread %s", guards[g]);

@@ -1,4 +1,4 @@
-# benchmarks/plots.gp - the SVG plots of BENCHMARKS.md, drawn by run.sh.
+# launcher/bench/plots.gp - the SVG plots of BENCHMARKS.md, drawn by run.sh.
 # Inputs in directory d (one whitespace-separated data file per series),
 # outputs in directory o.  gnuplot -e "d='DIR'; o='OUT'" plots.gp
 set terminal svg size 760,460 dynamic font "sans,12" noenhanced
