@@ -33,7 +33,7 @@
 #include "../../ipc/sem.h"
 #include "../../workers/item.h"
 #include "bench.h"
-#include "spawn.h"
+#include "../spawn.h"
 
 #define GATE_CHECK	1024		/* spins between two looks at the clock */
 #define SENTINEL	UINT64_MAX	/* the item that tells a consumer to stop */
