@@ -122,15 +122,28 @@ for ((t = 1; t <= TRIALS && !stop; t++)); do
 		# A terminal's foreground job: script(1) gives it a pty as its
 		# controlling terminal (stdout, stderr a tty), its own session
 		# and process group, and reports its status as 128+N.
-		script -qec "exec $BIN $cmd" /dev/null </dev/null >"$OUT/stderr" 2>&1 &
+		rm -f "$OUT/pid"
+		script -qec "echo \$\$ >$OUT/pid; exec $BIN $cmd" /dev/null \
+		    </dev/null >"$OUT/stderr" 2>&1 &
 		waited=$!
-		for ((w = 0; w < 100; w++)); do
-			pid=$(pgrep -P "$waited" | head -1)
-			[ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe")" = "$BIN" ] && break
+		# Its launcher: the shell that wrote its pid, once it has exec'd
+		# the binary (10 s at most: the load may be heavy).
+		pid=""
+		for ((w = 0; w < 1000; w++)); do
+			[ -s "$OUT/pid" ] && read -r pid <"$OUT/pid" &&
+			    [ "$(readlink "/proc/$pid/exe")" = "$BIN" ] && break
 			pid=""
+			kill -0 "$waited" 2>/dev/null || break
 			sleep 0.01
 		done
-		[ -n "$pid" ] || pid=$waited
+		if [ -z "$pid" ]; then
+			# Not the launcher's fault: say so, and signal nothing else.
+			echo "FAIL trial $t: no launcher under script(1) within 10 s" >&3
+			fail=$((fail + 1))
+			kill -KILL "$waited" 2>/dev/null
+			wait "$waited" 2>/dev/null
+			continue
+		fi
 	else
 		# shellcheck disable=SC2086
 		"$BIN" $cmd >/dev/null 2>"$OUT/stderr" &
