@@ -62,6 +62,19 @@ run_launcher_init(void)
 }
 
 /*
+ * Called before anything that starts workers: in any process but the
+ * launcher (a worker's copy that got back into launcher code, which would
+ * keep the launcher's argv and outlive it, PR_SET_PDEATHSIG not being
+ * inherited), leave at once: _exit, no atexit, no flush of copied stdio.
+ */
+void
+run_launcher_only(void)
+{
+	if (launcher == 0 || getpid() != launcher)
+		_exit(1);
+}
+
+/*
  * The signals the process supervisor takes with sigtimedwait.  One the
  * launcher was started with ignored (a shell's background job) stays ignored,
  * in workers too, as in thread mode.
@@ -647,9 +660,7 @@ run_once(const struct params *p, int variant, enum mode mode,
 	static const struct run_hooks hooks = { NULL, NULL, trace_name };
 	struct run r;
 
-	/* A forked worker that somehow came back here must not run the launcher's loop. */
-	if (getpid() != launcher)
-		_exit(1);
+	run_launcher_only();
 	memset(&r, 0, sizeof(r));
 	r.demo = p->demo;
 	r.hooks = &hooks;

@@ -26,6 +26,7 @@ void	run_once(const struct params *, int, enum mode, const struct run_watch *,
 	    struct result *);
 void	run_signals_init(void);
 void	run_launcher_init(void);
+void	run_launcher_only(void);
 int	clean_names(void);
 int	run_all(const struct params *, struct report *);
 void	completion_bash(void);

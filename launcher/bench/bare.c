@@ -33,6 +33,7 @@
 #include "../../ipc/sem.h"
 #include "../../workers/item.h"
 #include "bench.h"
+#include "../run.h"
 #include "../spawn.h"
 
 #define GATE_CHECK	1024		/* spins between two looks at the clock */
@@ -117,6 +118,7 @@ bare_run(enum mode mode, unsigned n, bare_fn fn, void *arg,
 	struct spawn sp;
 	int rc;
 
+	run_launcher_only();	/* a worker's copy never runs a bench case */
 	if ((rc = spawn_start(&sp, mode, n, fn, arg, NULL)) != 0) {
 		/* The ones started wait at the gate for the rest: stop them. */
 		spawn_kill(&sp);
@@ -600,6 +602,7 @@ bare_spawn(enum mode mode, unsigned n, const struct timespec *deadline,
 	uint64_t t0;
 	int rc;
 
+	run_launcher_only();
 	t0 = ipc_now_ns();
 	if ((rc = spawn_start(&sp, mode, n, nothing, NULL, NULL)) != 0)
 		errc(1, rc, "bench: spawn %u of %u", sp.started, n);
