@@ -63,6 +63,7 @@ extern const struct cmd_entry *const cmd_table[];	/* cmd.c */
 extern const struct optdef common_opts[];		/* common.c */
 
 const struct cmd_entry	*cmd_find(const char *);
+const char		*near_command(const char *, int);
 __dead void		 usage_error(const char *, const char *, ...)
 			    __attribute__((format(printf, 2, 3)));
 void			 join_choices(const char *const *, char *, size_t);
@@ -81,6 +82,12 @@ int	exec_sweep(const struct cmd_entry *, int, char **);
 int	exec_bench(const struct cmd_entry *, int, char **);
 int	exec_completion(const struct cmd_entry *, int, char **);
 int	exec_clean(const struct cmd_entry *, int, char **);
+
+/* suggest.c: did you mean, counts as people write them, bounds. */
+const char	*suggest(const char *, const char *const *, int);
+const char	*did_you_mean(const char *, const char *const *, int, const char *);
+long long	 parse_count(const char *, long long, long long, const char **);
+void		 bounds(long long, long long, char *, size_t);
 
 /* inject.c: --inject, read and checked before anything is created. */
 const char	*inject_name(enum inject_action);

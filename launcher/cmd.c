@@ -81,6 +81,19 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* "; did you mean 'counter'?" for "countr": among the demos, or every command. */
+const char *
+near_command(const char *typo, int demos_only)
+{
+	const char *names[64];
+	int n = 0, i;
+
+	for (i = 0; cmd_table[i] != NULL && n < 64; i++)
+		if (!demos_only || cmd_table[i]->demo != NULL)
+			names[n++] = cmd_table[i]->name;
+	return did_you_mean(typo, names, n, "");
+}
+
 /* The demo a command names as its argument, or a usage error. */
 const struct worker *
 demo_arg(const char *who, const char *name)
@@ -88,8 +101,8 @@ demo_arg(const char *who, const char *name)
 	const struct worker *w;
 
 	if ((w = worker_find(name)) == NULL)
-		usage_error(who, "unknown demo '%s'; '%s list' shows them", name,
-		    getprogname());
+		usage_error(who, "unknown demo '%s'%s; '%s list' shows them", name,
+		    near_command(name, 1), getprogname());
 	return w;
 }
 
@@ -271,8 +284,8 @@ exec_explain(const struct cmd_entry *e, int argc, char **argv)
 		usage_error(NULL, "explain: name one demo; '%s list' shows them",
 		    getprogname());
 	if ((w = worker_find(argv[1])) == NULL)
-		usage_error(NULL, "explain: unknown demo '%s'; '%s list' shows them",
-		    argv[1], getprogname());
+		usage_error(NULL, "explain: unknown demo '%s'%s; '%s list' shows "
+		    "them", argv[1], near_command(argv[1], 1), getprogname());
 	(void)e;
 	printf("%s: %s\n\nChecks: %s.\n\n%s", w->name, w->desc, w->proves,
 	    w->explain);

@@ -23,7 +23,7 @@ main(int argc, char *argv[], char *envp[])
 		usage_error(NULL, "missing demo; '%s list' shows them, '%s --help' "
 		    "explains", getprogname(), getprogname());
 	if ((c = cmd_find(argv[1])) == NULL)
-		usage_error(NULL, "unknown demo '%s'; '%s list' shows them",
-		    argv[1], getprogname());
+		usage_error(NULL, "unknown demo '%s'%s; '%s list' shows them",
+		    argv[1], near_command(argv[1], 0), getprogname());
 	return c->exec(c, argc - 1, argv + 1);
 }

@@ -66,13 +66,15 @@ parse_value(const char *who, const struct optdef *o, const char *arg)
 			if (strcmp(o->choices[i], arg) == 0)
 				return i;
 		join_choices(o->choices, names, sizeof(names));
-		usage_error(who, "--%s: unknown %s '%s' (one of %s)", o->name,
-		    o->arg, arg, names);
+		usage_error(who, "--%s: unknown %s '%s'%s; one of %s", o->name,
+		    o->arg, arg, did_you_mean(arg, o->choices, -1, ""), names);
 	}
-	v = strtonum(arg, o->min, o->max, &errstr);
-	if (errstr != NULL)
-		usage_error(who, "--%s: '%s' is %s (%lld..%lld)", o->name, arg,
-		    errstr, o->min, o->max);
+	v = parse_count(arg, o->min, o->max, &errstr);
+	if (errstr != NULL) {
+		bounds(o->min, o->max, names, sizeof(names));
+		usage_error(who, "--%s: '%s' is %s (%s)", o->name, arg, errstr,
+		    names);
+	}
 	return v;
 }
 
@@ -121,6 +123,23 @@ build(const char *who, struct optset *sets, int nsets,
 	return n;
 }
 
+/* "; did you mean '--widen'?" for "--widn", or "". */
+static const char *
+near_option(const struct optdef **defs, int n, const char *arg)
+{
+	const char *names[MAX_ALLOPTS];
+	char word[64];
+	int i;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return "";
+	strlcpy(word, arg + 2, sizeof(word));
+	word[strcspn(word, "=")] = '\0';
+	for (i = 0; i < n; i++)
+		names[i] = defs[i]->name;
+	return did_you_mean(word, names, n, "--");
+}
+
 /* The option getopt returned (a letter, or 256 + its index), or a usage error. */
 static int
 which(const char *who, const struct optdef **defs, int n, int c, char **argv)
@@ -133,7 +152,8 @@ which(const char *who, const struct optdef **defs, int n, int c, char **argv)
 	if (c == '?' && optopt != 0)
 		usage_error(who, "unknown option '-%c'", optopt);
 	if (c == '?')
-		usage_error(who, "unknown option '%s'", argv[optind - 1]);
+		usage_error(who, "unknown option '%s'%s", argv[optind - 1],
+		    near_option(defs, n, argv[optind - 1]));
 	if (c == ':')
 		usage_error(who, "option '%s' needs a value", argv[optind - 1]);
 	if (c >= 256)

@@ -229,6 +229,19 @@ static const struct {
 	{ "help nosuchdemo", "unknown demo 'nosuchdemo'" },
 	{ "help counter extra", "unexpected argument 'extra'" },
 	{ "list extra", "unexpected argument 'extra'" },
+	/* A near word is named; counts as people write them, bounds readable. */
+	{ "countr", "unknown demo 'countr' (did you mean 'counter'?)" },
+	{ "sweep countr --workers 1", "unknown demo 'countr' (did you mean "
+	  "'counter'?)" },
+	{ "explain semaphor", "(did you mean 'semaphore'?)" },
+	{ "counter --mode proces", "unknown MODE 'proces' (did you mean "
+	  "'process'?)" },
+	{ "counter --sync mutx", "unknown GUARD 'mutx' (did you mean 'mutex'?)" },
+	{ "counter --widn", "unknown option '--widn' (did you mean '--widen'?)" },
+	{ "counter -n 1.5", "--iterations: '1.5' is invalid (1..2^63-1)" },
+	{ "counter -n 1e30", "--iterations: '1e30' is too large" },
+	{ "counter -n 2kB", "--iterations: '2kB' is invalid" },
+	{ "counter -w 5k", "--workers: '5k' is too large (1..4096)" },
 };
 
 /* One line on stderr that says what is wrong; exit 2; nothing else, nothing made. */
@@ -249,6 +262,25 @@ START_TEST(bad_input)
 
 	ck_assert_int_eq(cmd_runf(&c, "%s", bad[_i].args), 0);
 	expect_usage_error(&c, bad[_i].says);
+	cmd_free(&c);
+}
+END_TEST
+
+/* 1e3, 1k, 1.5k and 2M are whole counts: echoed as the number they stand for. */
+START_TEST(counts_with_suffixes)
+{
+	static const struct {
+		const char	*arg;
+		uint64_t	 n;
+	} cnt[] = { { "1e3", 1000 }, { "1k", 1000 }, { "1.5k", 1500 },
+	    { "2M", 2000000 }, { "3K", 3000 } };
+	struct jobj o[MAX_ROWS];
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, o, "counter -w 2 -s atomic -m thread -n %s",
+	    cnt[_i].arg), 1);
+	ck_assert_uint_eq(jnum(&o[0], "iterations"), cnt[_i].n);
+	ck_assert_uint_eq(jnum(&o[0], "observed"), 2 * cnt[_i].n);
 	cmd_free(&c);
 }
 END_TEST
@@ -371,6 +403,7 @@ launcher_main_suite(void)
 	tcase_add_test(tc, explain_every_demo);
 	tcase_add_test(tc, seed_drawn);
 	tc = tcase_in(s, "bad input", CLI_TIMEOUT, 0);
+	tcase_add_loop_test(tc, counts_with_suffixes, 0, 5);
 	tcase_add_loop_test(tc, bad_input, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, bad_input_newline);
 	tcase_add_loop_test(tc, bad_combination, 0, 3);
