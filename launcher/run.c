@@ -104,12 +104,12 @@ name_worker(const struct run *r, unsigned id)
 {
 	char comm[16];
 
-	snprintf(comm, sizeof(comm), "%.9s w%u", r->demo->name, id + 1);
+	snprintf(comm, sizeof(comm), "%.9s w%u", r->demo->name, id);
 	if (r->mode == MODE_THREAD) {
 		pthread_setname_np(pthread_self(), comm);
 		return;
 	}
-	setproctitle("%s worker %u/%u", r->demo->name, id + 1, r->nworkers);
+	setproctitle("%s worker %u of %u", r->demo->name, id, r->nworkers);
 	prctl(PR_SET_NAME, comm);
 }
 

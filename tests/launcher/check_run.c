@@ -465,7 +465,7 @@ proc_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* The comm of worker 1 (a child process, or a thread of the launcher), or "". */
+/* The comm of worker 0 (a child process, or a thread of the launcher), or "". */
 static void
 find_worker(pid_t launcher, int threads, char *comm, char *cmdline, size_t len)
 {
@@ -490,7 +490,7 @@ find_worker(pid_t launcher, int threads, char *comm, char *cmdline, size_t len)
 		if (!threads && strtol(p + 4, NULL, 10) != launcher)
 			continue;	/* field 4, ppid: not one of ours */
 		*strrchr(stat, ')') = '\0';
-		if (strstr(strchr(stat, '(') + 1, " w1") == NULL)
+		if (strstr(strchr(stat, '(') + 1, " w0") == NULL)
 			continue;
 		strlcpy(comm, strchr(stat, '(') + 1, len);
 		snprintf(path, sizeof(path), "/proc/%s/cmdline", d->d_name);
@@ -520,7 +520,7 @@ START_TEST(worker_names)
 	}
 	ck_assert_int_gt(pid, 0);
 
-	/* Worker 1 (index 0) stalls in its critical section: look at it. */
+	/* Worker 0 stalls in its critical section: look at it, by the number --inject used. */
 	for (tries = 0; tries < 250; tries++) {
 		find_worker(pid, threads, comm, cmdline, sizeof(comm));
 		if (comm[0] != '\0')
@@ -529,9 +529,9 @@ START_TEST(worker_names)
 	}
 	kill(pid, SIGTERM);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert_str_eq(comm, "counter w1");
+	ck_assert_str_eq(comm, "counter w0");
 	if (!threads)
-		ck_assert_str_eq(cmdline, "shmsync: counter worker 1/2");
+		ck_assert_str_eq(cmdline, "shmsync: counter worker 0 of 2");
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
 	    "launcher status %#x, want death by SIGTERM", st);
 	ck_assert_int_eq(shm_leftovers(pid), 0);
