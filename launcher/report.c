@@ -141,11 +141,14 @@ report_json(FILE *out, const struct result *r)
 }
 
 void
-report_begin(struct report *rp, const struct params *p, const struct view *v)
+report_begin(struct report *rp, const struct params *p, const struct view *v,
+    const char *title, const char *proves)
 {
 	memset(rp, 0, sizeof(*rp));
 	rp->p = p;
 	rp->v = v;
+	rp->title = title;
+	rp->proves = proves;
 }
 
 /* 0, or the errno of the first failed write (EPIPE: the reader went away). */
@@ -238,14 +241,14 @@ table_preamble(const struct report *rp)
 	char buf[NOTE_MAX + CELL];
 	int i;
 
-	printf("%s:", rp->p->demo->name);
+	printf("%s:", rp->title);
 	for (i = 0; i < r->n; i++) {
 		if (!(r->f[i].flags & F_PARAM))
 			continue;
 		fmt_cell(&r->f[i], buf, sizeof(buf));
 		printf(" %s=%s", r->f[i].key, buf);
 	}
-	printf("\nproves: %s\n\n", rp->p->demo->proves);
+	printf("\nproves: %s\n\n", rp->proves);
 }
 
 /* With --color, a verdict cell in green (ok), yellow (race) or red (fail). */

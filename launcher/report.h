@@ -16,13 +16,16 @@
 struct report {
 	const struct params	*p;
 	const struct view	*v;
+	const char		*title;		/* the demo's name, or the command's */
+	const char		*proves;	/* what its runs check */
 	struct result		*res;		/* kept for the table */
 	int			 n, cap;
 	int			 header_done;
 	int			 werr;		/* first write error */
 };
 
-void	report_begin(struct report *, const struct params *, const struct view *);
+void	report_begin(struct report *, const struct params *, const struct view *,
+	    const char *, const char *);
 int	report_add(struct report *, const struct result *);
 int	report_end(struct report *);
 

@@ -30,6 +30,25 @@ START_TEST(all_demos)
 }
 END_TEST
 
+/* The table for people: its title, a row per demo, the exit status. */
+START_TEST(all_table)
+{
+	const struct worker *const *w;
+	struct cmd c;
+	char tag[64];
+
+	ck_assert_int_eq(cmd_runf(&c, "all -m thread"), 0);
+	expect(&c, 0);
+	ck_assert_msg(strncmp(c.out, "all:", 4) == 0, "stdout: %.200s", c.out);
+	ck_assert_ptr_nonnull(strstr(c.out, "\nproves: each demo's own invariant"));
+	for (w = workers; *w != NULL; w++) {
+		snprintf(tag, sizeof(tag), "\n%s ", (*w)->name);
+		ck_assert_msg(strstr(c.out, tag) != NULL, "no row for %s", (*w)->name);
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 START_TEST(all_bad_input)
 {
 	static const char *const bad[] = { "all --inject kill@0:1", "all -w 3" };
@@ -45,6 +64,7 @@ launcher_all_suite(void)
 	TCase *tc = tcase_in(s, "all", CLI_TIMEOUT, 0);
 
 	tcase_add_test(tc, all_demos);
+	tcase_add_test(tc, all_table);
 	tcase_add_loop_test(tc, all_bad_input, 0, 2);
 	return s;
 }
