@@ -35,6 +35,11 @@ static const char *const guarded[] = {
 	"falseshare -w 2 -t 0.1",
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
+	"crawler -w 3 -p 2000 --set lock",
+	"crawler -w 3 -p 2000 --set lockfree",
+	"crawler -w 3 -p 2000 --set none",	/* check-then-mark, on atomics */
+	"traffic -n 300 --sync mutex",
+	"traffic -n 300 --sync sem",
 };
 
 START_TEST(guarded_clean)
