@@ -245,8 +245,9 @@ expect_released(const char *args, const char *mode)
 }
 
 /*
- * A timed demo (args), -t 0.5 in both modes: it stops within 10% of the
- * time asked, its check compares the iterations really done (produced ==
+ * A timed demo (args), -t 0.5 in both modes: it stops on time (no earlier
+ * than 10% short, no later than twice the time: a loaded 2-core machine
+ * delays the end, never by a count's worth), its check compares the iterations really done (produced ==
  * consumed where it has both), the time is echoed, stderr (a pipe) is empty.
  */
 void
@@ -264,8 +265,8 @@ expect_timed(const char *args)
 	ck_assert_int_eq(n, 2);
 	for (k = 0; k < n; k++) {
 		wall = jnum(&row[k], "wall_ns");
-		ck_assert_msg(wall >= asked - slack && wall <= asked + slack,
-		    "%s: wall_ns %ju, want 0.5 s +- 10%%", args, (uintmax_t)wall);
+		ck_assert_msg(wall >= asked - slack && wall <= 2 * asked,
+		    "%s: wall_ns %ju, want 0.45..1 s", args, (uintmax_t)wall);
 		ck_assert_str_eq(jstr(&row[k], "verdict"), "ok");
 		ck_assert_uint_gt(jnum(&row[k], "expected"), 0);
 		ck_assert_uint_eq(jnum(&row[k], "observed"), jnum(&row[k],
