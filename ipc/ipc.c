@@ -128,7 +128,7 @@ ipc_expired(const struct timespec *deadline)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return timespeccmp(&now, deadline, >=);
+	return ipc_ns_from_ts(&now) >= ipc_ns_from_ts(deadline);
 }
 
 /* Sleep ns in full: a signal that interrupts nanosleep does not cut it short. */

@@ -245,14 +245,10 @@ want_args(const struct cmd_entry *e, int argc, char **argv, int n)
 static int
 exec_help(const struct cmd_entry *e, int argc, char **argv)
 {
-	const struct cmd_entry *c;
-
 	want_args(e, argc, argv, 1);
 	if (argc == 1 || strcmp(e->name, "-h") == 0)
 		main_help();
-	if ((c = cmd_find(argv[1])) == NULL || c->demo == NULL)
-		demo_arg(NULL, argv[1]);
-	cmd_help(c);
+	demo_help(demo_arg(NULL, argv[1]));
 }
 
 static int

@@ -265,9 +265,10 @@ member(struct jp *j)
 int
 json_object(const char *line, struct jobj *o)
 {
-	struct jp j = { line, line, o };
+	struct jp j;
 
 	memset(o, 0, sizeof(*o));
+	j = (struct jp){ line, line, o };
 	skip_ws(&j);
 	if (*j.p != '{')
 		return jfail(&j, "not an object");
