@@ -381,7 +381,8 @@ phil_work(struct run *r, unsigned id)
 	sem_t *seats = r->priv != NULL ? ((struct ipc_sem *)r->priv)->sem : NULL;
 	uint64_t i, n = (uint64_t)r->p->v[O_MEALS];
 
-	for (i = 0; run_more(r, i, n); i++) {
+	/* A poisoned run (a philosopher died) ends at the next meal. */
+	for (i = 0; run_more(r, i, n) && !atomic_load(&r->sh->stop); i++) {
 		if (dine(r, id, i, seats) != 0)
 			break;
 		if (r->p->v[O_THINK] > 0)
