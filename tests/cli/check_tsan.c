@@ -35,6 +35,9 @@ static const char *const guarded[] = {
 	"falseshare -w 2 -t 0.1",
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
+	"philosophers -n 300 -x order",
+	"philosophers -n 300 -x waiter",
+	"philosophers -n 100 -x trylock -e 20",
 };
 
 START_TEST(guarded_clean)
