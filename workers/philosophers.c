@@ -319,8 +319,11 @@ dine_none(struct run *r, unsigned id, uint64_t i, unsigned left, unsigned right)
 	return atomic_load(&s->over) ? ECANCELED : 0;
 }
 
-/* Left, then try right; busy: put left back, pause at random, count the try. */
-static void
+/*
+ * Left, then try right; busy: put left back, pause at random, count the try.
+ * 0 fed, ECANCELED when the time (-t) or the run ran out while trying.
+ */
+static int
 dine_trylock(struct run *r, unsigned id, uint64_t i, unsigned left,
     unsigned right)
 {
@@ -333,12 +336,15 @@ dine_trylock(struct run *r, unsigned id, uint64_t i, unsigned left,
 			break;
 		put(r, id, left);
 		me->retries++;
+		if (!run_more(r, 0, 1) || atomic_load(&r->sh->stop))
+			return ECANCELED;
 		ipc_sleep_ns(seed_mix(r->p->seed, id, i << 16 ^ tries) % BACKOFF_NS);
 	}
 	me->starved = tries > me->starved ? tries : me->starved;
 	eat(r, id, i, left, right);
 	put(r, id, right);
 	put(r, id, left);
+	return 0;
 }
 
 /* One meal the way the cure says: 0 fed, ECANCELED the dinner is over. */
@@ -353,8 +359,7 @@ dine(struct run *r, unsigned id, uint64_t i, sem_t *seats)
 	case F_NONE:
 		return dine_none(r, id, i, left, right);
 	case F_TRYLOCK:
-		dine_trylock(r, id, i, left, right);
-		return 0;
+		return dine_trylock(r, id, i, left, right);
 	case F_WAITER:
 		if ((rc = ipc_sem_wait(seats, r->deadline)) == 0 && run_stopped(r))
 			rc = ECANCELED;		/* woken by the poison */
