@@ -40,6 +40,9 @@ static const char *const guarded[] = {
 	"crawler -w 3 -p 2000 --set none",	/* check-then-mark, on atomics */
 	"traffic -n 300 --sync mutex",
 	"traffic -n 300 --sync sem",
+	"philosophers -n 300 -x order",
+	"philosophers -n 300 -x waiter",
+	"philosophers -n 100 -x trylock -e 20",
 };
 
 START_TEST(guarded_clean)
