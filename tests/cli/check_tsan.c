@@ -35,6 +35,10 @@ static const char *const guarded[] = {
 	"falseshare -w 2 -t 0.1",
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
+	"deadlock -n 300 -x prevent",
+	"deadlock -n 300 -x lockfree",
+	"condition --cvs 1 -p 1 -c 2 -n 500",	/* stranded: all under the mutex */
+	"condition --cvs 1 -N all -p 1 -c 2 -n 500",
 };
 
 START_TEST(guarded_clean)
