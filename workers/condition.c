@@ -9,17 +9,25 @@
  * once, and the consumers that would then take from an empty buffer are
  * counted (a consumer never takes what is not there: it is checked).  No
  * lost wake-up: every item is consumed and every consumer ends.
+ *
+ * --cvs 1 is OSTEP's main-one-cv-while: producers and consumers sleep on one
+ * condvar, so a signal can wake the wrong side (a consumer wakes a consumer)
+ * and everyone ends asleep.  Waits then take a short deadline; the one that
+ * expires with every live worker asleep and no signal in flight names it,
+ * and wakes them all to leave.
  */
 #include <err.h>
 #include <errno.h>
 #include <stdio.h>
 
 #include "../ipc/cond.h"
+#include "../ipc/ipc.h"
 #include "../ipc/mutex.h"
 #include "worker.h"
 
 enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_NOTIFY, O_CHECK,
-    O_NOPTS };
+    O_CVS, O_WAIT, O_NOPTS };
+enum side { ITEMS, SPACE };		/* what a waiter waits for */
 enum { N_ONE, N_ALL, NNOTIFIES };
 enum { C_WHILE, C_IF, NCHECKS };
 
@@ -43,6 +51,10 @@ static const struct optdef condition_opts[] = {
 	  "one (pthread_cond_signal) or all (pthread_cond_broadcast) per item" },
 	[O_CHECK] = { "check", 'C', "HOW", 0, 0, C_WHILE, checks,
 	  "wait in a while loop (right) or under one if (wrong)" },
+	[O_CVS] = { "cvs", 'V', "N", 1, 2, 2, NULL,
+	  "condition variables: 2 (not full, not empty) or 1 for both sides" },
+	[O_WAIT] = { "wait-ms", 'W', "MS", 1, 60000, 100, NULL,
+	  "with --cvs 1: how long a wait lasts before it looks for all asleep" },
 	[O_NOPTS] = { NULL }
 };
 
@@ -51,6 +63,11 @@ struct cvstate {
 	pthread_cond_t	 not_full, not_empty;
 	uint64_t	 count, head, producers_done;
 	uint64_t	 consumed, sum, notified, wakeups, futile, empty_takes;
+	uint64_t	 asleep;	/* in a wait (--cvs 1) */
+	uint64_t	 pending;	/* signalled, not yet awake */
+	uint64_t	 left;		/* workers done */
+	int		 over;		/* all asleep was found: everyone leaves */
+	char		 stuck[96];	/* who was asleep, and why */
 	uint64_t	 buf[];		/* capacity items */
 };
 
@@ -76,19 +93,89 @@ condition_setup(struct run *r)
 	    (rc = ipc_cond_init(&s->not_full)) != 0 ||
 	    (rc = ipc_cond_init(&s->not_empty)) != 0)
 		errc(1, rc, "condition: init");
+	run_name(r, &s->m, "mutex");
+	run_name(r, &s->not_empty, r->p->v[O_CVS] == 1 ? "the condvar" :
+	    "not empty");
+	run_name(r, &s->not_full, "not full");
 }
 
-static void
-notify(struct run *r, pthread_cond_t *cv)
+/* The condvar a side waits on: with --cvs 1 both share not_empty. */
+static pthread_cond_t *
+cv_of(struct run *r, enum side side)
 {
 	struct cvstate *s = r->state;
 
-	if (cv == &s->not_empty)
+	return side == SPACE && r->p->v[O_CVS] == 2 ? &s->not_full : &s->not_empty;
+}
+
+/*
+ * A wait on the one condvar timed out.  Every live worker asleep, no signal
+ * on its way to any: nobody will ever wake them.  Name the wrong wake-up
+ * from the buffer (empty: the consumer that made room woke a consumer, not
+ * the producer; full: a producer woke a producer) and wake everyone to
+ * leave.  Lock held.
+ */
+static int
+all_asleep(struct run *r)
+{
+	struct cvstate *s = r->state;
+	uint64_t live = r->nworkers - s->left;
+
+	if (s->over)
+		return 1;
+	if (s->asleep < live || s->pending > 0)
+		return 0;
+	s->over = 1;
+	snprintf(s->stuck, sizeof(s->stuck), "all %ju workers asleep on the one "
+	    "condvar: %s", (uintmax_t)live, s->count == 0 ?
+	    "a consumer woke a consumer" : s->count == (uint64_t)r->p->v[O_CAPACITY] ?
+	    "a producer woke a producer" : "a wake-up went to the wrong side");
+	ipc_cond_broadcast(cv_of(r, ITEMS));
+	return 1;
+}
+
+/*
+ * Wait for side (lock held).  With two condvars, until the run's deadline;
+ * with one, in short waits that look for everyone asleep in between, and
+ * count who sleeps and which signals are still in flight.
+ */
+static int
+cv_wait(struct run *r, enum side side)
+{
+	struct cvstate *s = r->state;
+	struct timespec dl;
+	int rc;
+
+	if (r->p->v[O_CVS] == 2)
+		return ipc_cond_wait(cv_of(r, side), &s->m, r->deadline);
+	s->asleep++;
+	do {
+		ipc_deadline(&dl, (uint64_t)r->p->v[O_WAIT] * 1000000u);
+		rc = ipc_cond_wait(cv_of(r, side), &s->m, &dl);
+	} while (rc == ETIMEDOUT && !all_asleep(r) && !ipc_expired(r->deadline) &&
+	    !run_stopped(r));
+	s->asleep--;
+	if (rc == 0 && s->pending > 0)
+		s->pending--;
+	return rc == ETIMEDOUT && s->over ? 0 : rc;
+}
+
+/* Tell side there is something for it; a signal is in flight until a sleeper wakes. */
+static void
+notify(struct run *r, enum side side)
+{
+	struct cvstate *s = r->state;
+
+	if (side == ITEMS)
 		s->notified++;		/* what the consumers' wake-ups answer */
-	if (r->p->v[O_NOTIFY] == N_ALL)
-		ipc_cond_broadcast(cv);
-	else
-		ipc_cond_signal(cv);
+	if (r->p->v[O_NOTIFY] == N_ALL) {
+		s->pending = s->asleep;
+		ipc_cond_broadcast(cv_of(r, side));
+	} else {
+		if (s->pending < s->asleep)
+			s->pending++;
+		ipc_cond_signal(cv_of(r, side));
+	}
 }
 
 static void
@@ -98,15 +185,15 @@ produce(struct run *r, unsigned p)
 	uint64_t i, n = (uint64_t)r->p->v[O_ITEMS], cap = (uint64_t)r->p->v[O_CAPACITY];
 	int rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !s->over; i++) {
 		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
 			break;
-		while (s->count == cap && rc == 0)
-			rc = ipc_cond_wait(&s->not_full, &s->m, r->deadline);
-		if (rc == 0) {
+		while (s->count == cap && rc == 0 && !s->over)
+			rc = cv_wait(r, SPACE);
+		if (rc == 0 && !s->over) {
 			inject_point(r, p, i);
 			s->buf[(s->head + s->count++) % cap] = p * n + i + 1;
-			notify(r, &s->not_empty);
+			notify(r, ITEMS);
 		}
 		ipc_mutex_unlock(&s->m);
 	}
@@ -116,8 +203,10 @@ produce(struct run *r, unsigned p)
 	/* The last producer tells every consumer: no more items are coming. */
 	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
 		worker_errc(r, rc, "condition: producer %u", p);
-	if (++s->producers_done == (uint64_t)r->p->v[O_PRODUCERS]) {
+	s->left++;
+	if (++s->producers_done == (uint64_t)r->p->v[O_PRODUCERS] && !s->over) {
 		s->notified++;
+		s->pending = s->asleep;
 		ipc_cond_broadcast(&s->not_empty);
 	}
 	ipc_mutex_unlock(&s->m);
@@ -132,9 +221,9 @@ await_item(struct run *r)
 	int rc = 0;
 
 	do {
-		if (s->count > 0 || s->producers_done == np)
+		if (s->count > 0 || s->producers_done == np || s->over)
 			break;
-		rc = ipc_cond_wait(&s->not_empty, &s->m, r->deadline);
+		rc = cv_wait(r, ITEMS);
 		s->wakeups++;
 		if (s->count == 0 && s->producers_done < np)
 			s->futile++;
@@ -151,7 +240,7 @@ consume(struct run *r, unsigned id)
 
 	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
 		worker_errc(r, rc, "condition: consumer %u", id);
-	while ((rc = await_item(r)) == 0) {
+	while ((rc = await_item(r)) == 0 && !s->over) {
 		if (s->count == 0 && s->producers_done == np)
 			break;
 		if (s->count == 0) {
@@ -163,13 +252,14 @@ consume(struct run *r, unsigned id)
 		s->head = (s->head + 1) % cap;
 		s->count--;
 		s->consumed++;
-		notify(r, &s->not_full);
+		notify(r, SPACE);
 
 		/* Let go between items, so the others get their turn. */
 		ipc_mutex_unlock(&s->m);
 		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
 			worker_errc(r, rc, "condition: consumer %u", id);
 	}
+	s->left++;
 	ipc_mutex_unlock(&s->m);
 	if (rc != 0)
 		worker_errc(r, rc, "condition: consumer %u: wait", id);
@@ -195,16 +285,25 @@ condition_check(const struct run *r, struct outcome *o)
 	o->iterations = (uint64_t)r->p->v[O_ITEMS];
 	o->expected = total;
 	o->observed = o->ops = s->consumed;
-	if (exact && s->empty_takes == 0)
+	res_bool(o->extra, "all_asleep", s->over, 0);
+	if (s->over) {
+		/* Only one condvar and a signal can strand everyone; nothing taken twice. */
+		o->verdict = r->p->v[O_CVS] == 1 && r->p->v[O_NOTIFY] == N_ONE &&
+		    s->consumed < total ? VERDICT_RACE : VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "%s; %ju of %ju items taken",
+		    s->stuck, (uintmax_t)s->consumed, (uintmax_t)total);
+	} else if (exact && s->empty_takes == 0)
 		o->verdict = VERDICT_OK;
 	else if (exact && r->p->v[O_CHECK] == C_IF)
 		o->verdict = VERDICT_RACE;
 	else
 		o->verdict = VERDICT_FAIL;
-	snprintf(o->note, sizeof(o->note), "%s; %ju of %ju wake-ups futile%s",
-	    exact ? "every item once, every consumer ended" : "ITEMS LOST",
-	    (uintmax_t)s->futile, (uintmax_t)s->wakeups, s->empty_takes ?
-	    "; an if would have taken from an empty buffer" : "");
+	if (!s->over)
+		snprintf(o->note, sizeof(o->note), "%s; %ju of %ju wake-ups "
+		    "futile%s", exact ? "every item once, every consumer ended" :
+		    "ITEMS LOST", (uintmax_t)s->futile, (uintmax_t)s->wakeups,
+		    s->empty_takes ? "; an if would have taken from an empty "
+		    "buffer" : "");
 	res_uint(o->extra, "notifies", s->notified, 0);
 	res_uint(o->extra, "wakeups", s->wakeups, F_TABLE);
 	res_dbl(o->extra, "woken_per_notify", s->notified ?
@@ -227,22 +326,33 @@ const struct worker worker_condition = {
 	.name = "condition",
 	.desc = "producers and consumers on condition variables: notify one vs all",
 	.proves = "every item consumed once (count, sum), every consumer ends (no "
-	    "lost wake-up), none takes from an empty buffer; futile wake-ups counted",
+	    "lost wake-up), none takes from an empty buffer; futile wake-ups counted; "
+	    "one condvar for both sides with notify one strands everyone asleep, "
+	    "found by a short deadline and named",
 	.explain =
 	    "Producers and consumers share a bounded buffer and two condition variables\n"
-	    "(not full, not empty).\n"
+	    "(not full, not empty), or one for both sides (--cvs 1, OSTEP's\n"
+	    "main-one-cv-while): then a consumer that makes room may signal the other\n"
+	    "consumer instead of the producer, and all end asleep.\n"
 	    "\n"
-	    "Primitive: a robust mutex and two process-shared condvars; notify one\n"
-	    "(signal) or all (broadcast).\n"
+	    "Primitive: a robust mutex and two process-shared condvars (or one); notify\n"
+	    "one (signal) or all (broadcast).  With one condvar the waits are short\n"
+	    "(--wait-ms): the one that expires with everyone asleep and no signal in\n"
+	    "flight names the stranding and wakes all to leave (verdict race).\n"
 	    "\n"
 	    "Columns: wakeups; woken_per_notify (about 1 with notify one, up to the\n"
 	    "consumers asleep with notify all); futile (woke to an empty buffer);\n"
-	    "empty_takes (with --check if: the consumers that would have taken nothing).\n"
+	    "empty_takes (with --check if: the consumers that would have taken nothing);\n"
+	    "all_asleep (JSON/CSV).\n"
 	    "\n"
-	    "Try: --notify all; --check if --notify all; -N all -c 8; -N all -k 64.\n"
+	    "Try: --notify all; --check if --notify all; -N all -c 8; -N all -k 64;\n"
+	    "--cvs 1 -p 1 -c 2 (OSTEP's 1 producer, 2 consumers, buffer 1: stranded);\n"
+	    "--cvs 1 -p 1 -c 2 -N all (cured by a broadcast); --cvs 2 -p 1 -c 2 (cured\n"
+	    "by two condvars).\n"
 	    "\n"
 	    "Pitfalls: always wait in a while loop (spurious and stolen wake-ups);\n"
-	    "signal after changing the state, under or right after the mutex.\n",
+	    "signal after changing the state, under or right after the mutex; a signal\n"
+	    "on a condvar both sides share may wake the wrong side.\n",
 	.opts = condition_opts,
 	.nworkers = condition_nworkers,
 	.size = condition_size,

@@ -43,6 +43,10 @@ static const char *const guarded[] = {
 	"philosophers -n 300 -x order",
 	"philosophers -n 300 -x waiter",
 	"philosophers -n 100 -x trylock -e 20",
+	"deadlock -n 300 -x prevent",
+	"deadlock -n 300 -x lockfree",
+	"condition --cvs 1 -p 1 -c 2 -n 500",	/* stranded: all under the mutex */
+	"condition --cvs 1 -N all -p 1 -c 2 -n 500",
 };
 
 START_TEST(guarded_clean)

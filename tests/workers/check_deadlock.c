@@ -1,14 +1,30 @@
 /*
  * check_deadlock.c - the deadlock demo (workers/deadlock.c), as threads and
  * as processes: the bad lock order deadlocks and the cycle is named, even
- * when the wait is short; both cures (one order, back off) finish every
- * transfer; the common seed is echoed.
+ * when the wait is short; the four cures (one order, back off, no
+ * hold-and-wait, lock-free) finish every transfer with both accounts exact
+ * to the unit; the common seed is echoed.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../tests.h"
 
+#define OPENING	1000000		/* each account's opening balance */
+
 static const char *const modes[] = { "thread", "process" };
+static const char *const cures[] = { "order", "backoff", "prevent", "lockfree" };
+
+/*
+ * n rounds each: worker 0 moves 1 unit A to B per round, worker 1 moves 2 B
+ * to A, so A ends n up and B n down.
+ */
+static void
+accounts_exact(const struct jobj *row, int64_t n)
+{
+	ck_assert_int_eq((int64_t)jnum(row, "balance_a"), OPENING + n);
+	ck_assert_int_eq((int64_t)jnum(row, "balance_b"), OPENING - n);
+}
 
 /* The bad order deadlocks and the cycle is named. */
 START_TEST(deadlock_cycle)
@@ -26,20 +42,57 @@ START_TEST(deadlock_cycle)
 }
 END_TEST
 
-/* Both cures finish: two workers, every iteration, no deadlock. */
+/* Every cure finishes: two workers, every round, no deadlock, accounts exact. */
 START_TEST(deadlock_cures)
 {
-	static const char *const fix[] = { "order", "backoff" };
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
 
-	run_json(&c, row, "deadlock -n 500 -x %s -m %s", fix[_i / 2], modes[_i % 2]);
+	run_json(&c, row, "deadlock -n 500 -x %s -m %s", cures[_i / 2], modes[_i % 2]);
 	expect(&c, 0);
+	ck_assert_str_eq(jstr(&row[0], "sync"), cures[_i / 2]);
 	ck_assert_uint_eq(jnum(&row[0], "observed"), 1000);
 	ck_assert_uint_eq(jnum(&row[0], "deadlocks"), 0);
+	accounts_exact(&row[0], 500);
 	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
 	if (_i / 2 == 1)
 		ck_assert_uint_ge(jnum(&row[0], "retries"), 1);
+	else
+		ck_assert_uint_eq(jnum(&row[0], "retries"), 0);
+	cmd_free(&c);
+}
+END_TEST
+
+/*
+ * --fix all: the deadlock, then every cure beside it, threads then
+ * processes; the cures exact under contention (more rounds than one slice).
+ */
+START_TEST(deadlock_all_fixes)
+{
+	static const char *const sync[] = { "none", "order", "backoff", "prevent",
+	    "lockfree" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int i;
+
+	ck_assert_int_eq(run_json(&c, row, "deadlock -x all -n 20000 -W 20 "
+	    "-m both"), 10);
+	expect(&c, 0);
+	for (i = 0; i < 10; i++) {
+		ck_assert_str_eq(jstr(&row[i], "sync"), sync[i / 2]);
+		ck_assert_str_eq(jstr(&row[i], "mode"), modes[i % 2]);
+		if (i / 2 == 0) {
+			ck_assert_str_eq(jstr(&row[i], "verdict"), "race");
+			ck_assert_uint_le(jnum(&row[i], "observed"), 1);
+			continue;
+		}
+		ck_assert_str_eq(jstr(&row[i], "verdict"), "ok");
+		ck_assert_uint_eq(jnum(&row[i], "observed"), 40000);
+		ck_assert_double_gt(strtod(json_get(&row[i], "ops_per_sec")->val,
+		    NULL), 0.0);
+		ck_assert_uint_gt(jnum(&row[i], "wall_ns"), 0);
+		accounts_exact(&row[i], 20000);
+	}
 	cmd_free(&c);
 }
 END_TEST
@@ -69,6 +122,8 @@ START_TEST(deadlock_both_modes)
 	} t[] = {
 		{ "deadlock -W 20", "race" },
 		{ "deadlock -n 200 -x backoff", "ok" },
+		{ "deadlock -n 200 -x prevent", "ok" },
+		{ "deadlock -n 200 -x lockfree", "ok" },
 	};
 
 	both_modes_verdict(t[_i].args, t[_i].verdict);
@@ -91,7 +146,8 @@ END_TEST
 
 START_TEST(deadlock_bad_input)
 {
-	static const char *const bad[] = { "deadlock -x prayer", "deadlock -W 0" };
+	static const char *const bad[] = { "deadlock -x prayer", "deadlock -W 0",
+	    "deadlock -x lockless", "deadlock -n 0" };
 
 	expect_usage(bad[_i], NULL);
 }
@@ -104,10 +160,11 @@ demo_deadlock_suite(void)
 	TCase *tc = tcase_in(s, "deadlock", CLI_TIMEOUT, 0);
 
 	tcase_add_loop_test(tc, deadlock_cycle, 0, 2);
-	tcase_add_loop_test(tc, deadlock_cures, 0, 4);
+	tcase_add_loop_test(tc, deadlock_cures, 0, 8);
+	tcase_add_test(tc, deadlock_all_fixes);
 	tcase_add_loop_test(tc, deadlock_short_wait, 0, 2);
-	tcase_add_loop_test(tc, deadlock_both_modes, 0, 2);
+	tcase_add_loop_test(tc, deadlock_both_modes, 0, 4);
 	tcase_add_test(tc, deadlock_seed);
-	tcase_add_loop_test(tc, deadlock_bad_input, 0, 2);
+	tcase_add_loop_test(tc, deadlock_bad_input, 0, 4);
 	return s;
 }
