@@ -22,6 +22,7 @@ struct view {
 	int		 color;		/* colour the table's verdicts */
 	const char	*trace_path;	/* --trace FILE, or NULL */
 	int		 timeline;	/* --timeline */
+	int		 wide;		/* --wide: every column, however wide */
 };
 
 /*

@@ -19,7 +19,7 @@
 #include "trace.h"
 
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
-    C_TIMELINE, C_SEED, C_JITTER, C_HELP, NCOMMON };
+    C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
 
@@ -73,6 +73,10 @@ const struct optdef common_opts[] = {
 	  "pause each worker 0..US microseconds at each\n"
 	  "                         iteration, inside its critical section: the\n"
 	  "                         delays follow from the seed, worker and iteration" },
+	[C_WIDE] = { "wide", 0, NULL, 0, 1, 0, NULL,
+	  "show every column of the table, however wide; by\n"
+	  "                         default a table fits the terminal (or COLUMNS):\n"
+	  "                         the note goes on its own line, then columns go" },
 	[C_HELP] = { "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	[NCOMMON] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -184,6 +188,7 @@ read_common(struct cmdline *c)
 	c->p.perturb = c->p.ninject > 0 || c->p.jitter_us > 0;
 	c->view.format = (enum format)c->cv[C_FORMAT];
 	c->view.timeline = (int)c->cv[C_TIMELINE];
+	c->view.wide = (int)c->cv[C_WIDE];
 	c->p.tracing = c->view.timeline || c->view.trace_path != NULL;
 	c->view.color = c->view.format == FORMAT_TABLE &&
 	    (c->cv[C_COLOR] == COLOR_ALWAYS || (c->cv[C_COLOR] == COLOR_AUTO &&

@@ -7,16 +7,30 @@
  * the table waits for all rows to size its columns.  A write error (a closed
  * pipe: SIGPIPE is ignored) is returned so the caller stops running demos.
  */
+#include <sys/ioctl.h>
+
 #include <err.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
 #define CELL	64
+
+/* A table for people: the F_TABLE fields (idx), which are kept, how wide. */
+struct table {
+	int	 idx[MAX_FIELDS];
+	int	 width[MAX_FIELDS + 1];
+	int	 keep[MAX_FIELDS + 1];
+	int	 ncol, nc;		/* fields; columns with proc/thr */
+	int	 note;			/* the note's field, on a line apart, or -1 */
+	int	 dropped;
+	int	 limit;			/* the width to fit, 0 for none */
+};
 
 struct head {
 	const char *key, *head;
@@ -234,21 +248,44 @@ table_cell(const struct report *rp, const int *idx, int ncol, int row, int col,
 		fmt_cell(f, buf, len);
 }
 
+/* lead then text, broken between words at limit (0: one line), the rest indented. */
+static void
+print_wrapped(const char *lead, const char *text, int limit)
+{
+	int at = printf("%s", lead), n;
+
+	while (*text != '\0') {
+		n = (int)strcspn(text, " ");
+		if (limit > 0 && at + 1 + n > limit && at > (int)strlen(lead))
+			at = printf("\n ") - 1;
+		at += printf(" %.*s", n, text);
+		text += n;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
+/* "counter: workers=4 ...": the parameters, wrapped to the terminal; what it proves. */
 static void
 table_preamble(const struct report *rp)
 {
 	const struct result *r = &rp->res[0];
-	char buf[NOTE_MAX + CELL];
-	int i;
+	char buf[NOTE_MAX + CELL], cell[NOTE_MAX + 2 * CELL];
+	int i, at, limit = rp->v->wide ? 0 : term_width(0);
 
-	printf("%s:", rp->title);
+	at = printf("%s:", rp->title);
 	for (i = 0; i < r->n; i++) {
 		if (!(r->f[i].flags & F_PARAM))
 			continue;
 		fmt_cell(&r->f[i], buf, sizeof(buf));
-		printf(" %s=%s", r->f[i].key, buf);
+		snprintf(cell, sizeof(cell), " %s=%s", r->f[i].key, buf);
+		if (limit > 0 && at + (int)strlen(cell) > limit && at > 2)
+			at = printf("\n ");
+		at += printf("%s", cell);
 	}
-	printf("\nproves: %s\n\n", rp->proves);
+	putchar('\n');
+	print_wrapped("proves:", rp->proves, limit);
+	putchar('\n');
 }
 
 /* With --color, a verdict cell in green (ok), yellow (race) or red (fail). */
@@ -264,41 +301,154 @@ paint(const struct report *rp, const struct field *f, int on)
 		    strcmp(f->v.s, "race") == 0 ? "\033[33m" : "\033[1;31m", stdout);
 }
 
+/* The terminal's width: stdout's window, else $COLUMNS, else fallback (0: no limit). */
+int
+term_width(int fallback)
+{
+	const char *c = getenv("COLUMNS"), *errstr;
+	struct winsize ws;
+	long long n;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (c != NULL && (n = strtonum(c, 1, 100000, &errstr), errstr == NULL))
+		return (int)n;
+	return fallback;
+}
+
+/* The columns a narrow table leaves out first, then any but these. */
+static const char *const drop_first[] = {
+	"nivcsw", "nvcsw", "trace_cost_ns", "launch_ns", "jitter_ns",
+	"trace_events", NULL
+};
+static const char *const never_drop[] = {
+	"demo", "sync", "mode", "expected", "observed", "verdict", NULL
+};
+
+static int
+listed(const char *const *list, const char *key)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* The table's width with the columns kept: cells and two spaces between. */
+static int
+table_width(const struct table *t)
+{
+	int col, w = 0, n = 0;
+
+	for (col = 0; col < t->nc; col++)
+		if (t->keep[col])
+			w += t->width[col] + 2 * (n++ > 0);
+	return w;
+}
+
+/* The key of column col ("proc/thr" for the ratio). */
+static const char *
+col_key(const struct report *rp, const struct table *t, int col)
+{
+	return col < t->ncol ? rp->res[0].f[t->idx[col]].key : "proc/thr";
+}
+
+/*
+ * Fit the terminal: the note goes on a line of its own, then columns go,
+ * the OS's counts first, then from the right, never the ones that say what
+ * ran and how it ended.  --wide, CSV and JSON keep everything.
+ */
+static void
+table_fit(const struct report *rp, struct table *t, int limit)
+{
+	int col, pass;
+
+	if (limit <= 0 || table_width(t) <= limit)
+		return;
+	for (col = 0; col < t->ncol; col++)
+		if (strcmp(col_key(rp, t, col), "note") == 0)
+			t->keep[col] = 0, t->note = t->idx[col];
+	for (pass = 0; pass < 2 && table_width(t) > limit; pass++)
+		for (col = t->nc - 1; col >= 0 && table_width(t) > limit; col--)
+			if (t->keep[col] && (pass == 0 ?
+			    listed(drop_first, col_key(rp, t, col)) :
+			    !listed(never_drop, col_key(rp, t, col)))) {
+				t->keep[col] = 0;
+				t->dropped++;
+			}
+}
+
+/* Which columns, how wide: every F_TABLE field (and proc/thr for both modes), sized to fit. */
+static void
+table_layout(const struct report *rp, struct table *t)
+{
+	const struct result *r0 = &rp->res[0];
+	char buf[NOTE_MAX + CELL];
+	int col, row;
+
+	memset(t, 0, sizeof(*t));
+	t->note = -1;
+	for (col = 0; col < r0->n; col++)
+		if (r0->f[col].flags & F_TABLE)
+			t->idx[t->ncol++] = col;
+	t->nc = t->ncol + (rp->p->modes == MODE_BOTH);
+	for (col = 0; col < t->nc; col++) {
+		t->keep[col] = 1;
+		t->width[col] = (int)strlen(col < t->ncol ? head_of(heads,
+		    r0->f[t->idx[col]].key) : "proc/thr");
+		for (row = 0; row < rp->n; row++) {
+			table_cell(rp, t->idx, t->ncol, row, col, buf, sizeof(buf));
+			if ((int)strlen(buf) > t->width[col])
+				t->width[col] = (int)strlen(buf);
+		}
+	}
+	t->limit = rp->v->wide ? 0 : term_width(0);
+	table_fit(rp, t, t->limit);
+}
+
+/* One line of the table: the heads (row -1) or row's cells, then its note if apart. */
+static void
+table_line(const struct report *rp, const struct table *t, int row)
+{
+	char buf[NOTE_MAX + CELL];
+	const struct field *f;
+	int col, last;
+
+	for (last = t->nc - 1; last > 0 && !t->keep[last]; last--)
+		continue;
+	for (col = 0; col <= last; col++) {
+		if (!t->keep[col])
+			continue;
+		f = row >= 0 && col < t->ncol ? &rp->res[row].f[t->idx[col]] : NULL;
+		if (row < 0)
+			strlcpy(buf, col < t->ncol ? head_of(heads,
+			    rp->res[0].f[t->idx[col]].key) : "proc/thr", sizeof(buf));
+		else
+			table_cell(rp, t->idx, t->ncol, row, col, buf, sizeof(buf));
+		paint(rp, f, 1);
+		printf("%-*s", col < last ? t->width[col] : 0, buf);
+		paint(rp, f, 0);
+		fputs(col < last ? "  " : "\n", stdout);
+	}
+	if (row >= 0 && t->note >= 0 && rp->res[row].f[t->note].v.s[0] != '\0')
+		print_wrapped(" ", rp->res[row].f[t->note].v.s, t->limit);
+}
+
 static int
 table_print(struct report *rp)
 {
-	const struct result *r0 = &rp->res[0];
-	int idx[MAX_FIELDS], width[MAX_FIELDS + 1], ncol = 0, nc, row, col;
-	char buf[NOTE_MAX + CELL];
+	struct table t;
+	int row;
 
-	for (col = 0; col < r0->n; col++)
-		if (r0->f[col].flags & F_TABLE)
-			idx[ncol++] = col;
-	nc = ncol + (rp->p->modes == MODE_BOTH);
-
-	/* Size each column to its widest cell, header included. */
-	for (col = 0; col < nc; col++) {
-		width[col] = (int)strlen(col < ncol ? head_of(heads, r0->f[idx[col]].key) :
-		    "proc/thr");
-		for (row = 0; row < rp->n; row++) {
-			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
-			if ((int)strlen(buf) > width[col])
-				width[col] = (int)strlen(buf);
-		}
-	}
+	table_layout(rp, &t);
 	table_preamble(rp);
-	for (col = 0; col < nc; col++)
-		printf("%-*s%s", col + 1 < nc ? width[col] : 0, col < ncol ?
-		    head_of(heads, r0->f[idx[col]].key) : "proc/thr", col + 1 < nc ? "  " : "\n");
-	for (row = 0; row < rp->n; row++) {
-		for (col = 0; col < nc; col++) {
-			table_cell(rp, idx, ncol, row, col, buf, sizeof(buf));
-			paint(rp, col < ncol ? &rp->res[row].f[idx[col]] : NULL, 1);
-			printf("%-*s", col + 1 < nc ? width[col] : 0, buf);
-			paint(rp, col < ncol ? &rp->res[row].f[idx[col]] : NULL, 0);
-			fputs(col + 1 < nc ? "  " : "\n", stdout);
-		}
-	}
+	table_line(rp, &t, -1);
+	for (row = 0; row < rp->n; row++)
+		table_line(rp, &t, row);
+	if (t.dropped > 0)
+		printf("(%d column%s left out to fit %d columns: --wide or "
+		    "-f csv shows them)\n", t.dropped, t.dropped > 1 ? "s" : "",
+		    term_width(0));
 	return flushed(rp);
 }
 

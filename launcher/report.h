@@ -28,6 +28,7 @@ void	report_begin(struct report *, const struct params *, const struct view *,
 	    const char *, const char *);
 int	report_add(struct report *, const struct result *);
 int	report_end(struct report *);
+int	term_width(int);
 
 void	report_csv(FILE *, const struct result *, int);
 void	report_json(FILE *, const struct result *);

@@ -5,7 +5,6 @@
  * a bar chart in the terminal, and an SVG plot drawn by gnuplot (plot.c).
  * A queue's count is its producers and its consumers each.
  */
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -185,22 +184,6 @@ grid_point(const struct params *p, int v, enum mode m, int repeat,
 	res_dbl(out, "ops_per_sec_max", ops_of(&runs[repeat - 1]), 0);
 }
 
-/* The terminal's width: stdout's window, else $COLUMNS, else 80. */
-static int
-columns(void)
-{
-	struct winsize ws;
-	const char *c = getenv("COLUMNS");
-	const char *errstr;
-	long long n;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	if (c != NULL && (n = strtonum(c, 1, 10000, &errstr), errstr == NULL))
-		return (int)n;
-	return 80;
-}
-
 /*
  * A bar per row, ops/s scaled so that the longest line fits the terminal:
  * a 27-column label, the bar, a space and the value (at most 9 columns).
@@ -208,7 +191,7 @@ columns(void)
 static void
 chart(const struct result *rows, int n)
 {
-	int i, k, bar, width = columns() - CHART_LABEL - 10;
+	int i, k, bar, width = term_width(80) - CHART_LABEL - 10;
 	double max = 0;
 
 	width = width < CHART_MIN ? CHART_MIN : width > CHART_MAX ? CHART_MAX : width;

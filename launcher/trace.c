@@ -9,7 +9,6 @@
  * them as lanes of characters across the terminal.  The file is written
  * beside FILE and renamed over it once whole.
  */
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -536,19 +535,13 @@ tl_char(const double *a)
 	return c;
 }
 
-/* The terminal's width, as the sweep chart's: the tty's, else COLUMNS, else 80. */
+/* The terminal's width, as the tables' and the sweep chart's; at least 20. */
 static unsigned
 tl_width(void)
 {
-	const char *cols = getenv("COLUMNS"), *errstr;
-	struct winsize ws;
-	long long w;
+	int w = term_width(80);
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-		return ws.ws_col;
-	if (cols != NULL && (w = strtonum(cols, 20, 1000, &errstr), errstr == NULL))
-		return (unsigned)w;
-	return 80;
+	return w >= 20 ? (unsigned)w : 20;
 }
 
 static void

@@ -237,7 +237,7 @@ static const struct {
 	{ "counter --mode proces", "unknown MODE 'proces' (did you mean "
 	  "'process'?)" },
 	{ "counter --sync mutx", "unknown GUARD 'mutx' (did you mean 'mutex'?)" },
-	{ "counter --widn", "unknown option '--widn' (did you mean '--widen'?)" },
+	{ "counter --widdn", "unknown option '--widdn' (did you mean '--widen'?)" },
 	{ "counter -n 1.5", "--iterations: '1.5' is invalid (1..2^63-1)" },
 	{ "counter -n 1e30", "--iterations: '1e30' is too large" },
 	{ "counter -n 2kB", "--iterations: '2kB' is invalid" },

@@ -359,6 +359,59 @@ START_TEST(color_bad)
 }
 END_TEST
 
+/* The longest line of s. */
+static size_t
+widest(const char *s)
+{
+	size_t n, max = 0;
+
+	for (; *s != '\0'; s += n + (s[n] == '\n')) {
+		n = strcspn(s, "\n");
+		max = n > max ? n : max;
+	}
+	return max;
+}
+
+/*
+ * A table fits COLUMNS when stdout is no terminal: every line, the notes
+ * on lines of their own; --wide keeps every column; CSV does not change.
+ */
+START_TEST(table_fits)
+{
+	static const char *const cmd[] = {
+		"counter -n 2000 -s all", "crash", "all -m thread",
+	};
+	struct cmd c, w;
+
+	setenv("COLUMNS", "100", 1);
+	ck_assert_int_eq(cmd_runf(&c, "%s", cmd[_i]), 0);
+	expect(&c, 0);
+	ck_assert_msg(widest(c.out) <= 100, "%zu wide:\n%s", widest(c.out), c.out);
+	ck_assert_int_eq(cmd_runf(&w, "%s --wide", cmd[_i]), 0);
+	expect(&w, 0);
+	ck_assert_msg(widest(w.out) > 100, "--wide is %zu wide", widest(w.out));
+	ck_assert_int_gt(count_lines(c.out), count_lines(w.out));  /* the notes */
+	cmd_free(&c);
+	cmd_free(&w);
+	unsetenv("COLUMNS");
+}
+END_TEST
+
+START_TEST(csv_ignores_columns)
+{
+	struct cmd c, w;
+
+	setenv("COLUMNS", "40", 1);
+	ck_assert_int_eq(cmd_runf(&c, "counter -n 100 -s mutex -f csv --seed 1"), 0);
+	unsetenv("COLUMNS");
+	ck_assert_int_eq(cmd_runf(&w, "counter -n 100 -s mutex -f csv --seed 1"), 0);
+	ck_assert_int_eq(strcspn(c.out, "\n"), strcspn(w.out, "\n"));
+	ck_assert_int_eq(strncmp(c.out, w.out, strcspn(c.out, "\n")), 0);
+	cmd_free(&c);
+	cmd_free(&w);
+}
+END_TEST
+
 Suite *
 launcher_report_suite(void)
 {
@@ -378,5 +431,7 @@ launcher_report_suite(void)
 	tcase_add_test(tc, color_always_table_only);
 	tcase_add_loop_test(tc, color_auto_pty, 0, 5);
 	tcase_add_test(tc, color_bad);
+	tcase_add_loop_test(tc, table_fits, 0, 3);
+	tcase_add_test(tc, csv_ignores_columns);
 	return s;
 }
