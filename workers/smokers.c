@@ -215,7 +215,7 @@ smoker_pushed(struct run *r, unsigned k)
 
 /*
  * None: a timed-out wait reads the hold/wait record once.  Two smokers each
- * holding one of the round's pair can never both smoke, and the agent waits
+ * holding one of the round's pair: neither can ever smoke, and the agent waits
  * for a smoker: a deadlock.  Named once, then everyone is woken to leave.
  */
 static int
@@ -234,11 +234,13 @@ name_deadlock(struct run *r, unsigned k)
 			break;
 	if (h[k] < 0 || w[k] < 0 || y == NINGR)
 		return 0;
-	if (atomic_fetch_add(&s->deadlocks, 1) == 0)
-		snprintf(s->cycle, sizeof(s->cycle), "smoker with %s holds %s, waits "
-		    "for %s; smoker with %s holds %s, waits for %s; the agent waits "
-		    "for a smoker", ingr[k], ingr[h[k]], ingr[w[k]], ingr[y],
-		    ingr[h[y]], ingr[w[y]]);
+	if (atomic_exchange(&s->over, 1) != 0)
+		return 1;	/* the other one named it first */
+	atomic_fetch_add(&s->deadlocks, 1);
+	snprintf(s->cycle, sizeof(s->cycle), "smoker with %s holds %s, waits "
+	    "for %s; smoker with %s holds %s, waits for %s; the agent waits "
+	    "for a smoker", ingr[k], ingr[h[k]], ingr[w[k]], ingr[y],
+	    ingr[h[y]], ingr[w[y]]);
 	wake_all(r);
 	return 1;
 }

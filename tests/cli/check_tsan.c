@@ -35,6 +35,8 @@ static const char *const guarded[] = {
 	"falseshare -w 2 -t 0.1",
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
+	"barber -c 12 -k 3 -a 1000",
+	"smokers -n 300",
 };
 
 START_TEST(guarded_clean)
