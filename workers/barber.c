@@ -1,7 +1,7 @@
 /*
  * barber.c - the sleeping barber (Downey, The Little Book of Semaphores 5.2):
- * one barber, K waiting chairs, C customers; a full waiting room turns a
- * customer away.
+ * one barber (or -b of them), K waiting chairs, C customers; a full waiting
+ * room turns a customer away.
  *
  * Downey's cure: a mutex over the count, a "waiting room" semaphore the
  * barber sleeps on, a "barber's chair" semaphore the customer sleeps on, and
@@ -21,12 +21,14 @@
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_CUSTOMERS, O_CHAIRS, O_SYNC, O_ARRIVE, O_CUT, O_WAIT, O_NOPTS };
+enum { O_CUSTOMERS, O_CHAIRS, O_BARBERS, O_SYNC, O_ARRIVE, O_CUT, O_WAIT, O_NOPTS };
 enum { S_SEM, S_NAIVE, NSYNCS };
 enum { B_ROOM, B_CHAIR, B_MUTEX, B_CDONE, B_BDONE, NSEMS };
 
-#define BARBER		0		/* worker 0; customers are 1..C */
+#define MAX_BARBERS	64		/* barbers are workers 0..B-1, customers B.. */
 #define STEP_NS		20000u		/* a held-off worker looks up this often */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
 
 static const char *const syncs[] = {
 	[S_SEM] = "sem", [S_NAIVE] = "naive", [NSYNCS] = NULL
@@ -42,6 +44,8 @@ static const struct optdef barber_opts[] = {
 	  "customers who come to the shop, once each" },
 	[O_CHAIRS] = { "chairs", 'k', "K", 0, 1000, 3, NULL,
 	  "chairs in the waiting room; a customer who finds them all taken leaves" },
+	[O_BARBERS] = { "barbers", 'b', "N", 1, MAX_BARBERS, 1, NULL,
+	  "barbers, each with his chair, all sleeping on the one waiting room" },
 	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_SEM, syncs,
 	  "sem (Downey's semaphores) or naive (a wake-up that can be lost)" },
 	[O_ARRIVE] = { "arrive-us", 'a', "US", 0, 1000000, 4000, NULL,
@@ -57,13 +61,14 @@ static const struct optdef barber_opts[] = {
 struct bstate {
 	pthread_mutex_t	 bed_lock;	/* naive: the barber's bed */
 	pthread_cond_t	 bed;
-	int		 in_bed;	/* under bed_lock */
-	atomic_int	 dozing;	/* naive: the barber found the room empty */
+	int		 in_bed;	/* barbers in bed, under bed_lock */
+	atomic_int	 dozing;	/* naive: barbers who found the room empty */
 	atomic_int	 wakeups;	/* naive: wake-ups the customers sent */
 	atomic_uint	 waiting;	/* in the waiting room; written under mutex */
 	unsigned	 head, tail;	/* the room's FIFO of customers, under mutex */
 	unsigned	 admitted, turned_away, served;	/* under mutex */
-	unsigned	 sleeps, asleep_waiting, alarms;	/* by the barber */
+	unsigned	 asleep;	/* sem: barbers between sleeping and the mutex */
+	unsigned	 sleeps, asleep_waiting, alarms;	/* under a lock */
 	atomic_uint	 lost;		/* wake-ups sent while the barber was up */
 	int		 stranded;	/* first customer found waiting by the alarm */
 	uint64_t	 stranded_ns;	/* how long that customer had waited */
@@ -91,20 +96,29 @@ barber_validate(const struct params *p)
 {
 	if (p->v[O_CHAIRS] == 0)
 		return "--chairs 0: a barber shop with 0 chairs turns every customer away";
+	if (p->v[O_BARBERS] + p->v[O_CUSTOMERS] > MAX_WORKERS)
+		return "barbers + customers is more than " XSTR(MAX_WORKERS) " workers";
 	return NULL;
 }
 
 static unsigned
 barber_nworkers(const struct params *p)
 {
-	return 1 + (unsigned)p->v[O_CUSTOMERS];
+	return (unsigned)(p->v[O_BARBERS] + p->v[O_CUSTOMERS]);
+}
+
+/* Customers are numbered from 1, after the barbers' worker ids. */
+static unsigned
+customer_no(const struct run *r, unsigned id)
+{
+	return id - (unsigned)r->p->v[O_BARBERS] + 1;
 }
 
 static struct blayout
 layout(const struct run *r)
 {
 	struct bstate *s = r->state;
-	size_t n = 1 + (size_t)r->p->v[O_CUSTOMERS], k = (size_t)r->p->v[O_CHAIRS];
+	size_t n = r->nworkers, k = (size_t)r->p->v[O_CHAIRS];
 	struct blayout l;
 
 	l.queue = s->layout;
@@ -118,7 +132,7 @@ layout(const struct run *r)
 static size_t
 barber_size(const struct run *r)
 {
-	size_t n = 1 + (size_t)r->p->v[O_CUSTOMERS], k = (size_t)r->p->v[O_CHAIRS];
+	size_t n = r->nworkers, k = (size_t)r->p->v[O_CHAIRS];
 
 	return sizeof(struct bstate) + (k + 1) * sizeof(unsigned) +
 	    n * (sizeof(uint64_t) + 3);
@@ -159,8 +173,7 @@ down(struct run *r, unsigned id, int i)
 	if ((rc = ipc_sem_wait(b->sem[i].sem, r->deadline)) == 0 && run_stopped(r))
 		rc = ECANCELED;		/* woken by the poison */
 	if (rc != 0)
-		worker_errc(r, rc, "barber: %s %u: %s", id == BARBER ? "barber" :
-		    "customer", id, semnames[i]);
+		worker_errc(r, rc, "barber: worker %u: %s", id, semnames[i]);
 }
 
 static void
@@ -201,22 +214,30 @@ knock(struct run *r, unsigned id)
 	int rc;
 
 	if ((rc = worker_mutex_lock(r, &s->bed_lock, "bed lock")) != 0)
-		worker_errc(r, rc, "barber: customer %u: bed lock", id);
-	if (!s->in_bed)
+		worker_errc(r, rc, "barber: worker %u: bed lock", id);
+	if (s->in_bed == 0)
 		atomic_fetch_add(&s->lost, 1);
 	ipc_cond_signal(&s->bed);
 	atomic_fetch_add(&s->wakeups, 1);
 	ipc_mutex_unlock(&s->bed_lock);
 }
 
-/* Either way of waking the barber: a post he cannot miss, or a knock he can. */
+/* Whoever handled the last customer wakes every barber to close the shop. */
 static void
-wake_barber(struct run *r, unsigned id)
+close_shop(struct run *r, unsigned id)
 {
-	if (r->p->v[O_SYNC] == S_SEM)
-		up(r, B_ROOM);
-	else
-		knock(r, id);
+	struct bstate *s = r->state;
+	int b, rc;
+
+	if (r->p->v[O_SYNC] == S_SEM) {
+		for (b = 0; b < r->p->v[O_BARBERS]; b++)
+			up(r, B_ROOM);
+		return;
+	}
+	if ((rc = worker_mutex_lock(r, &s->bed_lock, "bed lock")) != 0)
+		worker_errc(r, rc, "barber: worker %u: bed lock", id);
+	ipc_cond_broadcast(&s->bed);
+	ipc_mutex_unlock(&s->bed_lock);
 }
 
 /* A customer: a chair in the waiting room or the door, then the haircut. */
@@ -228,7 +249,8 @@ customer(struct run *r, unsigned id)
 	int naive = r->p->v[O_SYNC] == S_NAIVE, closing, first;
 
 	if (naive)
-		await(r, &s->dozing, 1, "customer: the barber never dozed off");
+		await(r, &s->dozing, (int)r->p->v[O_BARBERS],
+		    "customer: the barbers never dozed off");
 	ipc_sleep_ns(seed_mix(r->p->seed, id, 0) %
 	    ((uint64_t)r->p->v[O_ARRIVE] * 1000 + 1));
 	down(r, id, B_MUTEX);
@@ -236,8 +258,8 @@ customer(struct run *r, unsigned id)
 		s->turned_away++;
 		closing = all_handled(r);
 		up(r, B_MUTEX);
-		if (closing)		/* the last one out wakes him to close */
-			wake_barber(r, id);
+		if (closing)
+			close_shop(r, id);
 		return;
 	}
 	l.queue[s->tail++ % (unsigned)r->p->v[O_CHAIRS]] = id;
@@ -258,28 +280,36 @@ customer(struct run *r, unsigned id)
 	down(r, id, B_BDONE);
 }
 
-/* The barber cuts customer id's hair: Downey's rendezvous on both sides. */
+/* Barber b cuts customer who's hair (his cuts-th): Downey's rendezvous. */
 static void
-serve(struct run *r, unsigned id)
+serve(struct run *r, unsigned b, unsigned who, uint64_t cuts)
 {
 	struct bstate *s = r->state;
 	struct blayout l = layout(r);
+	int closing;
 
-	l.served[id]++;
-	inject_point(r, BARBER, s->served);
+	l.served[who]++;
+	inject_point(r, b, cuts);
 	up(r, B_CHAIR);
 	if (r->p->v[O_CUT] > 0)
 		ipc_sleep_ns((uint64_t)r->p->v[O_CUT] * 1000);	/* cutHair */
-	down(r, BARBER, B_CDONE);
+	down(r, b, B_CDONE);
 	up(r, B_BDONE);
-	down(r, BARBER, B_MUTEX);
+	down(r, b, B_MUTEX);
 	s->served++;
+	closing = all_handled(r);
 	up(r, B_MUTEX);
+	if (closing && r->p->v[O_BARBERS] > 1)
+		close_shop(r, b);
 }
 
-/* Sem: nobody in the room (the barber holds the mutex); he sleeps on it. */
+/*
+ * Sem: barber id holds the mutex and finds no post in the room: he sleeps.
+ * Every customer in the room posted under the mutex, so each must have been
+ * taken by a barber who woke and has not got the mutex back yet (asleep).
+ */
 static void
-sleep_sem(struct run *r)
+sleep_sem(struct run *r, unsigned id)
 {
 	struct bpriv *b = r->priv;
 	struct bstate *s = r->state;
@@ -287,84 +317,89 @@ sleep_sem(struct run *r)
 	if (ipc_sem_trywait(b->sem[B_ROOM].sem) == 0)
 		return;
 	s->sleeps++;
-	if (atomic_load(&s->waiting) != 0)
+	if (atomic_load(&s->waiting) > s->asleep)
 		s->asleep_waiting++;
+	s->asleep++;
 	up(r, B_MUTEX);
-	down(r, BARBER, B_ROOM);
-	down(r, BARBER, B_MUTEX);
+	down(r, id, B_ROOM);
+	down(r, id, B_MUTEX);
+	s->asleep--;
 }
 
 /* Naive: the alarm rang; a customer in the room waited while he slept. */
 static void
-alarm_rang(struct run *r)
+alarm_rang(struct run *r, unsigned id)
 {
 	struct bstate *s = r->state;
 	struct blayout l = layout(r);
 	unsigned who;
 
+	down(r, id, B_MUTEX);
 	s->alarms++;
-	down(r, BARBER, B_MUTEX);
 	if (atomic_load(&s->waiting) > 0 && s->stranded < 0) {
 		who = l.queue[s->head % (unsigned)r->p->v[O_CHAIRS]];
-		s->stranded = (int)who;
+		s->stranded = (int)customer_no(r, who);
 		s->stranded_ns = ipc_now_ns() - l.arrived[who];
 	}
 	up(r, B_MUTEX);
 }
 
 /*
- * Naive: he saw nobody and let go of the mutex; he lies down on the bed.
- * The first time he is "preempted" before lying down until a customer has
- * knocked, so the knock certainly falls where nobody hears it.
+ * Naive: barber id saw nobody and let go of the mutex; he lies down on the
+ * bed.  The first time he is "preempted" before lying down until a customer
+ * has knocked, so the knock certainly falls where nobody hears it.
  */
 static void
-doze(struct run *r)
+doze(struct run *r, unsigned id, int first)
 {
 	struct bstate *s = r->state;
 	struct timespec dl;
 	int rc;
 
-	if (atomic_exchange(&s->dozing, 1) == 0)
+	if (first) {
+		atomic_fetch_add(&s->dozing, 1);
 		await(r, &s->wakeups, 1, "barber: no customer came");
+	}
 	if ((rc = worker_mutex_lock(r, &s->bed_lock, "bed lock")) != 0)
-		worker_errc(r, rc, "barber: bed lock");
+		worker_errc(r, rc, "barber: worker %u: bed lock", id);
 	s->sleeps++;
 	if (atomic_load(&s->waiting) != 0)
 		s->asleep_waiting++;
-	s->in_bed = 1;
+	s->in_bed++;
 	ipc_deadline(&dl, (uint64_t)r->p->v[O_WAIT] * 1000000u);
 	rc = ipc_cond_wait(&s->bed, &s->bed_lock, &dl);
-	s->in_bed = 0;
+	s->in_bed--;
 	if (rc == 0 || rc == ETIMEDOUT)
 		ipc_mutex_unlock(&s->bed_lock);
 	if (rc == 0 && run_stopped(r))
 		rc = ECANCELED;		/* woken by the poison */
 	if (rc == ETIMEDOUT)
-		alarm_rang(r);
+		alarm_rang(r, id);
 	else if (rc != 0)
-		worker_errc(r, rc, "barber: asleep");
+		worker_errc(r, rc, "barber: worker %u: asleep", id);
 }
 
-/* The barber: the next customer from the room, or sleep until one comes. */
+/* Barber id: the next customer from the room, or sleep until one comes. */
 static void
-barber(struct run *r)
+barber(struct run *r, unsigned id)
 {
 	struct bstate *s = r->state;
 	struct blayout l = layout(r);
-	int naive = r->p->v[O_SYNC] == S_NAIVE;
+	int naive = r->p->v[O_SYNC] == S_NAIVE, dozed = 0;
+	uint64_t cuts = 0;
 	unsigned who;
 
 	for (;;) {
-		down(r, BARBER, B_MUTEX);
+		down(r, id, B_MUTEX);
 		if (all_handled(r))
 			break;
 		if (naive && atomic_load(&s->waiting) == 0) {
 			up(r, B_MUTEX);
-			doze(r);
+			doze(r, id, !dozed++);
 			continue;
 		}
 		if (!naive)
-			sleep_sem(r);	/* returns holding the mutex */
+			sleep_sem(r, id);	/* returns holding the mutex */
 		if (atomic_load(&s->waiting) == 0) {
 			up(r, B_MUTEX);	/* the last one out knocked: closing time */
 			continue;
@@ -372,7 +407,7 @@ barber(struct run *r)
 		who = l.queue[s->head++ % (unsigned)r->p->v[O_CHAIRS]];
 		atomic_fetch_sub(&s->waiting, 1);
 		up(r, B_MUTEX);
-		serve(r, who);
+		serve(r, id, who, cuts++);
 	}
 	up(r, B_MUTEX);
 }
@@ -380,8 +415,8 @@ barber(struct run *r)
 static void
 barber_work(struct run *r, unsigned id)
 {
-	if (id == BARBER)
-		barber(r);
+	if (id < (unsigned)r->p->v[O_BARBERS])
+		barber(r, id);
 	else
 		customer(r, id);
 }
@@ -392,7 +427,7 @@ barber_poison(struct run *r)
 {
 	struct bpriv *b = r->priv;
 	struct bstate *s = r->state;
-	unsigned i, n = 2 + (unsigned)r->p->v[O_CUSTOMERS];
+	unsigned i, n = 1 + r->nworkers;
 	int k;
 
 	for (k = 0; k < NSEMS; k++)
@@ -409,7 +444,7 @@ ledger_errors(const struct run *r)
 	struct blayout l = layout(r);
 	unsigned id, bad = 0, n = (unsigned)r->p->v[O_CUSTOMERS];
 
-	for (id = 1; id <= n; id++)
+	for (id = (unsigned)r->p->v[O_BARBERS]; id < r->nworkers; id++)
 		bad += l.served[id] != l.admitted[id] || l.cut[id] != l.admitted[id];
 	return bad + (s->admitted + s->turned_away != n) +
 	    (s->served != s->admitted);
@@ -429,8 +464,9 @@ barber_check(const struct run *r, struct outcome *o)
 	if (bad == 0 && s->stranded >= 0 && naive) {
 		o->verdict = VERDICT_RACE;
 		snprintf(o->note, sizeof(o->note), "lost wake-up: customer %d waited "
-		    "%ju ms while the barber slept", s->stranded,
-		    (uintmax_t)(s->stranded_ns / 1000000u));
+		    "%ju ms while the barber%s slept", s->stranded,
+		    (uintmax_t)(s->stranded_ns / 1000000u),
+		    r->p->v[O_BARBERS] > 1 ? "s" : "");
 	} else if (bad == 0 && s->stranded < 0 && s->asleep_waiting == 0) {
 		o->verdict = VERDICT_OK;
 		snprintf(o->note, sizeof(o->note), "every admitted customer served "
@@ -480,8 +516,9 @@ const struct worker worker_barber = {
 	    "turned away, and the barber never sleeps on a waiting customer; "
 	    "the naive wake-up is lost and a customer waits while he sleeps",
 	.explain =
-	    "One barber, K chairs in the waiting room, C customers; a customer who\n"
-	    "finds every chair taken leaves.  The barber sleeps while the room is empty.\n"
+	    "One barber (or -b N), K chairs in the waiting room, C customers; a customer\n"
+	    "who finds every chair taken leaves.  The barber sleeps while the room is\n"
+	    "empty.\n"
 	    "\n"
 	    "Primitive: Downey's semaphores, all named: a mutex over the count, the\n"
 	    "\"waiting room\" (customers; the barber sleeps on it), the \"barber's chair\"\n"
@@ -494,9 +531,9 @@ const struct worker worker_barber = {
 	    "asleep_waiting counts sleeps begun with someone in the room (0);\n"
 	    "lost_wakeups, knocks nobody heard (naive).\n"
 	    "\n"
-	    "Try: -c 50 -k 1; --sync naive (the lost wake-up, found by the barber's\n"
-	    "alarm, -W); -s naive -c 3 --timeline (the knock on the barber's bed\n"
-	    "before he lies down).\n"
+	    "Try: -c 50 -k 1; -b 3 -c 60; --sync naive (the lost wake-up, found by\n"
+	    "the barber's alarm, -W); -s naive -c 3 --timeline (the knock on the\n"
+	    "barber's bed before he lies down).\n"
 	    "\n"
 	    "Pitfalls: \"check, unlock, then sleep\" leaves a window in which the wake-up\n"
 	    "is lost; a semaphore counts the post made before anyone waits, a condition\n"

@@ -387,7 +387,7 @@ smokers_release(struct run *r)
 
 const struct worker worker_smokers = {
 	.name = "smokers",
-	.desc = "the cigarette smokers (Patil, Downey 4.5): the right smoker, every round",
+	.desc = "the cigarette smokers (Patil, Downey 4.5): the right smoker each round",
 	.proves = "every round exactly one smoker smokes, the one holding the "
 	    "missing ingredient; taking the two ingredients one by one "
 	    "deadlocks, found by a deadline and named",

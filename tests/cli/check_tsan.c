@@ -36,6 +36,7 @@ static const char *const guarded[] = {
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
 	"barber -c 12 -k 3 -a 1000",
+	"barber -b 3 -c 20 -k 3 -a 1000",
 	"smokers -n 300",
 };
 

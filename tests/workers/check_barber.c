@@ -1,8 +1,9 @@
 /*
  * check_barber.c - the sleeping barber (workers/barber.c), as threads and as
  * processes: every admitted customer served once, admitted + turned away ==
- * customers, never a sleep on a waiting customer; the naive wake-up lost
- * and the stranded customer named; a dead barber releases his customers.
+ * customers, never a sleep on a waiting customer, with one barber or three;
+ * the naive wake-up lost and the stranded customer named; a dead barber
+ * releases his customers.
  */
 #include <string.h>
 
@@ -80,6 +81,38 @@ START_TEST(barber_lost_wakeup)
 }
 END_TEST
 
+/* Three barbers on one waiting room: the same ledgers, no sleep on a waiting customer. */
+START_TEST(barber_barbers)
+{
+	const unsigned barbers = 3, customers = 40;
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	uint64_t admitted;
+
+	run_json(&c, row, "barber -b %u -c %u -k 4 -a 3000 -m %s", barbers,
+	    customers, modes[_i]);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "workers"), barbers + customers);
+	admitted = jnum(&row[0], "admitted");
+	ck_assert_uint_eq(admitted + jnum(&row[0], "turned_away"), customers);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), admitted);
+	ck_assert_uint_eq(jnum(&row[0], "ledger_errors"), 0);
+	ck_assert_uint_eq(jnum(&row[0], "asleep_waiting"), 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+
+	/* Naive: every barber lies down after the one knock is lost. */
+	run_json(&c, row, "barber -b %u -c 6 -k 6 -s naive -W 20 -m %s", barbers,
+	    modes[_i]);
+	expect(&c, 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	ck_assert_uint_ge(jnum(&row[0], "asleep_waiting"), barbers);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), 6);
+	ck_assert_ptr_nonnull(strstr(jstr(&row[0], "note"), "while the barbers slept"));
+	cmd_free(&c);
+}
+END_TEST
+
 START_TEST(barber_both_modes)
 {
 	static const struct {
@@ -111,6 +144,8 @@ START_TEST(barber_bad_input)
 		{ "barber -c 0", NULL },
 		{ "barber -s prayer", NULL },
 		{ "barber -W 0", NULL },
+		{ "barber -b 0", NULL },
+		{ "barber -b 64 -c 4033", "more than 4096 workers" },
 	};
 
 	expect_usage(bad[_i].args, bad[_i].says);
@@ -126,8 +161,9 @@ demo_barber_suite(void)
 	tcase_add_loop_test(tc, barber_served, 0, 2);
 	tcase_add_loop_test(tc, barber_room_for_all, 0, 2);
 	tcase_add_loop_test(tc, barber_lost_wakeup, 0, 2);
+	tcase_add_loop_test(tc, barber_barbers, 0, 2);
 	tcase_add_loop_test(tc, barber_both_modes, 0, 2);
-	tcase_add_loop_test(tc, barber_bad_input, 0, 4);
+	tcase_add_loop_test(tc, barber_bad_input, 0, 6);
 	tc = tcase_in(s, "killed", TEST_TIMEOUT, 1);
 	tcase_add_loop_test(tc, barber_released, 0, 2);
 	return s;
