@@ -47,6 +47,9 @@ static const char *const guarded[] = {
 	"deadlock -n 300 -x lockfree",
 	"condition --cvs 1 -p 1 -c 2 -n 500",	/* stranded: all under the mutex */
 	"condition --cvs 1 -N all -p 1 -c 2 -n 500",
+	"barber -c 12 -k 3 -a 1000",
+	"barber -b 3 -c 20 -k 3 -a 1000",
+	"smokers -n 300",
 };
 
 START_TEST(guarded_clean)
