@@ -35,6 +35,12 @@ static const char *const guarded[] = {
 	"falseshare -w 2 -t 0.1",
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
+	"counter -w 3 -n 2000 --sync ttas",
+	"counter -w 3 -n 2000 --sync yield",
+	"counter -w 3 -n 2000 --sync cas",
+	"counter -w 3 -n 2000 --sync ticket",
+	"counter -w 3 -n 2000 --sync mcs",
+	"counter -w 3 -n 2000 --sync futex",
 };
 
 START_TEST(guarded_clean)
