@@ -7,9 +7,13 @@
  * sleep in the kernel).  Spinners give the CPU away every SPINS_PER_YIELD
  * looks: with more workers than CPUs the holder may need it.  See locks.h.
  */
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "compat.h"
 #include "futex.h"
@@ -23,6 +27,7 @@
 #define FUTEX_SPINS	100	/* the futex lock's first phase: about a wake-up's cost */
 #define SLICE_NS	20000000ull	/* a futex sleeper looks at *stop this often */
 #define QUEUE_SPINS	1024	/* a queued waiter's looks before it sleeps */
+#define TICKET_BIT(t)	(1u << ((t) % 32))	/* a sleeper's futex bit, by ticket */
 
 /* ECANCELED if the caller called it off, ETIMEDOUT past the deadline, else 0. */
 static int
@@ -37,11 +42,13 @@ gave_up(const struct timespec *deadline, const atomic_int *stop)
 
 /*
  * Sleep while *w == val, a slice at a time (to look at *stop), at most to
- * the deadline: 0 to look again, or ETIMEDOUT, ECANCELED, futex's error.
+ * the deadline, woken by a wake that names one of bits: 0 to look again, or
+ * ETIMEDOUT, ECANCELED, futex's error.  FUTEX_WAIT_BITSET, not ipc/futex's
+ * wait: the ticket lock wakes only the waiter whose turn comes next.
  */
 static int
-sleep_on(_Atomic uint32_t *w, uint32_t val, const struct timespec *deadline,
-    const atomic_int *stop)
+sleep_on(_Atomic uint32_t *w, uint32_t val, uint32_t bits,
+    const struct timespec *deadline, const atomic_int *stop)
 {
 	struct timespec slice;
 	uint64_t end;
@@ -51,7 +58,8 @@ sleep_on(_Atomic uint32_t *w, uint32_t val, const struct timespec *deadline,
 		return rc;
 	end = ipc_now_ns() + SLICE_NS;
 	slice = ipc_ns_from_ts(deadline) < end ? *deadline : ipc_ts_from_ns(end);
-	rc = ipc_futex_wait(w, val, &slice);
+	rc = syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_BITSET, val, &slice,
+	    NULL, bits) == -1 ? errno : 0;
 	return rc == EAGAIN || rc == EINTR || rc == ETIMEDOUT ? 0 : rc;
 }
 
@@ -234,7 +242,8 @@ ipc_ticket_init(struct ipc_ticket *l)
 /*
  * Take the next ticket (one fetch-and-add), then wait for it to be served.
  * Only the next in line spins; those further back sleep on the owner word,
- * counted, and every unlock that finds sleepers wakes them to look again:
+ * counted, each under its ticket's bit, and an unlock that finds sleepers
+ * wakes the one it makes next in line (and any sharing its bit mod 32):
  * the lock goes nowhere until the next in line runs, and with more waiters
  * than CPUs spinners behind it would keep it off a CPU (the convoy).
  */
@@ -251,7 +260,8 @@ ipc_ticket_lock(struct ipc_ticket *l, const struct timespec *deadline,
 	while ((o = atomic_load_explicit(&l->owner, memory_order_acquire)) != t) {
 		if (t - o > 1) {
 			atomic_fetch_add(&l->sleepers, 1);
-			rc = sleep_on(&l->owner, o, deadline, stop);
+			rc = sleep_on(&l->owner, o, TICKET_BIT(t), deadline,
+			    stop);
 			atomic_fetch_sub(&l->sleepers, 1);
 		} else
 			rc = spin_pause(&n, deadline, stop);
@@ -280,7 +290,8 @@ ipc_ticket_unlock(struct ipc_ticket *l)
 	released(l);
 	atomic_store_explicit(&l->owner, t + 1, memory_order_seq_cst);
 	if (atomic_load(&l->sleepers) != 0)
-		return ipc_futex_wake(&l->owner, INT_MAX, NULL);
+		return syscall(SYS_futex, (uint32_t *)&l->owner, FUTEX_WAKE_BITSET,
+		    INT_MAX, NULL, NULL, TICKET_BIT(t + 2)) == -1 ? errno : 0;
 	return 0;
 }
 
@@ -298,7 +309,7 @@ queue_sleep(_Atomic uint32_t *w, const struct timespec *deadline,
 
 	if (!atomic_compare_exchange_strong(w, &one, 2) && one == 0)
 		return 0;
-	return sleep_on(w, 2, deadline, stop);
+	return sleep_on(w, 2, FUTEX_BITSET_MATCH_ANY, deadline, stop);
 }
 
 /* Node i (0-based) of lock l: found by offset, so any mapping of the region works. */
@@ -441,7 +452,8 @@ futexlock_slow(struct ipc_futexlock *l, const struct timespec *deadline,
 			return 0;
 	}
 	while (atomic_exchange_explicit(&l->word, 2, memory_order_acquire) != 0)
-		if ((rc = sleep_on(&l->word, 2, deadline, stop)) != 0)
+		if ((rc = sleep_on(&l->word, 2, FUTEX_BITSET_MATCH_ANY, deadline,
+		    stop)) != 0)
 			return rc;
 	return 0;
 }
