@@ -25,7 +25,7 @@
 #define REAP_MS		5000	/* the longest a test waits for its parties */
 #define MAX_PARTIES	64
 #define CLI_TIMEOUT	30	/* seconds per end-to-end test; most runs bound theirs with -T */
-#define MAX_ROWS	16	/* result lines one command may print */
+#define MAX_ROWS	32	/* result lines one command may print */
 #define MAX_CELLS	48	/* cells in one CSV line */
 #define NOBODY		"setpriv --reuid=65534 --regid=65534 --clear-groups"
 

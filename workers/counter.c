@@ -4,8 +4,10 @@
  * Unguarded, the read-modify-write of one worker overwrites another's and
  * updates are lost; --widen yields inside the window so the loss shows even
  * on one core.  Each guard makes the total exact: a robust process-shared
- * mutex, a named semaphore used as a lock, a process-shared spinlock, and a
- * C11 atomic fetch-add.  See TLPI psem/thread_incr_psem.c.
+ * mutex, a named semaphore used as a lock, a process-shared spinlock, a
+ * C11 atomic fetch-add, and the lock zoo of ipc/locks.h.  Each locked run
+ * also measures fairness: who got the lock how often, how many times in a
+ * row, after how long a wait.  See TLPI psem/thread_incr_psem.c.
  */
 #include <err.h>
 #include <errno.h>
@@ -14,18 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../ipc/locks.h"
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
 #include "worker.h"
 
-enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD, O_NOPTS };
-enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_NAIVE, S_TAS, S_ALL,
-    NSYNCS };
+enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD, O_FAIR, O_NOPTS };
+enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_NAIVE, S_TAS, S_TTAS,
+    S_YIELD, S_CAS, S_TICKET, S_MCS, S_FUTEX, S_ALL, NSYNCS };
 
 static const char *const syncs[] = {
 	[S_NONE] = "none", [S_MUTEX] = "mutex", [S_SEM] = "sem",
 	[S_SPIN] = "spin", [S_ATOMIC] = "atomic", [S_NAIVE] = "naive-flag",
-	[S_TAS] = "tas", [S_ALL] = "all", [NSYNCS] = NULL
+	[S_TAS] = "tas", [S_TTAS] = "ttas", [S_YIELD] = "yield", [S_CAS] = "cas",
+	[S_TICKET] = "ticket", [S_MCS] = "mcs", [S_FUTEX] = "futex",
+	[S_ALL] = "all", [NSYNCS] = NULL
 };
 
 static const struct optdef counter_opts[] = {
@@ -33,22 +38,62 @@ static const struct optdef counter_opts[] = {
 	[O_ITERATIONS] = OPT_ITERATIONS(100000),
 	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_ALL, syncs,
 	  "none, mutex, sem, spin, atomic, naive-flag (busy-wait on a plain\n"
-	  "                         flag), tas (test-and-set spinlock), or all in turn" },
+	  "                         flag), tas (test-and-set spinlock), ttas (test,\n"
+	  "                         then test-and-set), yield (test-and-set that\n"
+	  "                         yields), cas (compare-and-swap), ticket (FIFO),\n"
+	  "                         mcs (FIFO queue lock), futex (spin, then sleep),\n"
+	  "                         or all in turn" },
 	[O_WIDEN] = { "widen", 0, NULL, 0, 1, 0, NULL,
 	  "yield between the read and the write of each increment" },
 	[O_HOLD] = { "hold-us", 'u', "US", 0, 1000000, 0, NULL,
 	  "sleep this long inside each critical section (spinning vs blocking)" },
+	[O_FAIR] = { "fairness", 0, NULL, 0, 1, 0, NULL,
+	  "time every wait for the lock (max_wait_ns; -t and --hold-us do too)" },
 	[O_NOPTS] = { NULL }
 };
 
 struct counter {
 	alignas(CACHE_LINE) volatile uint64_t plain;	/* none, and the locks */
+	volatile uint32_t	 last;		/* the last holder: same line, one store */
 	alignas(CACHE_LINE) _Atomic uint64_t atomic;
 	alignas(CACHE_LINE) pthread_mutex_t mutex;
 	alignas(CACHE_LINE) pthread_spinlock_t spin;
 	alignas(CACHE_LINE) volatile int flag;		/* naive-flag: check, then set */
 	alignas(CACHE_LINE) atomic_flag tas;
+	alignas(CACHE_LINE) struct ipc_ttas ttas;
+	alignas(CACHE_LINE) struct ipc_yield yield;
+	alignas(CACHE_LINE) struct ipc_cas cas;
+	struct ipc_ticket	 ticket;	/* each on its own lines */
+	struct ipc_mcs		 mcs;
+	alignas(CACHE_LINE) struct ipc_futexlock futex;
+	struct ipc_mcs_node	 node[];	/* one per worker; then the tallies */
 };
+
+/* What one worker saw of fairness, written once at its end. */
+struct tally {
+	alignas(CACHE_LINE) uint64_t max_run;	/* acquisitions in a row */
+	uint64_t		 max_wait_ns;	/* the longest wait for the lock */
+};
+
+static struct tally *
+tallies(const struct run *r)
+{
+	return (struct tally *)&((struct counter *)r->state)->node[r->nworkers];
+}
+
+/* The guards with a critical section: where holders, runs and waits mean something. */
+static int
+has_cs(enum sync s)
+{
+	return s != S_NONE && s != S_NAIVE && s != S_ATOMIC;
+}
+
+/* Two clock reads per acquisition (~50 ns): only when asked, or when a run is slow anyway. */
+static int
+waits_timed(const struct params *p)
+{
+	return p->v[O_FAIR] || p->duration_ns != 0 || p->v[O_HOLD] > 0;
+}
 
 static enum sync
 counter_sync(const struct run *r)
@@ -83,8 +128,30 @@ counter_nworkers(const struct params *p)
 static size_t
 counter_size(const struct run *r)
 {
-	(void)r;
-	return sizeof(struct counter);
+	return sizeof(struct counter) + r->nworkers *
+	    (sizeof(struct ipc_mcs_node) + sizeof(struct tally));
+}
+
+/* The ipc/locks.h guards, built in place: 0 or an errno value. */
+static int
+zoo_init(const struct run *r, struct counter *c)
+{
+	switch (counter_sync(r)) {
+	case S_TTAS:
+		return ipc_ttas_init(&c->ttas);
+	case S_YIELD:
+		return ipc_yield_init(&c->yield);
+	case S_CAS:
+		return ipc_cas_init(&c->cas);
+	case S_TICKET:
+		return ipc_ticket_init(&c->ticket);
+	case S_MCS:
+		return ipc_mcs_init(&c->mcs, c->node, r->nworkers);
+	case S_FUTEX:
+		return ipc_futexlock_init(&c->futex);
+	default:
+		return 0;
+	}
 }
 
 static void
@@ -94,6 +161,7 @@ counter_setup(struct run *r)
 	struct ipc_sem *s;
 	int rc;
 
+	c->last = UINT32_MAX;		/* nobody yet: the first run starts at 1 */
 	switch (counter_sync(r)) {
 	case S_MUTEX:
 		if ((rc = ipc_mutex_init(&c->mutex, IPC_MUTEX_NORMAL)) != 0)
@@ -113,6 +181,8 @@ counter_setup(struct run *r)
 			errc(1, rc, "counter: sem_unlink");
 		break;
 	default:
+		if ((rc = zoo_init(r, c)) != 0)
+			errc(1, rc, "counter: %s", syncs[counter_sync(r)]);
 		break;
 	}
 }
@@ -164,12 +234,35 @@ tas_lock(const struct run *r, struct counter *c)
 	return 0;
 }
 
+/* A try at an ipc/locks.h guard: 0, EBUSY, or an errno value. */
+static int
+zoo_trylock(struct counter *c, enum sync s, unsigned id)
+{
+	switch (s) {
+	case S_TTAS:
+		return ipc_ttas_trylock(&c->ttas);
+	case S_YIELD:
+		return ipc_yield_trylock(&c->yield);
+	case S_CAS:
+		return ipc_cas_trylock(&c->cas, id);
+	case S_TICKET:
+		return ipc_ticket_trylock(&c->ticket);
+	case S_MCS:
+		return ipc_mcs_trylock(&c->mcs, id);
+	case S_FUTEX:
+		return ipc_futexlock_trylock(&c->futex);
+	default:
+		return 0;
+	}
+}
+
 /*
  * Coop tasks share one thread: a blocking lock held by another task would
  * never be let go.  They try, and yield to the others until they get it.
  */
 static int
-coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
+coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
+    unsigned id)
 {
 	int rc;
 
@@ -194,7 +287,8 @@ coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 			rc = atomic_flag_test_and_set(&c->tas) ? EBUSY : 0;
 			break;
 		default:
-			return 0;
+			rc = zoo_trylock(c, s, id);
+			break;
 		}
 		if (rc != EBUSY)
 			break;
@@ -206,12 +300,14 @@ coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 }
 
 static inline int
-guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
+guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
+    unsigned id)
 {
+	const atomic_int *stop = &r->sh->stop;
 	int rc;
 
 	if (r->mode == MODE_COOP)
-		return coop_lock(r, c, s, sem);
+		return coop_lock(r, c, s, sem, id);
 	switch (s) {
 	case S_MUTEX:
 		return worker_mutex_lock(r, &c->mutex, "mutex");
@@ -226,13 +322,26 @@ guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem)
 		rc = s == S_NAIVE ? naive_lock(r, c) : tas_lock(r, c);
 		ipc_trace(rc == 0 ? IPC_EV_ACQ : IPC_EV_FAIL, IPC_K_FLAG, &c->flag);
 		return rc;
+	case S_TTAS:
+		return ipc_ttas_lock(&c->ttas, r->deadline, stop);
+	case S_YIELD:
+		return ipc_yield_lock(&c->yield, r->deadline, stop);
+	case S_CAS:
+		return ipc_cas_lock(&c->cas, id, r->deadline, stop);
+	case S_TICKET:
+		return ipc_ticket_lock(&c->ticket, r->deadline, stop);
+	case S_MCS:
+		return ipc_mcs_lock(&c->mcs, id, r->deadline, stop);
+	case S_FUTEX:
+		return ipc_futexlock_lock(&c->futex, r->deadline, stop);
 	default:
 		return 0;
 	}
 }
 
 static inline int
-guard_unlock(struct counter *c, enum sync s, sem_t *sem)
+guard_unlock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
+    unsigned id)
 {
 	switch (s) {
 	case S_MUTEX:
@@ -249,6 +358,18 @@ guard_unlock(struct counter *c, enum sync s, sem_t *sem)
 		ipc_trace(IPC_EV_REL, IPC_K_FLAG, &c->flag);
 		atomic_flag_clear_explicit(&c->tas, memory_order_release);
 		return 0;
+	case S_TTAS:
+		return ipc_ttas_unlock(&c->ttas);
+	case S_YIELD:
+		return ipc_yield_unlock(&c->yield);
+	case S_CAS:
+		return ipc_cas_unlock(&c->cas, id);
+	case S_TICKET:
+		return ipc_ticket_unlock(&c->ticket);
+	case S_MCS:
+		return ipc_mcs_unlock(&c->mcs, id, r->deadline, &r->sh->stop);
+	case S_FUTEX:
+		return ipc_futexlock_unlock(&c->futex);
 	default:
 		return 0;
 	}
@@ -263,21 +384,34 @@ static inline __attribute__((always_inline)) int
 locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 {
 	struct counter *c = r->state;
+	struct tally *t = &tallies(r)[id];
 	uint64_t n = (uint64_t)r->p->v[O_ITERATIONS];
 	long us = (long)r->p->v[O_HOLD];
-	int rc = 0, widen = (int)r->p->v[O_WIDEN];
-	uint64_t k;
+	int rc = 0, widen = (int)r->p->v[O_WIDEN], timed = waits_timed(r->p);
+	uint64_t k, t0 = 0, w, run = 0, max_run = 0, max_wait = 0;
 
 	for (k = 0; run_more(r, k, n) && rc == 0; k++) {
-		if ((rc = guard_lock(r, c, s, sem)) != 0)
+		if (timed)
+			t0 = ipc_now_ns();
+		if ((rc = guard_lock(r, c, s, sem, id)) != 0)
 			break;
+		if (timed && (w = ipc_now_ns() - t0) > max_wait)
+			max_wait = w;
 		inject_point(r, id, k);
+		if (has_cs(s)) {
+			/* Held by us last time too: the run goes on.  One store, on the counter's line. */
+			run = c->last == id ? run + 1 : 1;
+			max_run = run > max_run ? run : max_run;
+			c->last = id;
+		}
 		bump(r, c, widen);
 		if (us > 0)
 			ipc_sleep_ns((uint64_t)us * 1000);
-		rc = guard_unlock(c, s, sem);
+		rc = guard_unlock(r, c, s, sem, id);
 	}
 	*i = k;
+	t->max_run = max_run;
+	t->max_wait_ns = max_wait;
 	return rc;
 }
 
@@ -307,6 +441,24 @@ counter_work(struct run *r, unsigned id)
 	case S_SPIN:
 		rc = locked_loop(r, id, S_SPIN, sem, &i);
 		break;
+	case S_TTAS:
+		rc = locked_loop(r, id, S_TTAS, sem, &i);
+		break;
+	case S_YIELD:
+		rc = locked_loop(r, id, S_YIELD, sem, &i);
+		break;
+	case S_CAS:
+		rc = locked_loop(r, id, S_CAS, sem, &i);
+		break;
+	case S_TICKET:
+		rc = locked_loop(r, id, S_TICKET, sem, &i);
+		break;
+	case S_MCS:
+		rc = locked_loop(r, id, S_MCS, sem, &i);
+		break;
+	case S_FUTEX:
+		rc = locked_loop(r, id, S_FUTEX, sem, &i);
+		break;
 	default:
 		rc = locked_loop(r, id, s, sem, &i);
 		break;
@@ -315,6 +467,44 @@ counter_work(struct run *r, unsigned id)
 	if (rc != 0)
 		worker_errc(r, rc, "counter: worker %u: %s: iteration %ju", id,
 		    syncs[s], (uintmax_t)i);
+}
+
+/*
+ * Fairness, from each worker's count (its slot) and tally.  Shares are of
+ * the mean, so 1.00 is a fair share; Jain's index is (sum x)^2 / (n sum x^2),
+ * 1 when all are equal, 1/n when one did everything.  Columns that cannot
+ * mean anything in this run are null: shares with -n (every worker does n),
+ * runs and waits without a critical section, waits when not timed.
+ */
+static void
+counter_fairness(const struct run *r, struct outcome *o, enum sync s)
+{
+	const struct tally *t = tallies(r);
+	uint64_t lo = UINT64_MAX, hi = 0, sum = 0, x, run = 0, wait = 0;
+	double sq = 0, mean;
+	int share = r->p->duration_ns != 0 ? F_TABLE : F_NULL;
+	int cs = has_cs(s) ? 0 : F_NULL, timed = waits_timed(r->p);
+	unsigned i;
+
+	for (i = 0; i < r->nworkers; i++) {
+		x = r->sh->slot[i].iters;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+		sum += x;
+		sq += (double)x * (double)x;
+		run = t[i].max_run > run ? t[i].max_run : run;
+		wait = t[i].max_wait_ns > wait ? t[i].max_wait_ns : wait;
+	}
+	mean = (double)sum / r->nworkers;
+	if (sum == 0)
+		share |= F_NULL;
+	res_dbl(o->extra, "share_min", sum ? (double)lo / mean : 0, share | F_RATIO);
+	res_dbl(o->extra, "share_max", sum ? (double)hi / mean : 0, share | F_RATIO);
+	res_dbl(o->extra, "jain", sum ? (double)sum * (double)sum /
+	    (r->nworkers * sq) : 0, share | F_RATIO);
+	res_uint(o->extra, "max_run", run, F_TABLE | cs);
+	res_uint(o->extra, "max_wait_ns", wait, F_NS | cs |
+	    (timed ? F_TABLE : F_NULL));
 }
 
 static void
@@ -355,6 +545,7 @@ counter_check(const struct run *r, struct outcome *o)
 	}
 	res_uint(o->extra, "lost", o->expected > o->observed ?
 	    o->expected - o->observed : 0, F_TABLE);
+	counter_fairness(r, o, s);
 }
 
 static void
@@ -382,21 +573,47 @@ const struct worker worker_counter = {
 	    "Primitive: none; a robust process-shared pthread mutex; a named POSIX\n"
 	    "semaphore at 1 used as a lock; a process-shared pthread spinlock; a C11\n"
 	    "atomic fetch-add; the naive flag (check, then set: still two steps); a real\n"
-	    "test-and-set spinlock (atomic_flag).\n"
+	    "test-and-set spinlock (atomic_flag); and the lock zoo (ipc/locks.h):\n"
+	    "  ttas    spin reading, exchange only when free: waiters share the line\n"
+	    "          instead of stealing it; wins over tas with several spinners.\n"
+	    "  yield   test-and-set that gives the CPU away on a miss: cheap when\n"
+	    "          workers outnumber CPUs, wasteful latency when they do not.\n"
+	    "  cas     compare-and-swap writing the owner's id: as cheap as tas, and\n"
+	    "          the lock word names its holder (unlock by another is EPERM).\n"
+	    "  ticket  fetch-and-add a ticket, wait to be served: FIFO, one RMW per\n"
+	    "          lock; every waiter watches one line; not-next waiters sleep.\n"
+	    "  mcs     a queue of per-worker nodes (indices, so it works across\n"
+	    "          processes): FIFO, each waiter spins on its own line; wins with\n"
+	    "          many CPUs spinning; costs an exchange and a CAS per lock.\n"
+	    "  futex   Drepper's mutex: CAS 0->1 uncontended (no syscall), spin\n"
+	    "          briefly, then sleep in FUTEX_WAIT; what pthread mutexes do.\n"
+	    "FIFO pays: with more workers than CPUs the next in line is often off a\n"
+	    "CPU, and the lock waits for the scheduler (see ops/s and ivcsw).\n"
 	    "\n"
 	    "Columns: expected is workers x iterations, observed what the counter holds,\n"
 	    "lost the difference; cpu_ns (JSON/CSV) is the CPU the workers burned.\n"
 	    "With -t SECONDS instead of -n, each worker counts the increments it made\n"
 	    "until the time was up: expected is their sum, iterations their mean.\n"
+	    "Fairness: share_min, share_max (with -t) are the least and most a worker\n"
+	    "did over the mean (1.00x: a fair share); jain is (sum x)^2 / (n sum x^2),\n"
+	    "1 when equal, 1/n when one did all; max_run the most acquisitions in a\n"
+	    "row by one worker (the last holder is kept beside the counter);\n"
+	    "max_wait_ns the longest lock wait, timed only with --fairness, -t or\n"
+	    "--hold-us (two clock reads, ~50 ns, per acquisition).\n"
 	    "\n"
 	    "Try: --sync none --widen (the race on any machine); -w 1 (nobody to race\n"
 	    "with); --sync all --mode both (every guard, threads next to processes);\n"
 	    "--hold-us 1000 --sync tas; --hold-us 1000 --sync mutex (compare cpu_ns);\n"
-	    "-s mutex -w 3 -n 20 -u 1000 --timeline (who held it when).\n"
+	    "-s mutex -w 3 -n 20 -u 1000 --timeline (who held it when);\n"
+	    "-w 4 -t 0.3 -u 50 -s ticket (max_run 1, jain 1.00x: served in turn);\n"
+	    "-w 4 -t 0.3 -u 50 -s tas (one worker takes it a thousand times in a row).\n"
 	    "\n"
 	    "Pitfalls: a mutex in shared memory must be PTHREAD_PROCESS_SHARED (and here\n"
 	    "robust, so a dead owner is survivable); volatile is not a lock; a spinlock\n"
-	    "burns a CPU for as long as its holder sleeps or is preempted.\n",
+	    "burns a CPU for as long as its holder sleeps or is preempted; a lock that\n"
+	    "lets the releaser take it again at once (tas, mutex, futex) starves the\n"
+	    "others; FIFO serves only who asks: a worker preempted before it takes its\n"
+	    "ticket is not in the queue.\n",
 	.opts = counter_opts,
 	.validate = counter_validate,
 	.variants = counter_variants,

@@ -50,6 +50,12 @@ static const char *const guarded[] = {
 	"barber -c 12 -k 3 -a 1000",
 	"barber -b 3 -c 20 -k 3 -a 1000",
 	"smokers -n 300",
+	"counter -w 3 -n 2000 --sync ttas",
+	"counter -w 3 -n 2000 --sync yield",
+	"counter -w 3 -n 2000 --sync cas",
+	"counter -w 3 -n 2000 --sync ticket",
+	"counter -w 3 -n 2000 --sync mcs",
+	"counter -w 3 -n 2000 --sync futex",
 };
 
 START_TEST(guarded_clean)

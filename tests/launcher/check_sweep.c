@@ -89,10 +89,10 @@ START_TEST(sweep_json_queue)
 	/* Each variant of a demo is a grid line of its own. */
 	n = run_json(&c, row, "sweep counter --workers 1,2 -s all -n 200 -m thread -T 20");
 	expect(&c, 0);
-	ck_assert_int_eq(n, 14);
+	ck_assert_int_eq(n, 26);
 	ck_assert_str_eq(jstr(&row[0], "sync"), "none");
-	ck_assert_str_eq(jstr(&row[13], "sync"), "tas");
-	ck_assert_uint_eq(jnum(&row[13], "workers"), 2);
+	ck_assert_str_eq(jstr(&row[25], "sync"), "futex");
+	ck_assert_uint_eq(jnum(&row[25], "workers"), 2);
 	cmd_free(&c);
 }
 END_TEST

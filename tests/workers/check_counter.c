@@ -3,10 +3,12 @@
  * each guard exact (workers x iterations) as threads, processes and coop
  * tasks, the unguarded and naive-flag races losing updates and counting
  * them, -t runs counted by what was really done, spinners that burn CPU,
- * and a worker killed while it holds the lock or spins.
+ * a worker killed while it holds the lock or spins; the lock zoo exact,
+ * and fairness: FIFO locks hand over in turn, test-and-set does not.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../tests.h"
@@ -28,11 +30,15 @@ START_TEST(counter_guards_exact)
 	for (k = 0; k < 2; k++) {
 		if (m != 2 && m != k)
 			continue;
-		snprintf(want, sizeof(want), ",%s,%s,3,10000,30000,30000,0,ok,",
+		/* lost 0; no shares with -n, no wait timed without asking. */
+		snprintf(want, sizeof(want), ",%s,%s,3,10000,30000,30000,0,,,,",
 		    guards[g], modes[k]);
 		ck_assert_msg(strstr(c.out, want) != NULL, "no '%s' in %s", want,
 		    c.out);
 	}
+	csv_want(c.out, 1, "verdict", "ok");
+	if (m == 2)
+		csv_want(c.out, 2, "verdict", "ok");
 	cmd_free(&c);
 }
 END_TEST
@@ -67,8 +73,9 @@ END_TEST
 START_TEST(counter_all_rows)
 {
 	static const char *const syncs[] = { "none", "mutex", "sem", "spin",
-	    "atomic", "naive-flag", "tas" };
-	const int nsync = 7;
+	    "atomic", "naive-flag", "tas", "ttas", "yield", "cas", "ticket", "mcs",
+	    "futex" };
+	const int nsync = 13;
 	struct jobj rows[MAX_ROWS];
 	struct cmd c;
 	int k, per = _i == 2 ? 2 : 1;
@@ -195,7 +202,7 @@ START_TEST(counter_coop_yields)
 
 	n = run_json(&c, row, "counter -w 4 -n 3000 -m coop");
 	expect_coop(&c);
-	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(n, 13);
 	for (k = 0; k < n; k++) {
 		ck_assert_str_eq(jstr(&row[k], "mode"), "coop");
 		ck_assert_uint_eq(jnum(&row[k], "observed"), 12000);	/* none too */
@@ -279,8 +286,9 @@ START_TEST(counter_mutex_owner_killed)
 	    "-f csv --inject kill@1:500", mode), 0);
 	expect(&c, 1);
 	no_orphans();
-	ck_assert_msg(strstr(c.out, ",6000,4500,1500,fail,") != NULL,
+	ck_assert_msg(strstr(c.out, ",6000,4500,1500,") != NULL,
 	    "the survivors' count is not exact: %s", c.out);
+	csv_want(c.out, 1, "verdict", "fail");
 	ck_assert_msg(count_lines(c.err) == 1, "stderr is not one line: %s", c.err);
 	ck_assert_ptr_nonnull(strstr(c.err, "holding the mutex: EOWNERDEAD, recovered"));
 	ck_assert_ptr_nonnull(strstr(c.err, _i ? "worker 1 (thread " : "worker 1 (pid "));
@@ -304,6 +312,112 @@ START_TEST(counter_tas_released)
 }
 END_TEST
 
+/* The zoo's guards, threads and processes: exact, and a run of one worker is counted. */
+START_TEST(counter_zoo_exact)
+{
+	static const char *const zoo[] = { "ttas", "yield", "cas", "ticket",
+	    "mcs", "futex" };
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int k;
+
+	ck_assert_int_eq(run_json(&c, row, "counter -w 3 -n 4000 -s %s -m both "
+	    "-T 20", zoo[_i]), 2);
+	expect(&c, 0);
+	for (k = 0; k < 2; k++) {
+		ck_assert_str_eq(jstr(&row[k], "sync"), zoo[_i]);
+		ck_assert_str_eq(jstr(&row[k], "mode"), modes[k]);
+		ck_assert_uint_eq(jnum(&row[k], "expected"), 12000);
+		ck_assert_uint_eq(jnum(&row[k], "observed"), 12000);
+		ck_assert_str_eq(jstr(&row[k], "verdict"), "ok");
+		/* At least one acquisition in a run, at most all of one worker's. */
+		ck_assert_uint_ge(jnum(&row[k], "max_run"), 1);
+		ck_assert_uint_le(jnum(&row[k], "max_run"), 4000);
+		ck_assert_int_eq(json_get(&row[k], "share_min")->type, J_NULL);
+		ck_assert_int_eq(json_get(&row[k], "max_wait_ns")->type, J_NULL);
+	}
+	cmd_free(&c);
+}
+END_TEST
+
+/* One worker: every acquisition is in one run; --fairness times its waits. */
+START_TEST(counter_one_worker_run)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, row, "counter -w 1 -n 777 -s %s --fairness "
+	    "-m %s -T 10", _i / 2 ? "mcs" : "mutex", modes[_i % 2]), 1);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "max_run"), 777);
+	ck_assert_int_eq(json_get(&row[0], "max_wait_ns")->type, J_NUM);
+	ck_assert_int_eq(json_get(&row[0], "max_run")->type, J_NUM);
+	cmd_free(&c);
+}
+END_TEST
+
+/*
+ * The lesson: with a holder that sleeps 50 us, the ticket lock serves the
+ * four workers in turn (no worker twice in a row, shares equal, Jain ~1);
+ * test-and-set lets the releaser take it again at once, hundreds of times.
+ * Runs depend on the scheduler: the margins are wide, and a run that shows
+ * nothing is tried again, up to 3 times.
+ */
+static int
+fair_run(const char *guard, const char *mode, uint64_t *run, double *jain,
+    uint64_t *total)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	int n;
+
+	n = run_json(&c, row, "counter -w 4 -t 0.3 --hold-us 50 -s %s -m %s -T 10",
+	    guard, mode);
+	expect(&c, 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(jnum(&row[0], "observed"), jnum(&row[0], "expected"));
+	*run = jnum(&row[0], "max_run");
+	*jain = strtod(json_get(&row[0], "jain")->val, NULL);
+	*total = jnum(&row[0], "expected");
+	ck_assert_int_eq(json_get(&row[0], "max_wait_ns")->type, J_NUM);
+	cmd_free(&c);
+	return n;
+}
+
+START_TEST(counter_fifo_fair)
+{
+	const char *guard = _i / 2 ? "mcs" : "ticket";
+	uint64_t run = 0, total = 0;
+	double jain = 0;
+	int try;
+
+	for (try = 0; try < 3; try++) {
+		fair_run(guard, modes[_i % 2], &run, &jain, &total);
+		if (run <= 2 && jain > 0.95)
+			break;
+	}
+	ck_assert_msg(run <= 2 && jain > 0.95, "%s -m %s: max_run %ju, jain %.3f "
+	    "of %ju", guard, modes[_i % 2], (uintmax_t)run, jain,
+	    (uintmax_t)total);
+}
+END_TEST
+
+START_TEST(counter_tas_unfair)
+{
+	uint64_t run = 0, total = 0;
+	double jain = 0;
+	int try;
+
+	for (try = 0; try < 3; try++) {
+		fair_run("tas", modes[_i], &run, &jain, &total);
+		if (run >= 50)
+			break;
+	}
+	ck_assert_msg(run >= 50, "tas -m %s: max_run only %ju of %ju", modes[_i],
+	    (uintmax_t)run, (uintmax_t)total);
+}
+END_TEST
+
 Suite *
 demo_counter_suite(void)
 {
@@ -318,6 +432,11 @@ demo_counter_suite(void)
 	tcase_add_loop_test(tc, counter_flags_both, 0, 2);
 	tcase_add_loop_test(tc, counter_spin_cpu, 0, 2);
 	tcase_add_test(tc, counter_coop_yields);
+	tcase_add_loop_test(tc, counter_zoo_exact, 0, 6);
+	tcase_add_loop_test(tc, counter_one_worker_run, 0, 4);
+	tc = tcase_in(s, "fairness", TEST_TIMEOUT, 0);
+	tcase_add_loop_test(tc, counter_fifo_fair, 0, 4);
+	tcase_add_loop_test(tc, counter_tas_unfair, 0, 2);
 	tc = tcase_in(s, "timed", 20, 0);
 	tcase_add_test(tc, counter_timed);
 	tcase_add_test(tc, counter_timed_one_worker);
