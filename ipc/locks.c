@@ -26,7 +26,6 @@
 #define YIELDS_PER_CLOCK 64	/* the yield lock looks at the clock less often */
 #define FUTEX_SPINS	100	/* the futex lock's first phase: about a wake-up's cost */
 #define SLICE_NS	20000000ull	/* a futex sleeper looks at *stop this often */
-#define QUEUE_SPINS	1024	/* a queued waiter's looks before it sleeps */
 #define TICKET_BIT(t)	(1u << ((t) % 32))	/* a sleeper's futex bit, by ticket */
 
 /* ECANCELED if the caller called it off, ETIMEDOUT past the deadline, else 0. */
@@ -296,10 +295,10 @@ ipc_ticket_unlock(struct ipc_ticket *l)
 }
 
 /*
- * A queued waiter that spun QUEUE_SPINS looks in vain sleeps on its word
- * (1 -> 2: "wake me"), a slice at a time, until handed the lock (0).  With
- * more waiters than CPUs the one next in line may be off a CPU; spinners
- * behind it would keep it there.
+ * A queued waiter not next in line sleeps on its word (1 -> 2: "wake me"),
+ * a slice at a time, until handed the lock (0) or woken to spin as the next.
+ * With more waiters than CPUs the one next in line may be off a CPU;
+ * spinners behind it would keep it there.
  */
 static int
 queue_sleep(_Atomic uint32_t *w, const struct timespec *deadline,
@@ -345,7 +344,7 @@ int
 ipc_mcs_lock(struct ipc_mcs *l, uint32_t me, const struct timespec *deadline,
     const atomic_int *stop)
 {
-	struct ipc_mcs_node *node;
+	struct ipc_mcs_node *node, *pred;
 	uint32_t prev;
 	unsigned n = 0;
 	int rc;
@@ -359,10 +358,11 @@ ipc_mcs_lock(struct ipc_mcs *l, uint32_t me, const struct timespec *deadline,
 	prev = atomic_exchange_explicit(&l->tail, me + 1, memory_order_acq_rel);
 	if (prev == 0)
 		return traced(0, l);
-	atomic_store_explicit(&mcs_node(l, prev - 1)->next, me + 1,
-	    memory_order_release);
+	pred = mcs_node(l, prev - 1);
+	atomic_store_explicit(&pred->next, me + 1, memory_order_seq_cst);
+	/* Next in line (the one ahead holds it) spins; further back, sleep. */
 	while (atomic_load_explicit(&node->locked, memory_order_acquire) != 0) {
-		if (n < QUEUE_SPINS) {
+		if (atomic_load_explicit(&pred->locked, memory_order_seq_cst) == 0) {
 			if ((rc = spin_pause(&n, deadline, stop)) != 0)
 				return traced(rc, l);
 			continue;
@@ -418,8 +418,15 @@ ipc_mcs_unlock(struct ipc_mcs *l, uint32_t me, const struct timespec *deadline,
 				return rc;
 	}
 	node = mcs_node(l, succ - 1);
-	if (atomic_exchange_explicit(&node->locked, 0, memory_order_acq_rel) == 2)
-		return ipc_futex_wake(&node->locked, 1, NULL);
+	/* The one after it is now next in line: wake it to spin (a stale look only wakes one for nothing). */
+	succ = atomic_load_explicit(&node->next, memory_order_acquire);
+	if (atomic_exchange_explicit(&node->locked, 0, memory_order_acq_rel) == 2 &&
+	    (rc = ipc_futex_wake(&node->locked, 1, NULL)) != 0)
+		return rc;
+	node = succ != 0 ? mcs_node(l, succ - 1) : NULL;
+	if (node != NULL && atomic_load_explicit(&node->locked,
+	    memory_order_relaxed) == 2)
+		ipc_futex_wake(&node->locked, 1, NULL);
 	return 0;
 }
 
