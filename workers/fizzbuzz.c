@@ -138,7 +138,29 @@ sem_turn(struct run *r, unsigned id, uint64_t i)
 		worker_errc(r, rc, "fizzbuzz: post");
 }
 
-/* Under the lock, wait until next is i; print; hand on to everyone. */
+/*
+ * Wait until next is i (lock held).  A poisoned run is looked for before
+ * every sleep; a writer that died holding the lock is adopted (its state is
+ * whole: next moves only after the append).
+ */
+static int
+await_next(struct run *r, uint64_t i)
+{
+	struct fbstate *s = r->state;
+	int adopted = 0, rc = 0;
+
+	while (s->next != i && rc == 0) {
+		if (run_stopped(r))
+			return ECANCELED;
+		rc = ipc_mutex_adopt(&s->m, ipc_cond_wait(&s->cv, &s->m, r->deadline),
+		    &adopted);
+		if (adopted && atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
+			strlcpy(r->sh->dead_lock, "turn lock", sizeof(r->sh->dead_lock));
+	}
+	return rc;
+}
+
+/* Under the lock, wait for item i's turn; print; hand on to everyone. */
 static void
 cond_turn(struct run *r, unsigned id, uint64_t i)
 {
@@ -147,17 +169,13 @@ cond_turn(struct run *r, unsigned id, uint64_t i)
 
 	if ((rc = worker_mutex_lock(r, &s->m, "turn lock")) != 0)
 		worker_errc(r, rc, "fizzbuzz: %s: item %ju", roles[id], (uintmax_t)i);
-	while (s->next != i && rc == 0)
-		if ((rc = ipc_cond_wait(&s->cv, &s->m, r->deadline)) == 0 &&
-		    run_stopped(r))
-			rc = ECANCELED;		/* woken by the poison */
-	if (rc == 0) {
+	if ((rc = await_next(r, i)) == 0) {
 		inject_point(r, id, i);
 		append(s, id, i, (uint64_t)r->p->v[O_N]);
 		s->next = i + 1;
 		ipc_cond_broadcast(&s->cv);
 	}
-	ipc_mutex_unlock(&s->m);
+	ipc_mutex_unlock(&s->m);	/* a condvar wait returns holding it */
 	if (rc != 0)
 		worker_errc(r, rc, "fizzbuzz: %s: item %ju", roles[id], (uintmax_t)i);
 }
