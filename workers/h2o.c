@@ -129,7 +129,7 @@ sit(struct run *r, int e, unsigned id, uint64_t a)
 		worker_errc(r, rc, "h2o: worker %u: atom %ju", id, (uintmax_t)a);
 }
 
-/* One atom: seat, ticket, record, bond (barrier), look, leave the seat. */
+/* This worker's atom a: seat, ticket, record, bond (barrier), look, leave the seat. */
 static void
 atom(struct run *r, int e, unsigned id, uint64_t a)
 {
@@ -160,11 +160,11 @@ static void
 h2o_work(struct run *r, unsigned id)
 {
 	struct hstate *s = r->state;
-	uint64_t n = (uint64_t)r->p->v[O_MOLECULES], a;
+	uint64_t n = (uint64_t)r->p->v[O_MOLECULES], i;
 	int e = id < (unsigned)r->p->v[O_HYDROGEN] ? E_H : E_O;
 
-	while ((a = atomic_fetch_add(&s->taken[e], 1)) < (e == E_H ? 2 * n : n))
-		atom(r, e, id, a);
+	for (i = 0; atomic_fetch_add(&s->taken[e], 1) < (e == E_H ? 2 * n : n); i++)
+		atom(r, e, id, i);
 }
 
 /* The launcher gave up (a worker died): wake every waiter so it leaves. */
