@@ -35,6 +35,10 @@ static const char *const guarded[] = {
 	"falseshare -w 2 -t 0.1",
 	"pingpong -t 0.1 --via spin",
 	"queue -p 2 -c 2 -t 0.1 -k 16",
+	"h2o -H 3 -O 2 -n 300",
+	"zeroevenodd -n 500",
+	"fizzbuzz -n 600 -s sem",
+	"fizzbuzz -n 600 -s cond",
 };
 
 START_TEST(guarded_clean)
