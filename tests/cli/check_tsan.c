@@ -56,6 +56,10 @@ static const char *const guarded[] = {
 	"counter -w 3 -n 2000 --sync ticket",
 	"counter -w 3 -n 2000 --sync mcs",
 	"counter -w 3 -n 2000 --sync futex",
+	"h2o -H 3 -O 2 -n 300",
+	"zeroevenodd -n 500",
+	"fizzbuzz -n 600 -s sem",
+	"fizzbuzz -n 600 -s cond",
 };
 
 START_TEST(guarded_clean)
