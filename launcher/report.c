@@ -354,9 +354,9 @@ col_key(const struct report *rp, const struct table *t, int col)
 }
 
 /*
- * Fit the terminal: the note goes on a line of its own, then columns go,
- * the OS's counts first, then from the right, never the ones that say what
- * ran and how it ended.  --wide, CSV and JSON keep everything.
+ * Fit the terminal: the OS's counts go first, then the note goes on a line
+ * of its own, then columns from the right, never the ones that say what ran
+ * and how it ended.  --wide, CSV and JSON keep everything.
  */
 static void
 table_fit(const struct report *rp, struct table *t, int limit)
@@ -365,10 +365,11 @@ table_fit(const struct report *rp, struct table *t, int limit)
 
 	if (limit <= 0 || table_width(t) <= limit)
 		return;
-	for (col = 0; col < t->ncol; col++)
-		if (strcmp(col_key(rp, t, col), "note") == 0)
-			t->keep[col] = 0, t->note = t->idx[col];
-	for (pass = 0; pass < 2 && table_width(t) > limit; pass++)
+	for (pass = 0; pass < 2 && table_width(t) > limit; pass++) {
+		if (pass == 1)	/* the note on a line of its own */
+			for (col = 0; col < t->ncol; col++)
+				if (strcmp(col_key(rp, t, col), "note") == 0)
+					t->keep[col] = 0, t->note = t->idx[col];
 		for (col = t->nc - 1; col >= 0 && table_width(t) > limit; col--)
 			if (t->keep[col] && (pass == 0 ?
 			    listed(drop_first, col_key(rp, t, col)) :
@@ -376,6 +377,7 @@ table_fit(const struct report *rp, struct table *t, int limit)
 				t->keep[col] = 0;
 				t->dropped++;
 			}
+	}
 }
 
 /* Which columns, how wide: every F_TABLE field (and proc/thr for both modes), sized to fit. */

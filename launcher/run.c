@@ -18,6 +18,7 @@
 #include <err.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -123,6 +124,21 @@ cpu_ns(void)
 	return (int64_t)ipc_ns_from_ts(&ts);
 }
 
+/*
+ * The barrier wakes its sleepers one after another, each a scheduler's
+ * wake-up later: a worker woken first could finish its share before the
+ * last one runs, and an unguarded counter would show no race.  So each
+ * worker, once through, waits (yielding) until every worker is through.
+ */
+static void
+start_together(struct run *r)
+{
+	atomic_fetch_add_explicit(&r->sh->running, 1, memory_order_acq_rel);
+	while (atomic_load_explicit(&r->sh->running, memory_order_acquire) <
+	    r->nworkers && !run_stopped(r))
+		sched_yield();
+}
+
 /* The part every worker runs: wait for the start, time the work, record it. */
 static void
 worker_main(struct run *r, unsigned id)
@@ -142,6 +158,8 @@ worker_main(struct run *r, unsigned id)
 		return;		/* the launcher called the run off */
 	if (rc != 0 && rc != IPC_BARRIER_SERIAL)
 		worker_errc(r, rc, "%s: worker %u: start barrier", r->demo->name, id);
+	if (r->mode != MODE_COOP)
+		start_together(r);
 	getrusage(RUSAGE_THREAD, &ru0);
 	cpu0 = cpu_ns();
 	trace_begin(r, id);

@@ -507,6 +507,36 @@ counter_fairness(const struct run *r, struct outcome *o, enum sync s)
 	    (timed ? F_TABLE : F_NULL));
 }
 
+/* Whether any two workers' work overlapped in time (their slots' start and end). */
+static int
+overlapped(const struct run *r)
+{
+	unsigned i, j;
+
+	for (i = 0; i < r->nworkers; i++)
+		for (j = i + 1; j < r->nworkers; j++)
+			if (r->sh->slot[i].t_start < r->sh->slot[j].t_end &&
+			    r->sh->slot[j].t_start < r->sh->slot[i].t_end)
+				return 1;
+	return 0;
+}
+
+/* An unguarded run that lost nothing says why, and how to see the race for certain. */
+static void
+exact_note(const struct run *r, char *note, size_t len)
+{
+	if (r->mode == MODE_COOP)
+		snprintf(note, len, "no yield inside the read-modify-write: no race");
+	else if (r->nworkers == 1)
+		snprintf(note, len, "one worker: nobody to race with");
+	else if (!overlapped(r))
+		snprintf(note, len, "exact this time: the workers never overlapped; "
+		    "--widen shows the race for certain");
+	else
+		snprintf(note, len, "exact this time: they overlapped but no update "
+		    "was lost; --widen shows the race for certain");
+}
+
 static void
 counter_check(const struct run *r, struct outcome *o)
 {
@@ -529,10 +559,10 @@ counter_check(const struct run *r, struct outcome *o)
 	o->observed = s == S_ATOMIC ? atomic_load(&c->atomic) : c->plain;
 	if (o->observed == o->expected) {
 		o->verdict = VERDICT_OK;
-		snprintf(o->note, sizeof(o->note), (s == S_NONE || s == S_NAIVE) &&
-		    r->mode == MODE_COOP ? "no yield inside the read-modify-write: "
-		    "no race" : s == S_NONE || s == S_NAIVE ?
-		    "exact this time: no update lost" : "exact");
+		if (s == S_NONE || s == S_NAIVE)
+			exact_note(r, o->note, sizeof(o->note));
+		else
+			snprintf(o->note, sizeof(o->note), "exact");
 	} else if ((s == S_NONE || s == S_NAIVE) && o->observed < o->expected) {
 		o->verdict = VERDICT_RACE;
 		snprintf(o->note, sizeof(o->note), "lost %ju updates (%.1f%%)",

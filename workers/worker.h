@@ -95,6 +95,7 @@ struct run_shared {
 	uint64_t		 t_launch;	/* ns, before the first worker starts */
 	_Atomic uint64_t	 t_go;		/* ns, when the start barrier opened */
 	atomic_int		 time_up;	/* -t: the duration is over */
+	atomic_uint		 running;	/* workers through the start barrier */
 	struct slot		 slot[];
 };
 
