@@ -21,7 +21,7 @@ enum test { T_SB, T_MP, T_LB, NTESTS };
 enum fence { F_NONE, F_RELACQ, F_SEQ_CST, F_ALL, NFENCES };
 
 #define SPINS_PER_YIELD	64
-#define YIELDS_PER_NAP	8
+#define YIELDS_PER_NAP	64
 #define SPIN_NAP_NS	10000		/* 10 us */
 
 static const char *const tests[] = {
@@ -34,7 +34,7 @@ static const char *const fences[] = {
 };
 
 static const struct optdef litmus_opts[] = {
-	[O_TRIALS] = { "trials", 'n', "N", 1, 1 << 24, 200000, NULL,
+	[O_TRIALS] = { "trials", 'n', "N", 1, 1 << 24, 100000, NULL,
 	  "trials: each a barrier, then both workers' two accesses" },
 	[O_TEST] = { "test", 'L', "TEST", 0, 0, T_SB, tests,
 	  "sb (store buffering), mp (message passing), lb (load buffering)" },

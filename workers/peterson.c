@@ -21,7 +21,7 @@ enum lock { L_PETERSON, L_DEKKER, NLOCKS };
 enum fence { F_NONE, F_SEQ_CST, F_ATOMICS, F_ALL, NFENCES };
 
 #define SPINS_PER_YIELD	64
-#define YIELDS_PER_NAP	8
+#define YIELDS_PER_NAP	64
 #define SPIN_NAP_NS	10000		/* 10 us */
 
 static const char *const locks[] = {
@@ -307,8 +307,8 @@ const struct worker worker_peterson = {
 	.desc = "Peterson's and Dekker's locks: broken by x86's store buffer, "
 	    "fixed by a fence",
 	.proves = "with a seq_cst fence or seq_cst atomics, counter == 2 x entries "
-	    "and nobody is ever inside with the other; without, the lost "
-	    "increments are counted",
+	    "(mutual exclusion: no increment lost); without, the lost increments "
+	    "are counted",
 	.explain =
 	    "Two workers take turns through Peterson's lock (or Dekker's, --lock dekker)\n"
 	    "built from two flags and a turn word, and add 1 to a plain counter inside.\n"
@@ -326,12 +326,15 @@ const struct worker worker_peterson = {
 	    "counter is volatile: two steps, so an overlap loses an increment.\n"
 	    "\n"
 	    "Columns: expected is 2 x entries, observed the counter, lost the\n"
-	    "difference; both_inside counts entries that saw the other worker inside\n"
-	    "(a lower bound: that check is itself a store then a load).\n"
+	    "difference.  Between entries each worker waits a random 0..gap-1 steps\n"
+	    "(--gap, default 32): the two then often ask at the same moment from\n"
+	    "outside, which is where the window is.\n"
 	    "\n"
-	    "Try: --fence none (several to thousands lost; it needs both CPUs really\n"
-	    "running at once, so a run that loses nothing proves nothing: -n 20000000);\n"
-	    "--fence all --mode both; --lock dekker --fence none; -m process.\n"
+	    "Try: --fence none (a few to thousands lost in most runs here; it needs\n"
+	    "both CPUs running the two at once, so a run that loses nothing proves\n"
+	    "nothing: -n 2000000); --fence none --gap 0 (back to back the lock mostly\n"
+	    "passes hand to hand, and the window seldom opens); --fence all --mode\n"
+	    "both; --lock dekker --fence none -n 2000000.\n"
 	    "\n"
 	    "Pitfalls: volatile is not a fence: it stops the compiler, not the CPU;\n"
 	    "x86 (TSO) reorders only a store with a later load, ARM and POWER much\n"
