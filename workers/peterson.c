@@ -229,7 +229,7 @@ loop(struct run *r, unsigned me, enum lock l, enum fence f)
 	unsigned k = (unsigned)r->p->v[O_GAP];
 	int rc;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; run_more(r, i, n); i++) {
 		gap(&x, k);
 		rc = l == L_PETERSON ? peterson_lock(r, s, me, f) :
 		    dekker_lock(r, s, me, f);
@@ -275,13 +275,23 @@ peterson_check(const struct run *r, struct outcome *o)
 	uint64_t lost;
 
 	o->sync = fences[f];
-	o->iterations = (uint64_t)r->p->v[O_ENTRIES];
-	o->expected = o->ops = 2 * o->iterations;
+	/* With -t each worker did what it could: expected is the sum, iterations the mean. */
+	if (r->p->duration_ns != 0) {
+		o->expected = o->ops = iters_done(r, 0, 2);
+		o->iterations = o->expected / 2;
+	} else {
+		o->iterations = (uint64_t)r->p->v[O_ENTRIES];
+		o->expected = o->ops = 2 * o->iterations;
+	}
 	o->observed = s->counter;
 	lost = o->expected > o->observed ? o->expected - o->observed : 0;
 	if (o->observed == o->expected) {
 		o->verdict = VERDICT_OK;
-		if (f == F_NONE)
+		if (f == F_NONE && r->p->duration_ns != 0)
+			snprintf(o->note, sizeof(o->note), "no reordering observed "
+			    "in %ju entries: not a proof; try -t %.1f",
+			    (uintmax_t)o->expected, 10.0 * (double)r->p->duration_ns / 1e9);
+		else if (f == F_NONE)
 			snprintf(o->note, sizeof(o->note), "no reordering observed "
 			    "in %ju entries: not a proof; try -n %ju",
 			    (uintmax_t)o->expected, (uintmax_t)(10 * o->iterations));
@@ -334,12 +344,14 @@ const struct worker worker_peterson = {
 	    "both CPUs running the two at once, so a run that loses nothing proves\n"
 	    "nothing: -n 2000000); --fence none --gap 0 (back to back the lock mostly\n"
 	    "passes hand to hand, and the window seldom opens); --fence all --mode\n"
-	    "both; --lock dekker --fence none -n 2000000.\n"
+	    "both; --lock dekker --fence none -t 1 (a second of entries: expected is\n"
+	    "then what the two did).\n"
 	    "\n"
 	    "Pitfalls: volatile is not a fence: it stops the compiler, not the CPU;\n"
 	    "x86 (TSO) reorders only a store with a later load, ARM and POWER much\n"
 	    "more; an unfenced run that shows nothing is luck, not correctness; use a\n"
 	    "real lock (or C11 atomics at seq_cst) rather than either algorithm.\n",
+	.caps = CAP_TIMED,
 	.opts = peterson_opts,
 	.variants = peterson_variants,
 	.nworkers = peterson_nworkers,
