@@ -14,10 +14,12 @@
 
 #include "../ipc/compat.h"
 #include "../ipc/ipc.h"
+#include "pin.h"
 #include "worker.h"
 
-enum { O_TRIALS, O_TEST, O_FENCE, O_NOPTS };
+enum { O_TRIALS, O_TEST, O_FENCE, O_PLACE, O_NOPTS };
 enum test { T_SB, T_MP, T_LB, NTESTS };
+enum place { P_SPREAD, P_ANY, NPLACES };
 enum fence { F_NONE, F_RELACQ, F_SEQ_CST, F_ALL, NFENCES };
 
 #define SPINS_PER_YIELD	64
@@ -26,6 +28,10 @@ enum fence { F_NONE, F_RELACQ, F_SEQ_CST, F_ALL, NFENCES };
 
 static const char *const tests[] = {
 	[T_SB] = "sb", [T_MP] = "mp", [T_LB] = "lb", [NTESTS] = NULL
+};
+
+static const char *const places[] = {
+	[P_SPREAD] = "spread", [P_ANY] = "any", [NPLACES] = NULL
 };
 
 static const char *const fences[] = {
@@ -42,6 +48,9 @@ static const struct optdef litmus_opts[] = {
 	  "none (relaxed atomics, compiler barriers only), release-acquire\n"
 	  "                         (release stores, acquire loads), seq_cst (a seq_cst\n"
 	  "                         fence between the two accesses), or all in turn" },
+	[O_PLACE] = { "place", 'P', "HOW", 0, 0, P_SPREAD, places,
+	  "spread (worker i on the i-th CPU, so both really run at once)\n"
+	  "                         or any (where the scheduler puts them)" },
 	[O_NOPTS] = { NULL }
 };
 
@@ -238,6 +247,9 @@ by_fence(struct run *r, unsigned id, enum test t)
 static void
 litmus_work(struct run *r, unsigned id)
 {
+	/* A CPU refused only means the two run apart less: the run goes on. */
+	if (r->p->v[O_PLACE] == P_SPREAD)
+		(void)pin_worker(id);
 	switch ((enum test)r->p->v[O_TEST]) {
 	case T_SB:
 		by_fence(r, id, T_SB);
@@ -358,9 +370,13 @@ const struct worker worker_litmus = {
 	    "is the forbidden one's count, forbidden_ppm per million trials;\n"
 	    "observed the trials with an allowed outcome.\n"
 	    "\n"
-	    "Try: --fence none (sb: a few per cent of trials, when both CPUs really run\n"
-	    "at once; if none shows, that is not a proof: add -n); --fence all;\n"
-	    "--test mp --fence all; --test lb --fence none -m process.\n"
+	    "--place spread (the default) pins worker i to the i-th CPU, so the two\n"
+	    "really run at once; --place any leaves them to the scheduler.\n"
+	    "\n"
+	    "Try: --fence none (sb: from tens per million trials to a few per cent,\n"
+	    "when both CPUs really run at once; none is not a proof: add -n);\n"
+	    "--fence all; --test mp --fence all; --test lb --fence none -m process;\n"
+	    "--fence none --place any (on a busy machine, often nothing).\n"
 	    "\n"
 	    "Pitfalls: volatile stops the compiler, not the CPU; release-acquire is\n"
 	    "not enough for sb (Dekker's and Peterson's locks need seq_cst: see\n"

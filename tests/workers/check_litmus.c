@@ -112,6 +112,24 @@ START_TEST(litmus_default_ok)
 }
 END_TEST
 
+/* Left to the scheduler (--place any), the arithmetic is as exact. */
+START_TEST(litmus_place_any)
+{
+	struct jobj rows[MAX_ROWS];
+	struct cmd c;
+	int k;
+
+	ck_assert_int_eq(run_json(&c, rows, "litmus -L %s -F all -n 20000 "
+	    "--place any -T 20", tests[_i]), 6);
+	expect(&c, 0);
+	for (k = 0; k < 6; k++) {
+		ck_assert_str_eq(jstr(&rows[k], "place"), "any");
+		judged(&rows[k], _i, k / 2, outcomes_add_up(&rows[k], _i, 20000));
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 /* One trial, and a few: still exactly one outcome per trial. */
 START_TEST(litmus_few_trials)
 {
@@ -131,8 +149,8 @@ END_TEST
 
 /*
  * Unfenced sb: a load passes its own store, r0 = r1 = 0 shows when both
- * CPUs really run the two workers at once.  Up to RACE_TRIES runs; none is a
- * skip, not a failure.  release-acquire does not forbid it either.
+ * CPUs really run the two workers at once (--place spread, the default,
+ * pins them apart).  Up to RACE_TRIES runs; none is a skip, not a failure.  release-acquire does not forbid it either.
  */
 START_TEST(litmus_sb_race)
 {
@@ -173,6 +191,8 @@ START_TEST(litmus_bad_input)
 		"litmus -n 0",
 		"litmus -n 16777217",
 		"litmus -w 4",
+		"litmus --place here",
+		"litmus -t 0.5",
 	};
 
 	expect_usage(bad[_i], NULL);
@@ -188,7 +208,8 @@ demo_litmus_suite(void)
 	tcase_add_loop_test(tc, litmus_all_fences, 0, 3);
 	tcase_add_test(tc, litmus_default_ok);
 	tcase_add_loop_test(tc, litmus_few_trials, 0, 3);
-	tcase_add_loop_test(tc, litmus_bad_input, 0, 5);
+	tcase_add_loop_test(tc, litmus_place_any, 0, 3);
+	tcase_add_loop_test(tc, litmus_bad_input, 0, 7);
 	tc = tcase_in(s, "race", 3 * CLI_TIMEOUT, 0);
 	tcase_add_loop_test(tc, litmus_sb_race, 0, 4);
 	tc = tcase_in(s, "killed", TEST_TIMEOUT, 1);
