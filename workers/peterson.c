@@ -101,25 +101,39 @@ peterson_setup(struct run *r)
 }
 
 /*
- * The flag and turn accesses: relaxed atomics (the compiler may not split
- * or cache them, and emits plain moves) or, for --fence atomics, seq_cst
- * ones (a store is an xchg on x86: a full barrier).
+ * The flag and turn accesses.  none: relaxed atomics (the compiler may not
+ * split, cache or reorder them past its barriers; plain moves on x86).
+ * seq_cst: release stores and acquire loads (plain moves on x86 too), so a
+ * worker that reads the other's store sees its critical section done; the
+ * fence below does the rest.  atomics: seq_cst ones (a store is an xchg on
+ * x86: a full barrier).
  */
+static const memory_order store_order[] = {
+	[F_NONE] = memory_order_relaxed, [F_SEQ_CST] = memory_order_release,
+	[F_ATOMICS] = memory_order_seq_cst,
+};
+
+static const memory_order load_order[] = {
+	[F_NONE] = memory_order_relaxed, [F_SEQ_CST] = memory_order_acquire,
+	[F_ATOMICS] = memory_order_seq_cst,
+};
+
 static inline __attribute__((always_inline)) void
 st(_Atomic int *p, int v, enum fence f)
 {
-	atomic_store_explicit(p, v, f == F_ATOMICS ? memory_order_seq_cst :
-	    memory_order_relaxed);
+	atomic_store_explicit(p, v, store_order[f]);
 }
 
 static inline __attribute__((always_inline)) int
 ld(_Atomic int *p, enum fence f)
 {
-	return atomic_load_explicit(p, f == F_ATOMICS ? memory_order_seq_cst :
-	    memory_order_relaxed);
+	return atomic_load_explicit(p, load_order[f]);
 }
 
-/* Between my stores and my loads: the fence, or only the compiler's barrier. */
+/*
+ * Between my stores and my loads: the seq_cst fence (mfence on x86: the
+ * store buffer drains before the loads), or only the compiler's barrier.
+ */
 static inline __attribute__((always_inline)) void
 store_load(enum fence f)
 {
@@ -129,14 +143,11 @@ store_load(enum fence f)
 		atomic_signal_fence(memory_order_seq_cst);
 }
 
-/* After the entry: the section's accesses stay after it (free on x86). */
+/* After the entry: the compiler keeps the section's accesses after it. */
 static inline __attribute__((always_inline)) void
-entered(enum fence f)
+entered(void)
 {
-	if (f == F_SEQ_CST)
-		atomic_thread_fence(memory_order_acquire);
-	else
-		atomic_signal_fence(memory_order_seq_cst);
+	atomic_signal_fence(memory_order_seq_cst);
 }
 
 /* Lowering my flag on the way out: the section's accesses stay before it. */
@@ -144,8 +155,7 @@ static inline __attribute__((always_inline)) void
 leave(_Atomic int *p, enum fence f)
 {
 	atomic_signal_fence(memory_order_seq_cst);
-	atomic_store_explicit(p, 0, f == F_NONE ? memory_order_relaxed :
-	    f == F_SEQ_CST ? memory_order_release : memory_order_seq_cst);
+	st(p, 0, f);
 }
 
 /* One turn of a wait: now and then, give up at the deadline and let the other run. */
@@ -178,7 +188,7 @@ peterson_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 	while (ld(&s->flag[o], f) && ld(&s->turn, f) == (int)o)
 		if (spin(r, &n) != 0)
 			return ETIMEDOUT;
-	entered(f);
+	entered();
 	return 0;
 }
 
@@ -201,7 +211,7 @@ dekker_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 		} else if (spin(r, &n) != 0)
 			return ETIMEDOUT;
 	}
-	entered(f);
+	entered();
 	return 0;
 }
 
@@ -342,8 +352,9 @@ const struct worker worker_peterson = {
 	    "every variant, so the compiler neither caches nor reorders them (with\n"
 	    "compiler-only barriers, atomic_signal_fence): what shows is the hardware.\n"
 	    "--fence none: nothing else; --fence seq_cst: atomic_thread_fence(\n"
-	    "memory_order_seq_cst) between the stores and the loads (mfence), with an\n"
-	    "acquire fence after the entry and a release store on the way out;\n"
+	    "memory_order_seq_cst) between the stores and the loads (mfence), with\n"
+	    "release stores and acquire loads (plain moves on x86) so the section's\n"
+	    "data is handed over too;\n"
 	    "--fence atomics: seq_cst loads and stores (each store an xchg).  The\n"
 	    "counter is volatile: two steps, so an overlap loses an increment.\n"
 	    "\n"
