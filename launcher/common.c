@@ -332,6 +332,7 @@ session(struct cmdline *c, const struct sweep *sw)
 	report_begin(&rep, &c->p, &c->view, c->demo != NULL ? c->demo->name :
 	    "all", c->demo != NULL ? c->demo->proves :
 	    "each demo's own invariant, threads and processes");
+	rep.stream = c->demo == NULL;	/* all: each row as it comes */
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
 	    c->demo == NULL ? run_all(&c->p, &rep) : run_demo(&c->p, &watch, &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */

@@ -14,11 +14,15 @@
 int
 main(int argc, char *argv[], char *envp[])
 {
+	static char obuf[1 << 16];
 	const struct cmd_entry *c;
 
 	/* Workers retitle themselves (setproctitle): make room in argv now. */
 	setproctitle_init(argc, argv, envp);
 	run_launcher_init();
+	/* One write for a help or a table, so that a failed one keeps its errno. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (argc < 2)
 		usage_error(NULL, "missing demo; '%s list' shows them, '%s --help' "
 		    "explains", getprogname(), getprogname());

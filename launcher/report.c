@@ -32,6 +32,8 @@ struct table {
 	int	 limit;			/* the width to fit, 0 for none */
 };
 
+static int	stream_row(struct report *);
+
 struct head {
 	const char *key, *head;
 };
@@ -197,7 +199,7 @@ report_add(struct report *rp, const struct result *r)
 			err(1, "report");
 	}
 	rp->res[rp->n++] = *r;
-	return 0;
+	return rp->stream ? stream_row(rp) : 0;
 }
 
 static const char *
@@ -436,6 +438,16 @@ table_line(const struct report *rp, const struct table *t, int row)
 		print_wrapped(" ", rp->res[row].f[t->note].v.s, t->limit);
 }
 
+/* The last line of a table that left columns out: how many, and how to see them. */
+static void
+left_out(const struct table *t)
+{
+	if (t->dropped > 0)
+		printf("(%d column%s left out to fit %d columns: --wide or "
+		    "-f csv shows them)\n", t->dropped, t->dropped > 1 ? "s" : "",
+		    t->limit);
+}
+
 static int
 table_print(struct report *rp)
 {
@@ -447,10 +459,53 @@ table_print(struct report *rp)
 	table_line(rp, &t, -1);
 	for (row = 0; row < rp->n; row++)
 		table_line(rp, &t, row);
-	if (t.dropped > 0)
-		printf("(%d column%s left out to fit %d columns: --wide or "
-		    "-f csv shows them)\n", t.dropped, t.dropped > 1 ? "s" : "",
-		    term_width(0));
+	left_out(&t);
+	return flushed(rp);
+}
+
+/* Widths a streamed table cannot learn from rows still to come. */
+static const struct {
+	const char	*key;
+	int		 width;
+} hints[] = {
+	{ "sync", 12 }, { "mode", 7 }, { "workers", 7 }, { "expected", 9 },
+	{ "observed", 9 }, { "verdict", 7 }, { "wall_ns", 10 }, { NULL, 0 }
+};
+
+/* At least the hint's width for each column, and the longest demo's name. */
+static void
+stream_widths(const struct report *rp, struct table *t)
+{
+	const struct worker *const *w;
+	const char *key;
+	int col, i;
+
+	for (col = 0; col < t->ncol; col++) {
+		key = rp->res[0].f[t->idx[col]].key;
+		for (i = 0; hints[i].key != NULL; i++)
+			if (strcmp(hints[i].key, key) == 0 &&
+			    t->width[col] < hints[i].width)
+				t->width[col] = hints[i].width;
+		for (w = workers; strcmp(key, "demo") == 0 && *w != NULL; w++)
+			if ((int)strlen((*w)->name) > t->width[col])
+				t->width[col] = (int)strlen((*w)->name);
+	}
+}
+
+/* A streamed table (all): the heads with the first row, then each row as it comes. */
+static int
+stream_row(struct report *rp)
+{
+	if (rp->t == NULL) {
+		if ((rp->t = malloc(sizeof(*rp->t))) == NULL)
+			err(1, "report");
+		table_layout(rp, rp->t);
+		stream_widths(rp, rp->t);
+		table_fit(rp, rp->t, rp->t->limit);
+		table_preamble(rp);
+		table_line(rp, rp->t, -1);
+	}
+	table_line(rp, rp->t, rp->n - 1);
 	return flushed(rp);
 }
 
@@ -459,10 +514,15 @@ report_end(struct report *rp)
 {
 	int rc = 0;
 
-	if (rp->v->format == FORMAT_TABLE && rp->n > 0)
+	if (rp->v->format == FORMAT_TABLE && rp->n > 0 && !rp->stream)
 		rc = table_print(rp);
-	else
+	else {
+		if (rp->t != NULL)
+			left_out(rp->t);
 		rc = flushed(rp);
+	}
+	free(rp->t);
+	rp->t = NULL;
 	free(rp->res);
 	rp->res = NULL;
 	rp->n = rp->cap = 0;

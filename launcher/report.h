@@ -13,11 +13,15 @@
 
 #include "cli.h"
 
+struct table;
+
 struct report {
 	const struct params	*p;
 	const struct view	*v;
 	const char		*title;		/* the demo's name, or the command's */
 	const char		*proves;	/* what its runs check */
+	int			 stream;	/* a table printed row by row (all) */
+	struct table		*t;		/* its layout, from the first row */
 	struct result		*res;		/* kept for the table */
 	int			 n, cap;
 	int			 header_done;
