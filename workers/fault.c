@@ -224,3 +224,12 @@ release_sem(struct run *r)
 	free(r->priv);
 	r->priv = NULL;
 }
+
+/* FNV-1a, 32 bits, over a string, from h: a text's checksum, easy to recompute. */
+uint32_t
+fnv1a(uint32_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}

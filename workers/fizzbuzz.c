@@ -224,15 +224,6 @@ fizzbuzz_poison(struct run *r)
 		ipc_cond_broadcast(&s->cv);
 }
 
-/* FNV-1a, 32 bits, over a string: the text's checksum, easy to recompute. */
-static uint32_t
-fnv1a(uint32_t h, const char *s)
-{
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* What was printed at place k, as text: the word or the number, "?" if nothing. */
 static void
 word(const struct fbstate *s, const unsigned char *who, uint64_t k, char *buf,

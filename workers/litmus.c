@@ -19,19 +19,11 @@
 
 enum { O_TRIALS, O_TEST, O_FENCE, O_PLACE, O_NOPTS };
 enum test { T_SB, T_MP, T_LB, NTESTS };
-enum place { P_SPREAD, P_ANY, NPLACES };
 enum fence { F_NONE, F_RELACQ, F_SEQ_CST, F_ALL, NFENCES };
 
-#define SPINS_PER_YIELD	64
-#define YIELDS_PER_NAP	64
-#define SPIN_NAP_NS	10000		/* 10 us */
 
 static const char *const tests[] = {
 	[T_SB] = "sb", [T_MP] = "mp", [T_LB] = "lb", [NTESTS] = NULL
-};
-
-static const char *const places[] = {
-	[P_SPREAD] = "spread", [P_ANY] = "any", [NPLACES] = NULL
 };
 
 static const char *const fences[] = {
@@ -48,9 +40,7 @@ static const struct optdef litmus_opts[] = {
 	  "none (relaxed atomics, compiler barriers only), release-acquire\n"
 	  "                         (release stores, acquire loads), seq_cst (a seq_cst\n"
 	  "                         fence between the two accesses), or all in turn" },
-	[O_PLACE] = { "place", 'P', "HOW", 0, 0, P_SPREAD, places,
-	  "spread (worker i on the i-th CPU, so both really run at once)\n"
-	  "                         or any (where the scheduler puts them)" },
+	[O_PLACE] = OPT_PLACE,
 	[O_NOPTS] = { NULL }
 };
 
@@ -116,23 +106,6 @@ litmus_setup(struct run *r)
 	run_name(r, &s->y, "y");
 }
 
-/* One turn of a wait: now and then, give up at the deadline and let the other run. */
-static inline int
-spin(const struct run *r, unsigned *n)
-{
-	ipc_cpu_relax();
-	if (++*n % SPINS_PER_YIELD != 0)
-		return 0;
-	if (run_stopped(r))	/* past the deadline, or poisoned */
-		return ETIMEDOUT;
-	/* Sharing one CPU, a yield may not hand it over: now and then, sleep. */
-	if (*n % (SPINS_PER_YIELD * YIELDS_PER_NAP) == 0)
-		ipc_sleep_ns(SPIN_NAP_NS);
-	else
-		sched_yield();
-	return 0;
-}
-
 /* Both workers at trial `t`: say so, then wait for the other to say it too. */
 static inline int
 meet(const struct run *r, struct lstate *s, unsigned me, uint64_t t)
@@ -141,7 +114,7 @@ meet(const struct run *r, struct lstate *s, unsigned me, uint64_t t)
 
 	atomic_store_explicit(&s->arrive[me], t, memory_order_release);
 	while (atomic_load_explicit(&s->arrive[!me], memory_order_acquire) < t)
-		if (spin(r, &n) != 0)
+		if (pair_spin(r, &n) != 0)
 			return ETIMEDOUT;
 	return 0;
 }

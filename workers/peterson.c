@@ -19,19 +19,11 @@
 
 enum { O_ENTRIES, O_LOCK, O_FENCE, O_GAP, O_PLACE, O_NOPTS };
 enum lock { L_PETERSON, L_DEKKER, NLOCKS };
-enum place { P_SPREAD, P_ANY, NPLACES };
 enum fence { F_NONE, F_SEQ_CST, F_ATOMICS, F_ALL, NFENCES };
 
-#define SPINS_PER_YIELD	64
-#define YIELDS_PER_NAP	64
-#define SPIN_NAP_NS	10000		/* 10 us */
 
 static const char *const locks[] = {
 	[L_PETERSON] = "peterson", [L_DEKKER] = "dekker", [NLOCKS] = NULL
-};
-
-static const char *const places[] = {
-	[P_SPREAD] = "spread", [P_ANY] = "any", [NPLACES] = NULL
 };
 
 static const char *const fences[] = {
@@ -50,9 +42,7 @@ static const struct optdef peterson_opts[] = {
 	  "                         atomics (seq_cst loads and stores), or all in turn" },
 	[O_GAP] = { "gap", 'g', "K", 0, 1 << 20, 32, NULL,
 	  "between entries, wait a random 0..K-1 steps (0: back to back)" },
-	[O_PLACE] = { "place", 'P', "HOW", 0, 0, P_SPREAD, places,
-	  "spread (worker i on the i-th CPU, so both really run at once)\n"
-	  "                         or any (where the scheduler puts them)" },
+	[O_PLACE] = OPT_PLACE,
 	[O_NOPTS] = { NULL }
 };
 
@@ -158,24 +148,6 @@ leave(_Atomic int *p, enum fence f)
 	st(p, 0, f);
 }
 
-/* One turn of a wait: now and then, give up at the deadline and let the other run. */
-static inline int
-spin(const struct run *r, unsigned *n)
-{
-	ipc_cpu_relax();
-	atomic_signal_fence(memory_order_seq_cst);
-	if (++*n % SPINS_PER_YIELD != 0)
-		return 0;
-	if (run_stopped(r))	/* past the deadline, or poisoned */
-		return ETIMEDOUT;
-	/* Sharing one CPU, a yield may not hand it over: now and then, sleep. */
-	if (*n % (SPINS_PER_YIELD * YIELDS_PER_NAP) == 0)
-		ipc_sleep_ns(SPIN_NAP_NS);
-	else
-		sched_yield();
-	return 0;
-}
-
 /* Peterson: I want in, you go first; wait while you want in and it is your turn. */
 static inline __attribute__((always_inline)) int
 peterson_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
@@ -186,7 +158,7 @@ peterson_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 	st(&s->turn, (int)o, f);
 	store_load(f);
 	while (ld(&s->flag[o], f) && ld(&s->turn, f) == (int)o)
-		if (spin(r, &n) != 0)
+		if (pair_spin(r, &n) != 0)
 			return ETIMEDOUT;
 	entered();
 	return 0;
@@ -204,11 +176,11 @@ dekker_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 		if (ld(&s->turn, f) != (int)me) {
 			st(&s->flag[me], 0, f);
 			while (ld(&s->turn, f) != (int)me)
-				if (spin(r, &n) != 0)
+				if (pair_spin(r, &n) != 0)
 					return ETIMEDOUT;
 			st(&s->flag[me], 1, f);
 			store_load(f);
-		} else if (spin(r, &n) != 0)
+		} else if (pair_spin(r, &n) != 0)
 			return ETIMEDOUT;
 	}
 	entered();

@@ -194,6 +194,7 @@ void			 run_name(const struct run *, const volatile void *,
  */
 uint64_t	sorted_median(uint64_t *, size_t);
 uint64_t	seed_mix(uint64_t, uint64_t, uint64_t);
+uint32_t	fnv1a(uint32_t, const char *);
 void		atomic_max_uint(atomic_uint *, unsigned);
 uint64_t	iters_done(const struct run *, unsigned, unsigned);
 

@@ -143,15 +143,6 @@ zeroevenodd_poison(struct run *r)
 		ipc_sem_post(z->turn[i].sem);
 }
 
-/* FNV-1a, 32 bits, over a string: the text's checksum, easy to recompute. */
-static uint32_t
-fnv1a(uint32_t h, const char *s)
-{
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The text printed (its checksum, its first characters), and the first misplaced number. */
 static void
 zeroevenodd_check(const struct run *r, struct outcome *o)

@@ -14,7 +14,7 @@ static const char *const guards[] = { "sem", "cond" };
 
 /* FNV-1a, 32 bits: what the demo reports as checksums, recomputed here. */
 static uint32_t
-fnv1a(uint32_t h, const char *s)
+own_fnv1a(uint32_t h, const char *s)
 {
 	for (; *s != '\0'; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
@@ -45,12 +45,12 @@ expected(unsigned n, struct want *w)
 		else
 			snprintf(word, sizeof(word), "%u", i), c[0] = 'n';
 		if (i > 1) {
-			w->sum = fnv1a(w->sum, ",");
+			w->sum = own_fnv1a(w->sum, ",");
 			strncat(w->head, ",", sizeof(w->head) - 1 - strlen(w->head));
 		}
-		w->sum = fnv1a(w->sum, word);
+		w->sum = own_fnv1a(w->sum, word);
 		strncat(w->head, word, sizeof(w->head) - 1 - strlen(w->head));
-		w->by_sum = fnv1a(w->by_sum, c);
+		w->by_sum = own_fnv1a(w->by_sum, c);
 		strncat(w->by, c, sizeof(w->by) - 1 - strlen(w->by));
 	}
 }

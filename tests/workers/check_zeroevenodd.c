@@ -13,7 +13,7 @@ static const char *const modes[] = { "thread", "process" };
 
 /* FNV-1a, 32 bits: what the demo reports as checksum, recomputed here. */
 static uint32_t
-fnv1a(uint32_t h, const char *s)
+own_fnv1a(uint32_t h, const char *s)
 {
 	for (; *s != '\0'; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
@@ -31,7 +31,7 @@ expected_text(unsigned n, char *head, size_t len)
 	head[0] = '\0';
 	for (i = 1; i <= n; i++) {
 		snprintf(num, sizeof(num), "0%u", i);
-		h = fnv1a(h, num);
+		h = own_fnv1a(h, num);
 		if (strlen(head) + strlen(num) < len)
 			strcat(head, num);
 		else if (strlen(head) < len - 1)
