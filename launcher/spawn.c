@@ -42,6 +42,20 @@ thread_main(void *arg)
 	return NULL;
 }
 
+/* The spawner's signal handlers (the trace's cleanup) are not the party's: defaults. */
+static void
+default_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction old;
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN && old.sa_handler != SIG_DFL)
+			signal(sigs[i], SIG_DFL);
+}
+
 /* A forked party: die with the spawner, get the signals back, end with _exit. */
 static __dead void
 child_main(struct spawn *sp, unsigned id)
@@ -50,6 +64,7 @@ child_main(struct spawn *sp, unsigned id)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != sp->self)
 		_exit(1);
+	default_handlers();
 	sigprocmask(SIG_SETMASK, &sp->mask, NULL);
 	rc = sp->fn(sp->arg, id);
 	_exit(rc >= 0 && rc <= 255 ? rc : 255);

@@ -13,6 +13,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,39 @@ json_meta(FILE *f, int pid, int tid, const char *what, const char *key,
 	fputs("}}", f);
 }
 
+/*
+ * A termination signal that kills the launcher outside the supervisor's
+ * sigtimedwait (a thread-mode run, or between runs) must not leave the
+ * half-written file: unlink it (async-signal-safe), then die of the signal.
+ */
+static void
+on_fatal(int sig)
+{
+	int e = errno;
+
+	if (ttmp[0] != '\0')
+		unlink(ttmp);
+	signal(sig, SIG_DFL);
+	errno = e;
+	raise(sig);
+}
+
+/* Catch SIGINT, SIGTERM and SIGHUP while the temp file exists (those not ignored). */
+static void
+catch_fatal(int on)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_fatal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 /* The file beside path, written as runs end; 0 or an errno value. */
 int
 trace_open(const char *path)
@@ -407,6 +441,7 @@ trace_open(const char *path)
 	}
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", tf);
 	tfirst = 1;
+	catch_fatal(1);
 	return 0;
 }
 
@@ -420,6 +455,7 @@ trace_abandon(void)
 	if (ttmp[0] != '\0')
 		unlink(ttmp);
 	ttmp[0] = '\0';
+	catch_fatal(0);
 }
 
 /* Close the events, make the file readable as any other, rename it over path. */
@@ -445,6 +481,7 @@ trace_close(void)
 	if (rc != 0)
 		unlink(ttmp);
 	ttmp[0] = '\0';
+	catch_fatal(0);
 	return rc;
 }
 

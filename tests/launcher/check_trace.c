@@ -435,7 +435,8 @@ START_TEST(trace_signal)
 		if (freopen("/dev/null", "w", stdout) == NULL)
 			_exit(126);
 		execl(shmsync_path(), "shmsync", "semaphore", "-w", "3", "-n", "50",
-		    "-u", "100000", "-m", "process", "--trace", path, (char *)NULL);
+		    "-u", "100000", "-m", _i ? "thread" : "process", "--trace",
+		    path, (char *)NULL);
 		_exit(127);
 	}
 	ms_sleep(400);
@@ -462,7 +463,7 @@ launcher_trace_suite(void)
 	tcase_add_test(tc, timeline_lanes);
 	tcase_add_test(tc, timeline_deadlock);
 	tcase_add_test(tc, trace_bad);
-	tcase_add_test(tc, trace_signal);
+	tcase_add_loop_test(tc, trace_signal, 0, 2);	/* process, thread */
 	suite_add_tcase(s, tc);
 	return s;
 }
