@@ -64,13 +64,19 @@ static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
 static const char *const modes[] = { "thread", "process" };
 static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
 
-/* The keywords the matrix picks, in the order it loops over them. */
-static const char *const guards[] = { "mutex", "sem", "spin", "atomic", NULL };
+/*
+ * The keywords the matrix picks, in the order it loops over them.  The
+ * guards with a bare twin come first (K_MUTEX..K_ATOMIC); the lock zoo's
+ * (ipc/locks.h) have none: their rows compare with mutex's in the same run.
+ */
+static const char *const guards[] = { "mutex", "sem", "spin", "atomic",
+    "tas", "ttas", "yield", "cas", "ticket", "mcs", "futex", NULL };
 static const char *const qkinds[] = { "mpmc", "spsc", NULL };
 static const char *const bkinds[] = { "pthread", "cond", "hybrid", NULL };
 static const char *const layouts[] = { "packed", "padded", NULL };
-enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC };
-#define KW_MAX		4
+enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC, K_TAS, K_TTAS, K_YIELD, K_CAS,
+    K_TICKET, K_MCS, K_FUTEX, NGUARD };
+#define KW_MAX		NGUARD
 
 /* The demos the matrix runs, by their commands' names. */
 enum bdemo { D_COUNTER, D_QUEUE, D_BARRIER, D_FALSESHARE, NDEMO };
@@ -439,17 +445,20 @@ add_case(struct bcase *set, int *k, enum bgroup group, const char *name,
 	return c;
 }
 
-/* Every guard, both modes, shmsync and bare side by side, at each worker count. */
+/*
+ * Every guard, both modes, at each worker count; the first four beside a
+ * bare loop of the same calls.
+ */
 static void
 group_counter(struct bench *b)
 {
 	struct bcase set[SET_MAX], *c;
 	int g, m, w, k, impl;
 
-	for (g = K_MUTEX; g <= K_ATOMIC; g++) {
+	for (g = K_MUTEX; g < NGUARD; g++) {
 		for (w = 0; w < b->nworkers; w++) {
 			for (k = 0, m = 0; m < 2; m++) {
-				for (impl = 0; impl < 2; impl++) {
+				for (impl = 0; impl < (g <= K_ATOMIC ? 2 : 1); impl++) {
 					c = add_case(set, &k, BG_COUNTER, guards[g],
 					    impl ? "bare" : "shmsync", m, "ops/s");
 					c->key.workers = b->workers[w];

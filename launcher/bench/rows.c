@@ -26,7 +26,8 @@ const char *const bench_group[NBGROUP + 1] = {
 
 static const char *const group_title[NBGROUP] = {
 	[BG_COUNTER] = "counter: ops/s, every guard, shmsync vs a bare loop "
-	    "(atomic: the hardware's ceiling)",
+	    "(atomic: the hardware's ceiling; the lock zoo has no bare twin: "
+	    "compare with mutex)",
 	[BG_QUEUE] = "queue: items/s in processes, shmsync vs kernel channels",
 	[BG_BARRIER] = "barrier: rounds/s (--even: the barrier alone)",
 	[BG_PINGPONG] = "ping-pong: round-trip latency between two workers",
