@@ -26,6 +26,7 @@
 #define QUEUE_BATCH	64		/* items per put_many/get_many */
 #define HOLD_US		100		/* locks: the holder sleeps this long inside */
 #define HOLD_IMPL	"hold 100us"	/* those rows' impl: says HOLD_US */
+#define FIFO_FLOOR	100000		/* ops/s of an oversubscribed FIFO lock */
 #define HOLD_WORKERS	4		/* locks: workers contending for a sleeping holder */
 
 enum { B_REPEAT, B_WORKERS, B_QUICK, B_FORMAT, B_ONLY, B_CSV, B_RUNMS,
@@ -523,6 +524,24 @@ group_counter(struct bench *b)
 }
 
 /*
+ * A FIFO lock with more workers than CPUs hands over only as fast as the
+ * scheduler runs the next in line (FIFO_FLOOR), or, when the workers
+ * happen to run one after another, 1000 times faster.  Calibrated in the
+ * fast regime, a run in the slow one would last minutes: cap its size at
+ * run_ns at the floor rate, so either regime ends within run_ns.
+ */
+static uint64_t
+fifo_max(const struct bench *b, int guard, unsigned workers)
+{
+	uint64_t n = b->run_ns / 1000 * FIFO_FLOOR / 1000000 / workers;
+
+	if ((guard != K_TICKET && guard != K_MCS) ||
+	    workers <= (unsigned)sysconf(_SC_NPROCESSORS_ONLN))
+		return UINT64_MAX / workers / 2;
+	return n > 16 ? n : 16;
+}
+
+/*
  * Spinning vs sleeping.  First the CPU each acquisition costs when the
  * holder sleeps HOLD_US inside: a spinner burns a CPU for as long as it
  * waits, a sleeper nothing.  Then ops/s from 1 to 16 workers on however
@@ -544,8 +563,8 @@ group_locks(struct bench *b)
 				    w < 0 ? "ns/acq" : "ops/s");
 				c->key.workers = w < 0 ? HOLD_WORKERS : lock_workers[w];
 				c->n0 = w < 0 ? 2 : 16;	/* a FIFO lock at 16 workers: ~100k/s */
-				c->nmax = w < 0 ? 1u << 20 :
-				    UINT64_MAX / c->key.workers / 2;
+				c->nmax = w < 0 ? 1u << 20 : fifo_max(b, lock_guards[g],
+				    c->key.workers);
 				demo_params(c, D_COUNTER, O_C_ITER, b->timeout);
 				set_opt(c, O_C_WORKERS, c->key.workers);
 				set_choice(c, O_C_SYNC, lock_guards[g]);
