@@ -21,9 +21,13 @@
 #include "bench.h"
 #include "../run.h"
 
-#define SET_MAX		8		/* cases compared in one set */
+#define SET_MAX		12		/* cases compared in one set */
 #define QUEUE_CAP	1024		/* the shmsync queue's slots */
 #define QUEUE_BATCH	64		/* items per put_many/get_many */
+#define HOLD_US		100		/* locks: the holder sleeps this long inside */
+#define HOLD_IMPL	"hold 100us"	/* those rows' impl: says HOLD_US */
+#define FIFO_FLOOR	100000		/* ops/s of an oversubscribed FIFO lock */
+#define HOLD_WORKERS	4		/* locks: workers contending for a sleeping holder */
 
 enum { B_REPEAT, B_WORKERS, B_QUICK, B_FORMAT, B_ONLY, B_CSV, B_RUNMS,
     B_SPAWNMAX, B_TIMEOUT, B_HELP, NBENCH };
@@ -44,8 +48,8 @@ const struct optdef bench_opts[] = {
 	[B_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, bformats,
 	  "Markdown tables, CSV, or JSON Lines" },
 	[B_ONLY] = { "only", 0, "LIST", 1, 0, 0, NULL,
-	  "groups: counter,queue,barrier,pingpong,spawn,\n"
-	  "                         falseshare,trace (default: all)" },
+	  "groups: counter,locks,queue,barrier,pingpong,\n"
+	  "                         spawn,falseshare,trace (default: all)" },
 	[B_CSV] = { "csv", 0, "FILE", 1, 0, 0, NULL,
 	  "also write the rows as CSV to FILE" },
 	[B_RUNMS] = { "run-ms", 0, "MS", 1, 10000, 0, NULL,
@@ -60,17 +64,31 @@ const struct optdef bench_opts[] = {
 };
 
 static int	run_demo_case(struct bench *, struct bcase *, uint64_t, double *);
+static int	run_cpu_case(struct bench *, struct bcase *, uint64_t, double *);
 
 static const char *const modes[] = { "thread", "process" };
 static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
 
-/* The keywords the matrix picks, in the order it loops over them. */
-static const char *const guards[] = { "mutex", "sem", "spin", "atomic", NULL };
+/*
+ * The keywords the matrix picks, in the order it loops over them.  The
+ * guards with a bare twin come first (K_MUTEX..K_ATOMIC); the lock zoo's
+ * (ipc/locks.h) have none: their rows compare with mutex's in the same run.
+ */
+static const char *const guards[] = { "mutex", "sem", "spin", "atomic",
+    "tas", "ttas", "yield", "cas", "ticket", "mcs", "futex", NULL };
 static const char *const qkinds[] = { "mpmc", "spsc", NULL };
 static const char *const bkinds[] = { "pthread", "cond", "hybrid", NULL };
 static const char *const layouts[] = { "packed", "padded", NULL };
-enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC };
-#define KW_MAX		4
+enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC, K_TAS, K_TTAS, K_YIELD, K_CAS,
+    K_TICKET, K_MCS, K_FUTEX, NGUARD };
+#define KW_MAX		NGUARD
+
+/* locks: the guards with a critical section to hold, and the workers they face. */
+static const int lock_guards[] = { K_MUTEX, K_SEM, K_SPIN, K_TAS, K_TTAS,
+    K_YIELD, K_CAS, K_TICKET, K_MCS, K_FUTEX };
+static const unsigned lock_workers[] = { 1, 2, 4, 8, 16 };
+#define NLOCK		(int)(sizeof(lock_guards) / sizeof(lock_guards[0]))
+#define NLOCKW		(int)(sizeof(lock_workers) / sizeof(lock_workers[0]))
 
 /* The demos the matrix runs, by their commands' names. */
 enum bdemo { D_COUNTER, D_QUEUE, D_BARRIER, D_FALSESHARE, NDEMO };
@@ -81,7 +99,7 @@ static const char *const demo_name[NDEMO] = {
 
 /* Every option the matrix sets: its demo, its name, the keywords it picks. */
 enum bopt {
-	O_C_ITER, O_C_WORKERS, O_C_SYNC,
+	O_C_ITER, O_C_WORKERS, O_C_SYNC, O_C_HOLD,
 	O_Q_ITEMS, O_Q_PRODUCERS, O_Q_CONSUMERS, O_Q_CAPACITY, O_Q_ITEMSIZE,
 	O_Q_BATCH, O_Q_QUEUE,
 	O_B_PHASES, O_B_WORKERS, O_B_BARRIER, O_B_EVEN,
@@ -96,6 +114,7 @@ static const struct {
 	[O_C_ITER] = { D_COUNTER, "iterations", NULL },
 	[O_C_WORKERS] = { D_COUNTER, "workers", NULL },
 	[O_C_SYNC] = { D_COUNTER, "sync", guards },
+	[O_C_HOLD] = { D_COUNTER, "hold-us", NULL },
 	[O_Q_ITEMS] = { D_QUEUE, "items", NULL },
 	[O_Q_PRODUCERS] = { D_QUEUE, "producers", NULL },
 	[O_Q_CONSUMERS] = { D_QUEUE, "consumers", NULL },
@@ -202,14 +221,21 @@ parse_only(struct bench *b, char *arg)
 	char *g;
 	int i;
 
+	char list[128] = "";
+
 	b->groups = 0;
 	while ((g = strsep(&arg, ",")) != NULL) {
 		for (i = 0; i < BG_TARGET && strcmp(bench_group[i], g) != 0; i++)
 			continue;
-		if (i == BG_TARGET)
-			usage_error("bench", "--only: unknown group '%s' (counter, "
-			    "queue, barrier, pingpong, spawn, falseshare, trace)", g);
-		b->groups |= 1u << i;
+		if (i < BG_TARGET) {
+			b->groups |= 1u << i;
+			continue;
+		}
+		for (i = 0; i < BG_TARGET; i++) {
+			strlcat(list, i ? ", " : "", sizeof(list));
+			strlcat(list, bench_group[i], sizeof(list));
+		}
+		usage_error("bench", "--only: unknown group '%s' (%s)", g, list);
 	}
 }
 
@@ -288,22 +314,42 @@ set_choice(struct bcase *c, enum bopt o, int k)
 	c->p.v[opt_of[o]] = keyword_of[o][k];
 }
 
-/* One run of the demo with n iterations (of its option c->iter_opt). */
+/* One run of the demo with n iterations (of its option c->iter_opt); key's value in *value. */
 static int
-run_demo_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+demo_once(struct bcase *c, uint64_t n, const char *key, double *value)
 {
 	const struct field *f;
 	struct result res;
 
-	(void)b;
 	set_opt(c, c->iter_opt, (long long)n);
 	run_once(&c->p, 0, c->mode, NULL, &res);
 	if ((f = res_find(&res, "note")) != NULL)
 		strlcpy(c->note, f->v.s, sizeof(c->note));
-	if ((f = res_find(&res, "ops_per_sec")) == NULL)
-		errx(1, "bench: %s reported no ops_per_sec", c->p.demo->name);
-	*value = f->v.d;
+	if ((f = res_find(&res, "wall_ns")) != NULL)
+		c->timed_ns = f->v.u;
+	if ((f = res_find(&res, key)) == NULL)
+		errx(1, "bench: %s reported no %s", c->p.demo->name, key);
+	*value = f->type == F_INT ? (double)f->v.i : f->v.d;
 	return res.verdict == VERDICT_OK ? 0 : -1;
+}
+
+static int
+run_demo_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+{
+	(void)b;
+	return demo_once(c, n, "ops_per_sec", value);
+}
+
+/* CPU the workers burned per acquisition: spinning shows here, sleeping does not. */
+static int
+run_cpu_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+{
+	int rc;
+
+	(void)b;
+	rc = demo_once(c, n, "cpu_ns", value);
+	*value /= (double)c->key.workers * (double)n;
+	return rc;
 }
 
 /* Spawn through shmsync: the whole run, from region to reaped workers, per worker. */
@@ -344,7 +390,12 @@ run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 	}
 }
 
-/* Size case c so one run lasts about run_ns; *n is that size.  -1 if a run failed. */
+/*
+ * Size case c so one run lasts about run_ns; *n is that size.  -1 if a run
+ * failed.  A demo's run is its timed part (first start to last end), not
+ * the launch around it: 16 forked workers take longer to launch than a
+ * short run lasts, and a size fitted to the launch measures the launch.
+ */
 static int
 calibrate(struct bench *b, struct bcase *c, uint64_t *n)
 {
@@ -356,9 +407,10 @@ calibrate(struct bench *b, struct bcase *c, uint64_t *n)
 		return c->run(b, c, *n, &v);	/* a warm-up */
 	for (;;) {
 		t0 = ipc_now_ns();
+		c->timed_ns = 0;
 		if (c->run(b, c, *n, &v) != 0)
 			return -1;
-		dt = ipc_now_ns() - t0 + 1;
+		dt = (c->timed_ns ? c->timed_ns : ipc_now_ns() - t0) + 1;
 		if (dt >= b->run_ns / 4 || *n >= c->nmax)
 			break;
 		grow = (double)b->run_ns / (double)dt;
@@ -439,17 +491,20 @@ add_case(struct bcase *set, int *k, enum bgroup group, const char *name,
 	return c;
 }
 
-/* Every guard, both modes, shmsync and bare side by side, at each worker count. */
+/*
+ * Every guard, both modes, at each worker count; the first four beside a
+ * bare loop of the same calls.
+ */
 static void
 group_counter(struct bench *b)
 {
 	struct bcase set[SET_MAX], *c;
 	int g, m, w, k, impl;
 
-	for (g = K_MUTEX; g <= K_ATOMIC; g++) {
+	for (g = K_MUTEX; g < NGUARD; g++) {
 		for (w = 0; w < b->nworkers; w++) {
 			for (k = 0, m = 0; m < 2; m++) {
-				for (impl = 0; impl < 2; impl++) {
+				for (impl = 0; impl < (g <= K_ATOMIC ? 2 : 1); impl++) {
 					c = add_case(set, &k, BG_COUNTER, guards[g],
 					    impl ? "bare" : "shmsync", m, "ops/s");
 					c->key.workers = b->workers[w];
@@ -462,6 +517,61 @@ group_counter(struct bench *b)
 					set_opt(c, O_C_WORKERS, b->workers[w]);
 					set_choice(c, O_C_SYNC, g);
 				}
+			}
+			measure_set(b, set, k);
+		}
+	}
+}
+
+/*
+ * A FIFO lock with more workers than CPUs hands over only as fast as the
+ * scheduler runs the next in line (FIFO_FLOOR), or, when the workers
+ * happen to run one after another, 1000 times faster.  Calibrated in the
+ * fast regime, a run in the slow one would last minutes: cap its size at
+ * run_ns at the floor rate, so either regime ends within run_ns.
+ */
+static uint64_t
+fifo_max(const struct bench *b, int guard, unsigned workers)
+{
+	uint64_t n = b->run_ns / 1000 * FIFO_FLOOR / 1000000 / workers;
+
+	if ((guard != K_TICKET && guard != K_MCS) ||
+	    workers <= (unsigned)sysconf(_SC_NPROCESSORS_ONLN))
+		return UINT64_MAX / workers / 2;
+	return n > 16 ? n : 16;
+}
+
+/*
+ * Spinning vs sleeping.  First the CPU each acquisition costs when the
+ * holder sleeps HOLD_US inside: a spinner burns a CPU for as long as it
+ * waits, a sleeper nothing.  Then ops/s from 1 to 16 workers on however
+ * many CPUs there are: past one worker per CPU a spinner keeps the holder
+ * off the CPU it needs, and a FIFO lock waits for its next in line to be
+ * scheduled.  Each set is every lock guard in one mode, taking turns.
+ */
+static void
+group_locks(struct bench *b)
+{
+	struct bcase set[SET_MAX], *c;
+	int g, m, w, k;
+
+	for (w = -1; w < NLOCKW; w++) {
+		for (m = 0; m < 2; m++) {
+			for (k = 0, g = 0; g < NLOCK; g++) {
+				c = add_case(set, &k, BG_LOCKS, guards[lock_guards[g]],
+				    w < 0 ? HOLD_IMPL : "no hold", m,
+				    w < 0 ? "ns/acq" : "ops/s");
+				c->key.workers = w < 0 ? HOLD_WORKERS : lock_workers[w];
+				c->n0 = w < 0 ? 2 : 16;	/* a FIFO lock at 16 workers: ~100k/s */
+				c->nmax = w < 0 ? 1u << 20 : fifo_max(b, lock_guards[g],
+				    c->key.workers);
+				demo_params(c, D_COUNTER, O_C_ITER, b->timeout);
+				set_opt(c, O_C_WORKERS, c->key.workers);
+				set_choice(c, O_C_SYNC, lock_guards[g]);
+				if (w >= 0)
+					continue;
+				set_opt(c, O_C_HOLD, HOLD_US);
+				c->run = run_cpu_case;
 			}
 			measure_set(b, set, k);
 		}
@@ -665,7 +775,8 @@ int
 exec_bench(const struct cmd_entry *e, int argc, char **argv)
 {
 	static void (*const groups[BG_TARGET])(struct bench *) = {
-		[BG_COUNTER] = group_counter, [BG_QUEUE] = group_queue,
+		[BG_COUNTER] = group_counter, [BG_LOCKS] = group_locks,
+		[BG_QUEUE] = group_queue,
 		[BG_BARRIER] = group_barrier, [BG_PINGPONG] = group_pingpong,
 		[BG_SPAWN] = group_spawn, [BG_FALSESHARE] = group_falseshare,
 		[BG_TRACE] = group_trace,

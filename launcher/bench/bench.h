@@ -17,10 +17,11 @@
 
 /* Groups of rows: the matrix's (for --only: bit 1 << group) and the targets. */
 enum bgroup {
-	BG_COUNTER, BG_QUEUE, BG_BARRIER, BG_PINGPONG, BG_SPAWN, BG_FALSESHARE,
+	BG_COUNTER, BG_LOCKS, BG_QUEUE, BG_BARRIER, BG_PINGPONG, BG_SPAWN, BG_FALSESHARE,
 	BG_TRACE, BG_TARGET, NBGROUP
 };
 #define G_COUNTER	(1u << BG_COUNTER)
+#define G_LOCKS		(1u << BG_LOCKS)
 #define G_QUEUE		(1u << BG_QUEUE)
 #define G_BARRIER	(1u << BG_BARRIER)
 #define G_SPAWN		(1u << BG_SPAWN)
@@ -36,7 +37,7 @@ struct bkey {
 	const char	*mode;		/* thread, process */
 	unsigned	 workers, producers, consumers;
 	unsigned	 item_size, batch, capacity;
-	const char	*unit;		/* ops/s, items/s, rounds/s, ns/rtt, ns/worker, x */
+	const char	*unit;		/* ops/s, items/s, rounds/s, ns/rtt, ns/acq, ns/worker, x */
 };
 
 /* What R runs of a case measured; status ok or fail, for targets held, missed, n/a. */
@@ -68,6 +69,7 @@ struct bench {
 struct bcase {
 	struct bkey	 key;
 	uint64_t	 iterations;	/* calibrated */
+	uint64_t	 timed_ns;	/* the timed part of the last run; 0: all of it */
 	char		 note[NOTE_MAX];
 	int		(*run)(struct bench *, struct bcase *, uint64_t, double *);
 	uint64_t	 n0;		/* calibration starts here */

@@ -18,7 +18,7 @@
 #include "bench.h"
 
 const char *const bench_group[NBGROUP + 1] = {
-	[BG_COUNTER] = "counter", [BG_QUEUE] = "queue", [BG_BARRIER] = "barrier",
+	[BG_COUNTER] = "counter", [BG_LOCKS] = "locks", [BG_QUEUE] = "queue", [BG_BARRIER] = "barrier",
 	[BG_PINGPONG] = "pingpong", [BG_SPAWN] = "spawn",
 	[BG_FALSESHARE] = "falseshare", [BG_TRACE] = "trace",
 	[BG_TARGET] = "target", [NBGROUP] = NULL
@@ -26,7 +26,11 @@ const char *const bench_group[NBGROUP + 1] = {
 
 static const char *const group_title[NBGROUP] = {
 	[BG_COUNTER] = "counter: ops/s, every guard, shmsync vs a bare loop "
-	    "(atomic: the hardware's ceiling)",
+	    "(atomic: the hardware's ceiling; the lock zoo has no bare twin: "
+	    "compare with mutex)",
+	[BG_LOCKS] = "locks: spinning vs sleeping: CPU per acquisition with "
+	    "4 workers while the holder sleeps 100 us inside (ns/acq), then "
+	    "ops/s at 1-16 workers",
 	[BG_QUEUE] = "queue: items/s in processes, shmsync vs kernel channels",
 	[BG_BARRIER] = "barrier: rounds/s (--even: the barrier alone)",
 	[BG_PINGPONG] = "ping-pong: round-trip latency between two workers",

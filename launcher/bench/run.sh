@@ -103,6 +103,49 @@ awk -F, '
 	printf "| %s | %s | %s | %s | %s | **%s** | %s |\n", $2, detail, \
 	    ($14 == "" ? "-" : sprintf("%.2fx", $14)), substr(want, 6), margin, $17, why
     }' "$csv" > "$tmp/targets.md"
+# Spinning vs sleeping: the locks rows as a guard x mode and a guard x workers pivot.
+awk -F, '
+    function si(v) {
+	if (v >= 1e6)
+		return sprintf("%.1fM", v / 1e6)
+	return v >= 1e3 ? sprintf("%.0fk", v / 1e3) : sprintf("%.0f", v)
+    }
+    function us(v) { return v >= 1e3 ? sprintf("%.1f us", v / 1e3) : sprintf("%.0f ns", v) }
+    $1 == "locks" {
+	if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
+	cell = $17 == "ok" ? ($13 == "ns/acq" ? us($14) : si($14)) : $17
+	if ($13 == "ns/acq")
+		hold[$2, $4] = cell
+	else {
+		ops[$2, $4, $5] = cell
+		if (!($5 in ws)) { ws[$5] = 1; wl[++nw] = $5 }
+	}
+    }
+    END {
+	if (n == 0)
+		exit
+	print "\nCPU per acquisition, 4 workers, the holder sleeping 100 us inside, median:\n"
+	print "| guard | threads | processes |\n|---|---:|---:|"
+	for (i = 1; i <= n; i++)
+		printf "| %s | %s | %s |\n", order[i], hold[order[i], "thread"],
+		    hold[order[i], "process"]
+	printf "\nops/s by workers, nothing held inside, median:\n\n| guard | mode |"
+	for (j = 1; j <= nw; j++)
+		printf " %s |", wl[j]
+	printf "\n|---|---|"
+	for (j = 1; j <= nw; j++)
+		printf "---:|"
+	print ""
+	split("thread process", ms, " ")
+	for (m = 1; m <= 2; m++)
+		for (i = 1; i <= n; i++) {
+			printf "| %s | %s |", order[i], ms[m]
+			for (j = 1; j <= nw; j++)
+				printf " %s |", ops[order[i], ms[m], wl[j]]
+			print ""
+		}
+    }' "$csv" > "$tmp/locks.md"
+
 held=$(grep -c '\*\*held\*\*' "$tmp/targets.md")
 missed=$(grep -c '\*\*missed\*\*' "$tmp/targets.md")
 
@@ -147,6 +190,9 @@ $held held, $missed missed.  Each is a ratio of two medians from the run below.
 EOF
 	cat "$tmp/targets.md"
 	cat "$dir/notes.md"
+	if [ -s "$tmp/locks.md" ]; then
+		cat "$dir/locks.md" "$tmp/locks.md"
+	fi
 	if [ -n "$plots" ]; then
 		cat <<EOF
 

@@ -3,7 +3,8 @@
  * keyword it names exists; its rows rendered as CSV, JSON and Markdown by
  * the one renderer say the same values; it refuses bad options, and a small
  * run gives parseable CSV and JSON with every measured row ok (median
- * between min and max) and every target held, missed or n/a.
+ * between min and max) and every target held, missed or n/a; the locks
+ * group gives exactly one row per lock guard, mode and size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ START_TEST(bench_bad_input)
 	static const char *const bad[] = {
 		"bench --repeat 0", "bench --only nope", "bench --format xml",
 		"bench --workers 1,x", "bench --workers 4097", "bench extra",
-		"bench --run-ms", "bench --spawn-max 0",
+		"bench --run-ms", "bench --spawn-max 0", "bench --only locks,lock",
 	};
 
 	expect_usage(bad[_i], NULL);
@@ -156,6 +157,69 @@ START_TEST(bench_smoke_csv)
 }
 END_TEST
 
+/* How many rows of csv are (name, impl, mode, workers, unit) with status ok and a positive median. */
+static int
+rows_like(const char *csv, const char *name, const char *impl, const char *mode,
+    unsigned workers, const char *unit)
+{
+	static const char *const keys[] = { "name", "impl", "mode", "unit" };
+	const char *want[] = { name, impl, mode, unit };
+	char cell[FIELD];
+	int r, k, hits = 0, n = count_lines(csv) - 1;
+
+	for (r = 1; r <= n; r++) {
+		for (k = 0; k < 4; k++) {
+			csv_get(csv, r, keys[k], cell, sizeof(cell));
+			if (strcmp(cell, want[k]) != 0)
+				break;
+		}
+		csv_get(csv, r, "workers", cell, sizeof(cell));
+		if (k < 4 || strtoul(cell, NULL, 10) != workers)
+			continue;
+		csv_get(csv, r, "status", cell, sizeof(cell));
+		ck_assert_msg(strcmp(cell, "ok") == 0, "%s %s %s %u: %s", name,
+		    impl, mode, workers, cell);
+		csv_get(csv, r, "median", cell, sizeof(cell));
+		ck_assert_msg(atof(cell) > 0, "%s %s %s %u: median %s", name, impl,
+		    mode, workers, cell);
+		hits++;
+	}
+	return hits;
+}
+
+/*
+ * Every lock guard (not none, naive-flag or atomic): CPU per acquisition
+ * with 4 workers and a sleeping holder, then ops/s at 1..16 workers, in
+ * both modes; nothing else.
+ */
+START_TEST(bench_locks_rows)
+{
+	static const char *const locks[] = { "mutex", "sem", "spin", "tas",
+	    "ttas", "yield", "cas", "ticket", "mcs", "futex" };
+	static const char *const modes[] = { "thread", "process" };
+	static const unsigned workers[] = { 1, 2, 4, 8, 16 };
+	const int nl = sizeof(locks) / sizeof(locks[0]);
+	const int nw = sizeof(workers) / sizeof(workers[0]);
+	struct cmd c;
+	int g, m, w;
+
+	ck_assert_int_eq(cmd_runf(&c, "bench --quick --repeat 1 --run-ms 1 "
+	    "--only locks -f csv"), 0);
+	expect(&c, 0);
+	ck_assert_int_eq(bench_rows_ok(c.out), nl * 2 * (1 + nw));
+	for (g = 0; g < nl; g++)
+		for (m = 0; m < 2; m++) {
+			ck_assert_int_eq(rows_like(c.out, locks[g], "hold 100us",
+			    modes[m], 4, "ns/acq"), 1);
+			for (w = 0; w < nw; w++)
+				ck_assert_int_eq(rows_like(c.out, locks[g], "no hold",
+				    modes[m], workers[w], "ops/s"), 1);
+		}
+	ck_assert_ptr_null(strstr(c.out, "\ntarget,"));
+	cmd_free(&c);
+}
+END_TEST
+
 START_TEST(bench_smoke_json)
 {
 	struct cmd c;
@@ -185,8 +249,9 @@ launcher_bench_suite(void)
 
 	tcase_add_test(tc, bench_names_exist);
 	tcase_add_test(tc, bench_renderings_agree);
-	tcase_add_loop_test(tc, bench_bad_input, 0, 8);
+	tcase_add_loop_test(tc, bench_bad_input, 0, 9);
 	tcase_add_loop_test(tc, bench_smoke_csv, 0, 3);
+	tcase_add_test(tc, bench_locks_rows);
 	tcase_add_test(tc, bench_smoke_json);
 	return s;
 }
