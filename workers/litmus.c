@@ -138,10 +138,7 @@ ld(_Atomic uint64_t *p, uint64_t v, enum fence f)
 static inline __attribute__((always_inline)) void
 between(enum fence f)
 {
-	if (f == F_SEQ_CST)
-		atomic_thread_fence(memory_order_seq_cst);
-	else
-		atomic_signal_fence(memory_order_seq_cst);
+	pair_fence(f == F_SEQ_CST);
 }
 
 /*

@@ -127,10 +127,7 @@ ld(_Atomic int *p, enum fence f)
 static inline __attribute__((always_inline)) void
 store_load(enum fence f)
 {
-	if (f == F_SEQ_CST)
-		atomic_thread_fence(memory_order_seq_cst);
-	else
-		atomic_signal_fence(memory_order_seq_cst);
+	pair_fence(f == F_SEQ_CST);
 }
 
 /* After the entry: the compiler keeps the section's accesses after it. */
