@@ -59,6 +59,9 @@ event_setup(struct run *r)
 
 	if ((rc = ipc_event_init(&s->ev)) != 0)
 		errc(1, rc, "event: init");
+	/* The timeline says "wait event", not the mutex and condvar inside it. */
+	run_name(r, &s->ev.m, "event");
+	run_name(r, &s->ev.cv, "event");
 }
 
 /* Coop: one thread; instead of sleeping, let the others run. */
