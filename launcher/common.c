@@ -19,7 +19,7 @@
 #include "trace.h"
 
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
-    C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_HELP, NCOMMON };
+    C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_REPEAT, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
 
@@ -77,6 +77,10 @@ const struct optdef common_opts[] = {
 	  "show every column of the table, however wide; by\n"
 	  "                         default a table fits the terminal (or COLUMNS):\n"
 	  "                         the note goes on its own line, then columns go" },
+	[C_REPEAT] = { "repeat", 0, "R", 1, 100, 1, NULL,
+	  "run each variant and mode R times and show the median\n"
+	  "                         run by ops/s, with the min and max (JSON, CSV)\n"
+	  "                         and proc/thr's spread" },
 	[C_HELP] = { "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	[NCOMMON] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -334,7 +338,8 @@ session(struct cmdline *c, const struct sweep *sw)
 	    "each demo's own invariant, threads and processes");
 	rep.stream = c->demo == NULL;	/* all: each row as it comes */
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
-	    c->demo == NULL ? run_all(&c->p, &rep) : run_demo(&c->p, &watch, &rep);
+	    c->demo == NULL ? run_all(&c->p, &rep) : run_demo(&c->p, &watch,
+	    (int)c->cv[C_REPEAT], &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */
 	if ((wrc = report_end(&rep)) != 0 && wrc != EPIPE)
 		errc(1, wrc, "stdout");
@@ -364,6 +369,9 @@ exec_all(const struct cmd_entry *e, int argc, char **argv)
 
 	read_line(&c, argc, argv, NULL, NULL, NULL);
 	check_common(&c);
+	if (c.cv[C_REPEAT] != 1)
+		usage_error(c.who, "--repeat: all runs each demo once; repeat one "
+		    "demo, or sweep it");
 	if (c.p.tracing)
 		usage_error(c.who, "--trace and --timeline follow one demo's runs: "
 		    "run that demo");

@@ -10,10 +10,22 @@
 
 #include "run.h"
 
+/* Whether table t names option name (an earlier table's shadows a later one's). */
+static int
+named(const struct optdef *t, const char *name)
+{
+	for (; t != NULL && t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static void
-words(const struct optdef *o)
+words(const struct optdef *o, const struct optdef *before)
 {
 	for (; o != NULL && o->name != NULL; o++) {
+		if (named(before, o->name))
+			continue;
 		printf(" --%s", o->name);
 		if (o->key != 0)
 			printf(" -%c", o->key);
@@ -63,8 +75,8 @@ arm(const char *name, const struct optdef *a, const struct optdef *b)
 	value_cases(a);
 	value_cases(b);
 	printf("\t\tesac\n\t\topts=\"$opts");
-	words(a);
-	words(b);
+	words(a, NULL);
+	words(b, a);
 	printf(" \" ;;\n");
 }
 
@@ -139,7 +151,7 @@ main_function(void)
 	    "\t\t_shmsync_opts \"${COMP_WORDS[2]}\" \"$prev\" || return\n\tfi\n"
 	    "\tif [ -n \"$words\" ]; then\n"
 	    "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n\telse\n"
-	    "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n\tfi\n}\n\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$(printf '%%s\\n' $opts | sort -u)\" -- \"$cur\"))\n\tfi\n}\n\n"
 	    "complete -F _shmsync shmsync\n");
 }
 

@@ -211,24 +211,43 @@ head_of(const struct head *h, const char *key)
 	return key;
 }
 
-/* A process row's ops/s over its variant's thread row: the price of processes. */
+/* A field's number, or 0. */
+static double
+num_of(const struct result *r, const char *key)
+{
+	const struct field *f = res_find(r, key);
+
+	return f == NULL ? 0 : f->type == F_DBL ? f->v.d : (double)f->v.u;
+}
+
+/*
+ * A process row's ops/s over its variant's thread row: the price of
+ * processes; with --repeat, its spread (the slowest process run over the
+ * fastest thread run, to the other way round).
+ */
 static void
 ratio_cell(const struct report *rp, int row, char *buf, size_t len)
 {
-	const struct field *t, *p;
+	const struct result *t, *p = &rp->res[row];
+	double tmin, tmax;
 	int i;
 
 	buf[0] = '\0';
-	if (rp->res[row].mode != MODE_PROCESS)
+	if (p->mode != MODE_PROCESS)
 		return;
 	for (i = 0; i < rp->n; i++)
-		if (rp->res[i].variant == rp->res[row].variant &&
-		    rp->res[i].mode == MODE_THREAD)
+		if (rp->res[i].variant == p->variant && rp->res[i].mode == MODE_THREAD)
 			break;
-	if (i == rp->n || (t = res_find(&rp->res[i], "ops_per_sec")) == NULL ||
-	    (p = res_find(&rp->res[row], "ops_per_sec")) == NULL || t->v.d <= 0)
+	if (i == rp->n || num_of(t = &rp->res[i], "ops_per_sec") <= 0)
 		return;
-	snprintf(buf, len, "%.2fx", p->v.d / t->v.d);
+	snprintf(buf, len, "%.2fx", num_of(p, "ops_per_sec") /
+	    num_of(t, "ops_per_sec"));
+	tmin = num_of(t, "ops_per_sec_min");
+	tmax = num_of(t, "ops_per_sec_max");
+	if (tmin > 0 && tmax > 0 && res_find(p, "ops_per_sec_max") != NULL)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%.2f-%.2f)",
+		    num_of(p, "ops_per_sec_min") / tmax,
+		    num_of(p, "ops_per_sec_max") / tmin);
 }
 
 /* Cell (row, col); col == ncol is the ratio column.  A group names its variant once. */
@@ -438,10 +457,14 @@ table_line(const struct report *rp, const struct table *t, int row)
 		print_wrapped(" ", rp->res[row].f[t->note].v.s, t->limit);
 }
 
-/* The last line of a table that left columns out: how many, and how to see them. */
+/* The last lines of a table: proc/thr from one run each, columns left out. */
 static void
-left_out(const struct table *t)
+left_out(const struct report *rp, const struct table *t)
 {
+	if (t->nc > t->ncol && t->keep[t->ncol] &&
+	    res_find(&rp->res[0], "repeats") == NULL)
+		printf("(proc/thr: one run of each, and one run is noisy: "
+		    "--repeat 5 shows its spread)\n");
 	if (t->dropped > 0)
 		printf("(%d column%s left out to fit %d columns: --wide or "
 		    "-f csv shows them)\n", t->dropped, t->dropped > 1 ? "s" : "",
@@ -459,7 +482,7 @@ table_print(struct report *rp)
 	table_line(rp, &t, -1);
 	for (row = 0; row < rp->n; row++)
 		table_line(rp, &t, row);
-	left_out(&t);
+	left_out(rp, &t);
 	return flushed(rp);
 }
 
@@ -518,7 +541,7 @@ report_end(struct report *rp)
 		rc = table_print(rp);
 	else {
 		if (rp->t != NULL)
-			left_out(rp->t);
+			left_out(rp, rp->t);
 		rc = flushed(rp);
 	}
 	free(rp->t);

@@ -688,6 +688,53 @@ run_once(const struct params *p, int variant, enum mode mode,
 	run_one(&r, watch, res);
 }
 
+static double
+ops_of(const struct result *r)
+{
+	const struct field *f = res_find(r, "ops_per_sec");
+
+	return f != NULL ? f->v.d : 0;
+}
+
+static int
+cmp_ops(const void *a, const void *b)
+{
+	double x = ops_of(a), y = ops_of(b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The repeat count and the spread of ops/s over runs (sorted by ops/s), as fields. */
+void
+spread_fields(struct result *out, const struct result *runs, int repeat)
+{
+	res_uint(out, "repeats", (uint64_t)repeat, F_PARAM);
+	res_dbl(out, "ops_per_sec_min", ops_of(&runs[0]), 0);
+	res_dbl(out, "ops_per_sec_max", ops_of(&runs[repeat - 1]), 0);
+}
+
+/*
+ * R runs of one variant in one mode (runs holds R results): the median run
+ * by ops/s (the upper middle one for an even R), or the first failed run if
+ * one failed; with R > 1, the repeat count and the min and max of ops/s.
+ */
+void
+run_median(const struct params *p, int v, enum mode m, int repeat,
+    const struct run_watch *watch, struct result *runs, struct result *out)
+{
+	int i;
+
+	for (i = 0; i < repeat; i++)
+		run_once(p, v, m, watch, &runs[i]);
+	qsort(runs, (size_t)repeat, sizeof(*runs), cmp_ops);
+	*out = runs[repeat / 2];
+	for (i = repeat - 1; i >= 0; i--)
+		if (runs[i].verdict == VERDICT_FAIL)
+			*out = runs[i];
+	if (repeat > 1)
+		spread_fields(out, runs, repeat);
+}
+
 /*
  * The plan every command follows: each variant of the demo, in each asked
  * mode, thread then process then coop.  fn returns nonzero to stop; the
@@ -709,6 +756,8 @@ run_plan(const struct params *p, plan_fn *fn, void *arg)
 struct demo_runs {
 	const struct run_watch	*watch;
 	struct report		*rep;
+	int			 repeat;
+	struct result		*runs;		/* repeat of them */
 	int			 status;
 };
 
@@ -718,18 +767,21 @@ demo_step(const struct params *p, int v, enum mode m, void *arg)
 	struct demo_runs *d = arg;
 	struct result res;
 
-	run_once(p, v, m, d->watch, &res);
+	run_median(p, v, m, d->repeat, d->watch, d->runs, &res);
 	d->status |= res.verdict == VERDICT_FAIL;
 	return report_add(d->rep, &res);
 }
 
-/* Every variant in every asked mode; 1 if any run failed. */
+/* Every variant in every asked mode, each the median of repeat runs; 1 if any failed. */
 int
-run_demo(const struct params *p, const struct run_watch *watch,
+run_demo(const struct params *p, const struct run_watch *watch, int repeat,
     struct report *rep)
 {
-	struct demo_runs d = { watch, rep, 0 };
+	struct demo_runs d = { watch, rep, repeat, NULL, 0 };
 
+	if ((d.runs = calloc((size_t)repeat, sizeof(*d.runs))) == NULL)
+		err(1, "%s", p->demo->name);
 	run_plan(p, demo_step, &d);
+	free(d.runs);
 	return d.status;
 }

@@ -21,7 +21,11 @@ struct run_watch {
 typedef int plan_fn(const struct params *, int, enum mode, void *);
 
 int	run_plan(const struct params *, plan_fn *, void *);
-int	run_demo(const struct params *, const struct run_watch *, struct report *);
+int	run_demo(const struct params *, const struct run_watch *, int,
+	    struct report *);
+void	run_median(const struct params *, int, enum mode, int,
+	    const struct run_watch *, struct result *, struct result *);
+void	spread_fields(struct result *, const struct result *, int);
 void	run_once(const struct params *, int, enum mode, const struct run_watch *,
 	    struct result *);
 void	run_signals_init(void);

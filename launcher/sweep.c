@@ -140,14 +140,6 @@ str_of(const struct result *r, const char *key)
 	return f != NULL && f->type == F_STR ? f->v.s : "";
 }
 
-static int
-cmp_ops(const void *a, const void *b)
-{
-	double x = ops_of(a), y = ops_of(b);
-
-	return x < y ? -1 : x > y;
-}
-
 static uint64_t
 workers_of(const struct result *r)
 {
@@ -156,32 +148,21 @@ workers_of(const struct result *r)
 	return f != NULL ? f->v.u : 0;
 }
 
-/*
- * R runs of one grid point: the median run by ops/s (the upper middle one
- * for an even R) with the min and max, or the first failed run if one failed.
- * What the grid varies is shown in the table's columns, not above it.
- */
+/* R runs of one grid point (run_median); what the grid varies is a column. */
 static void
 grid_point(const struct params *p, int v, enum mode m, int repeat,
     struct result *runs, struct result *out)
 {
 	int i;
 
-	for (i = 0; i < repeat; i++)
-		run_once(p, v, m, NULL, &runs[i]);
-	qsort(runs, (size_t)repeat, sizeof(*runs), cmp_ops);
-	*out = runs[repeat / 2];
-	for (i = repeat - 1; i >= 0; i--)
-		if (runs[i].verdict == VERDICT_FAIL)
-			*out = runs[i];
+	run_median(p, v, m, repeat, NULL, runs, out);
 	for (i = 0; i < out->n; i++)
 		if (strcmp(out->f[i].key, "workers") == 0 ||
 		    strcmp(out->f[i].key, "producers") == 0 ||
 		    strcmp(out->f[i].key, "consumers") == 0)
 			out->f[i].flags = F_TABLE;
-	res_uint(out, "repeats", (uint64_t)repeat, F_PARAM);
-	res_dbl(out, "ops_per_sec_min", ops_of(&runs[0]), 0);
-	res_dbl(out, "ops_per_sec_max", ops_of(&runs[repeat - 1]), 0);
+	if (repeat == 1)	/* run_median adds these only for R > 1 */
+		spread_fields(out, runs, 1);
 }
 
 /*

@@ -64,6 +64,7 @@ struct jobj {
 int		 json_object(const char *, struct jobj *);
 const struct jfield *json_get(const struct jobj *, const char *);
 uint64_t	 jnum(const struct jobj *, const char *);
+double		 jdbl(const struct jobj *, const char *);
 const char	*jstr(const struct jobj *, const char *);
 int		 jbool(const struct jobj *, const char *);
 

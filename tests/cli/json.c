@@ -303,6 +303,20 @@ json_get(const struct jobj *o, const char *key)
 }
 
 /* A count: a JSON number written as a non-negative integer, or the test fails. */
+/* A member that must be a number, as a double (ops/s and the like). */
+double
+jdbl(const struct jobj *o, const char *key)
+{
+	const struct jfield *f = json_get(o, key);
+	char *end;
+	double v;
+
+	ck_assert_msg(f != NULL && f->type == J_NUM, "no number '%s'", key);
+	v = strtod(f->val, &end);
+	ck_assert_msg(*end == '\0', "'%s' is %s, not a number", key, f->val);
+	return v;
+}
+
 uint64_t
 jnum(const struct jobj *o, const char *key)
 {

@@ -456,10 +456,10 @@ START_TEST(counter_tas_unfair)
 
 	for (try = 0; try < 3; try++) {
 		fair_run("tas", modes[_i], &run, &jain, &total);
-		if (run >= 50)
+		if (run >= 10)
 			break;
 	}
-	ck_assert_msg(run >= 50, "tas -m %s: max_run only %ju of %ju", modes[_i],
+	ck_assert_msg(run >= 10, "tas -m %s: max_run only %ju of %ju", modes[_i],
 	    (uintmax_t)run, (uintmax_t)total);
 }
 END_TEST

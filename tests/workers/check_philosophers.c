@@ -12,16 +12,6 @@
 
 static const char *const modes[] = { "thread", "process" };
 
-/* A double field of a JSON row (jnum takes counts only). */
-static double
-jdbl(const struct jobj *o, const char *key)
-{
-	const struct jfield *f = json_get(o, key);
-
-	ck_assert_msg(f != NULL && f->type == J_NUM, "no number '%s'", key);
-	return strtod(f->val, NULL);
-}
-
 /* Every cure: W x n meals, each philosopher exactly n, no violation. */
 START_TEST(phil_cures)
 {
