@@ -73,24 +73,27 @@ START_TEST(peterson_fenced_exact)
 }
 END_TEST
 
-/* Left to the scheduler (--place any), the fenced counts are as exact. */
+/*
+ * Left to the scheduler (--place any), the fenced counts are as exact.  The
+ * pair may share one CPU, a switch per entry (slow under ASan): few entries.
+ */
 START_TEST(peterson_place_any)
 {
 	struct jobj rows[MAX_ROWS];
 	struct cmd c;
 	int k;
 
-	ck_assert_int_eq(run_json(&c, rows, "peterson -n 30000 -F all -l %s "
+	ck_assert_int_eq(run_json(&c, rows, "peterson -n 5000 -F all -l %s "
 	    "--place any -T 20", _i ? "dekker" : "peterson"), 6);
 	expect(&c, 0);
 	for (k = 0; k < 6; k++) {
 		ck_assert_str_eq(jstr(&rows[k], "place"), "any");
-		ck_assert_uint_eq(jnum(&rows[k], "expected"), 60000);
+		ck_assert_uint_eq(jnum(&rows[k], "expected"), 10000);
 		if (k / 2 == 0) {
 			unfenced_row(&rows[k], "-n 300000");
 			continue;
 		}
-		ck_assert_uint_eq(jnum(&rows[k], "observed"), 60000);
+		ck_assert_uint_eq(jnum(&rows[k], "observed"), 10000);
 		ck_assert_str_eq(jstr(&rows[k], "verdict"), "ok");
 	}
 	cmd_free(&c);
