@@ -119,12 +119,12 @@ START_TEST(litmus_place_any)
 	struct cmd c;
 	int k;
 
-	ck_assert_int_eq(run_json(&c, rows, "litmus -L %s -F all -n 20000 "
+	ck_assert_int_eq(run_json(&c, rows, "litmus -L %s -F all -n 5000 "
 	    "--place any -T 20", tests[_i]), 6);
 	expect(&c, 0);
 	for (k = 0; k < 6; k++) {
 		ck_assert_str_eq(jstr(&rows[k], "place"), "any");
-		judged(&rows[k], _i, k / 2, outcomes_add_up(&rows[k], _i, 20000));
+		judged(&rows[k], _i, k / 2, outcomes_add_up(&rows[k], _i, 5000));
 	}
 	cmd_free(&c);
 }
