@@ -8,20 +8,29 @@
 
 static const char *const modes[] = { "thread", "process" };
 
-/* K permits, 6 clients: exactly K at once; 2 clients: both at once. */
+/*
+ * K permits, 6 clients: exactly K at once, every time; at least 4 waves
+ * when the clients overlap as they should (scheduling: up to 3 tries);
+ * 2 clients: both at once.
+ */
 START_TEST(semaphore_bound)
 {
 	struct jobj row[MAX_ROWS];
 	struct cmd c;
-	int n;
+	uint64_t waves = 0;
+	int n, try;
 
-	n = run_json(&c, row, "semaphore -w 6 -k 3 -n 2 -u 3000 -m %s", modes[_i]);
-	expect(&c, 0);
-	ck_assert_int_eq(n, 1);
-	ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 3);
-	ck_assert_uint_ge(jnum(&row[0], "waves"), 4);
-	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
-	cmd_free(&c);
+	for (try = 0; try < 3 && waves < 4; try++) {
+		n = run_json(&c, row, "semaphore -w 6 -k 3 -n 2 -u 3000 -m %s",
+		    modes[_i]);
+		expect(&c, 0);
+		ck_assert_int_eq(n, 1);
+		ck_assert_uint_eq(jnum(&row[0], "max_concurrent"), 3);
+		ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+		waves = jnum(&row[0], "waves");
+		cmd_free(&c);
+	}
+	ck_assert_uint_ge(waves, 4);
 
 	run_json(&c, row, "semaphore -w 2 -k 3 -n 2 -u 2000 -m %s", modes[_i]);
 	expect(&c, 0);
