@@ -68,10 +68,10 @@ TESTS	:= $(BUILD)/check_shmsync
 all: $(PROG)
 
 $(PROG): $(LIB_OBJ) $(MAIN_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(BSD_LIBS) -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(BSD_LIBS) -pthread -lm
 
 $(TESTS): $(LIB_OBJ) $(TEST_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(BSD_LIBS) -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(BSD_LIBS) -pthread -lm
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)

@@ -10,16 +10,19 @@
 #include <err.h>
 #include <errno.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "explore.h"
 #include "sweep.h"
 #include "trace.h"
 
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
-    C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_REPEAT, C_HELP, NCOMMON };
+    C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_REPEAT, C_EXPLORE, C_SCHEDULE,
+    C_STEP, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
 
@@ -81,6 +84,20 @@ const struct optdef common_opts[] = {
 	  "run each variant and mode R times and show the median\n"
 	  "                         run by ops/s, with the min and max (JSON, CSV)\n"
 	  "                         and proc/thr's spread" },
+	[C_EXPLORE] = { "explore", 0, NULL, 0, 1, 0, NULL,
+	  "run every schedule of the workers at their scheduling\n"
+	  "                         points (%sched): how many end in each outcome,\n"
+	  "                         a shortest schedule to each bad one; a proof for\n"
+	  "                         the guarded variants.  Small sizes: -w 2 -n 2" },
+	[C_SCHEDULE] = { "schedule", 0, "S", 1, 0, 0, NULL,
+	  "replay one schedule, e.g. 0,0,1,1: the worker that takes\n"
+	  "                         each step, from point to point; after the last,\n"
+	  "                         the normal scheduler.  The same outcome in coop,\n"
+	  "                         thread and process mode (all three by default)" },
+	[C_STEP] = { "step", 0, NULL, 0, 1, 0, NULL,
+	  "be the scheduler: at each point, type the worker that\n"
+	  "                         goes next (Enter: the next in turn); prints the\n"
+	  "                         schedule taken, for --schedule" },
 	[C_HELP] = { "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	[NCOMMON] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -244,13 +261,67 @@ check_duration(const struct cmdline *c)
 		    "(%lld s)", c->p.timeout);
 }
 
+/* Whether the common option i was on the command line. */
+static int
+given(const struct cmdline *c, int i)
+{
+	int k;
+
+	for (k = 0; k < c->nset; k++)
+		if (c->set[k].defs == common_opts)
+			return (c->set[k].given >> i) & 1;
+	return 0;
+}
+
+/* --explore, --schedule, --step: one at a time, on a demo with points, nothing timed or perturbed. */
+static void
+check_sched(const struct cmdline *c)
+{
+	const char *opt = c->cv[C_EXPLORE] ? "--explore" : c->cs[C_SCHEDULE] ?
+	    "--schedule" : c->cv[C_STEP] ? "--step" : NULL;
+	char list[256];
+
+	if (opt == NULL)
+		return;
+	if (!!c->cv[C_EXPLORE] + (c->cs[C_SCHEDULE] != NULL) + !!c->cv[C_STEP] > 1)
+		usage_error(c->who, "--explore, --schedule and --step: choose one");
+	demos_with(CAP_SCHED, list, sizeof(list));
+	if (c->demo == NULL || !(c->demo->caps & CAP_SCHED))
+		usage_error(c->who, "%s: %s; these have them: %s", opt, c->demo ==
+		    NULL ? "it follows one demo's workers" :
+		    "this demo has no scheduling points", list);
+	if (c->p.duration_ns != 0)
+		usage_error(c->who, "%s and --duration: a schedule is a count of "
+		    "steps, not a time", opt);
+	if (c->p.perturb)
+		usage_error(c->who, "%s and --%s: the schedule decides who runs "
+		    "when", opt, c->p.ninject ? "inject" : "jitter");
+	if (c->cv[C_MODE] == M_BOTH && given(c, C_MODE))
+		usage_error(c->who, "%s and --mode both: %s", opt, c->cs[C_SCHEDULE] ?
+		    "a schedule replays in coop, thread and process mode by "
+		    "default; name one, or drop --mode" :
+		    "it runs the workers as coop tasks in one process");
+	if (!c->cs[C_SCHEDULE] && given(c, C_MODE) && c->cv[C_MODE] != M_COOP)
+		usage_error(c->who, "%s runs the workers as coop tasks in one "
+		    "process: drop --mode", opt);
+	if (!c->cs[C_SCHEDULE] && (c->p.tracing || c->cv[C_REPEAT] != 1))
+		usage_error(c->who, "%s and --%s: not with these", opt,
+		    c->p.tracing ? "trace or --timeline" : "repeat");
+}
+
 /* Everything that can be refused is refused here, before anything is created. */
 static void
-check_common(const struct cmdline *c)
+check_common(struct cmdline *c)
 {
 	const char *msg;
+	double bound;
 
+	check_sched(c);
 	check_people(c);
+	if (c->cv[C_EXPLORE] || c->cv[C_STEP])
+		c->p.modes = MODE_COOP;
+	else if (c->cs[C_SCHEDULE] != NULL && !given(c, C_MODE))
+		c->p.modes = MODE_BOTH | MODE_COOP;
 	check_duration(c);
 	if (c->p.modes == MODE_COOP && c->demo != NULL && !(c->demo->caps & CAP_COOP))
 		usage_error(c->who, "--mode coop: this demo has no cooperative version");
@@ -265,6 +336,12 @@ check_common(const struct cmdline *c)
 	if (c->demo != NULL && (msg = inject_check(&c->p,
 	    c->demo->nworkers(&c->p))) != NULL)
 		usage_error(c->who, "%s", msg);
+	if (c->cv[C_EXPLORE] && (bound = explore_bound(&c->p)) > EXPLORE_LIMIT)
+		usage_error(c->who, isinf(bound) ? "--explore: a run takes more "
+		    "than %.0f steps; use fewer workers or iterations (-w 2 -n 2)" :
+		    "--explore: up to %.2g schedules, past the 5e10 it explores; "
+		    "use fewer workers or iterations (-w 3 -n 3 has 1.7e7)",
+		    isinf(bound) ? (double)EXPLORE_STEPS : bound);
 }
 
 /* Read argv (argv[0] the command) against [extra], the common options and the demo's. */
@@ -338,7 +415,8 @@ session(struct cmdline *c, const struct sweep *sw)
 	    "each demo's own invariant, threads and processes");
 	rep.stream = c->demo == NULL;	/* all: each row as it comes */
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
-	    c->demo == NULL ? run_all(&c->p, &rep) : run_demo(&c->p, &watch,
+	    c->demo == NULL ? run_all(&c->p, &rep) : c->cv[C_EXPLORE] ?
+	    explore_demo(&c->p, &rep) : run_demo(&c->p, &watch,
 	    (int)c->cv[C_REPEAT], &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */
 	if ((wrc = report_end(&rep)) != 0 && wrc != EPIPE)

@@ -38,7 +38,8 @@ coop_exit(void)
 }
 
 /* What a coop run lends its workers: our yield and exit, the trace's names. */
-static const struct run_hooks coop_hooks = { coop_yield, coop_exit, trace_name };
+static const struct run_hooks coop_hooks = { coop_yield, coop_exit, trace_name,
+    NULL };
 
 static void
 task_entry(void)

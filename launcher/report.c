@@ -76,6 +76,18 @@ fmt_raw(const struct field *f, char *buf, size_t len)
 	}
 }
 
+/* A JSON object for people: {"2":20,"3":36} as 2:20 3:36. */
+static void
+fmt_obj(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 1 < len; s++)
+		if (*s != '{' && *s != '}' && *s != '"')
+			buf[n++] = *s == ',' && s[1] == '"' ? ' ' : *s;
+	buf[n] = '\0';
+}
+
 /* The human form: durations in (ns/)us/ms/s, rates in k/M/G, ratios 1.23x, booleans yes/no. */
 static void
 fmt_cell(const struct field *f, char *buf, size_t len)
@@ -97,6 +109,8 @@ fmt_cell(const struct field *f, char *buf, size_t len)
 		snprintf(buf, len, "%.2fx", v);
 	else if (f->type == F_BOOL)
 		snprintf(buf, len, "%s", f->v.u ? "yes" : "no");
+	else if (f->flags & F_OBJ)
+		fmt_obj(f->v.s, buf, len);
 	else
 		fmt_raw(f, buf, len);
 }
@@ -143,7 +157,7 @@ report_json(FILE *out, const struct result *r)
 			fputs("null", out);
 			continue;
 		}
-		if (r->f[i].type != F_STR) {
+		if (r->f[i].type != F_STR || (r->f[i].flags & F_OBJ)) {
 			fputs(buf, out);
 			continue;
 		}

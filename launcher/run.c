@@ -429,7 +429,7 @@ start(struct run *r, struct runner *rn)
 }
 
 /* Echo every demo option the result does not already carry. */
-static void
+void
 echo_params(const struct run *r, struct result *res)
 {
 	const struct optdef *o;
@@ -675,7 +675,7 @@ void
 run_once(const struct params *p, int variant, enum mode mode,
     const struct run_watch *watch, struct result *res)
 {
-	static const struct run_hooks hooks = { NULL, NULL, trace_name };
+	static const struct run_hooks hooks = { NULL, NULL, trace_name, NULL };
 	struct run r;
 
 	run_launcher_only();

@@ -28,6 +28,7 @@ void	run_median(const struct params *, int, enum mode, int,
 void	spread_fields(struct result *, const struct result *, int);
 void	run_once(const struct params *, int, enum mode, const struct run_watch *,
 	    struct result *);
+void	echo_params(const struct run *, struct result *);
 void	run_signals_init(void);
 void	run_launcher_init(void);
 void	run_launcher_only(void);

@@ -187,14 +187,22 @@ counter_setup(struct run *r)
 	}
 }
 
-/* The unguarded read-modify-write: volatile, so the compiler keeps all three steps. */
+/*
+ * The unguarded read-modify-write: volatile, so the compiler keeps all three
+ * steps.  The load and the store are scheduling points: a worker can lose
+ * the CPU between them, and the update of whoever ran meanwhile is lost.
+ */
 static inline void
-bump(const struct run *r, struct counter *c, int widen)
+bump(const struct run *r, struct counter *c, unsigned id, int widen)
 {
-	uint64_t v = c->plain;
+	uint64_t v;
 
+	sched_point(r, id, SCH_LOAD, &c->plain, 0);
+	v = c->plain;
+	sched_read(r, id, v);
 	if (widen)
 		worker_yield(r);
+	sched_point(r, id, SCH_STORE, &c->plain, v + 1);
 	c->plain = v + 1;
 }
 
@@ -256,45 +264,96 @@ zoo_trylock(struct counter *c, enum sync s, unsigned id)
 	}
 }
 
+/* The naive flag, one step at a time: check (a load), then set (a store). */
+static void
+coop_naive(struct run *r, struct counter *c, unsigned id)
+{
+	sched_point(r, id, SCH_LOAD, &c->flag, 0);
+	while (c->flag) {
+		sched_blocked(r, id, &c->flag);
+		worker_yield(r);
+	}
+	sched_read(r, id, 0);
+	if (r->p->v[O_WIDEN])
+		worker_yield(r);
+	sched_point(r, id, SCH_STORE, &c->flag, 1);
+	c->flag = 1;
+}
+
+/* The object a guard's lock and unlock act on: what a schedule names. */
+static const volatile void *
+guard_obj(struct counter *c, enum sync s, sem_t *sem)
+{
+	switch (s) {
+	case S_MUTEX:
+		return &c->mutex;
+	case S_SEM:
+		return sem;
+	case S_SPIN:
+		return &c->spin;
+	case S_NAIVE:
+		return &c->flag;
+	case S_TAS:
+		return &c->tas;
+	case S_TTAS:
+		return &c->ttas;
+	case S_YIELD:
+		return &c->yield;
+	case S_CAS:
+		return &c->cas;
+	case S_TICKET:
+		return &c->ticket;
+	case S_MCS:
+		return &c->mcs;
+	default:
+		return &c->futex;
+	}
+}
+
+/* One try at the guard: 0, EBUSY, or an errno value. */
+static int
+guard_try(struct counter *c, enum sync s, sem_t *sem, unsigned id)
+{
+	switch (s) {
+	case S_MUTEX:
+		return ipc_mutex_trylock(&c->mutex) == EBUSY ? EBUSY : 0;
+	case S_SEM:
+		return ipc_sem_trywait(sem) == EAGAIN ? EBUSY : 0;
+	case S_SPIN:
+		return pthread_spin_trylock(&c->spin) == EBUSY ? EBUSY : 0;
+	case S_TAS:
+		return atomic_flag_test_and_set(&c->tas) ? EBUSY : 0;
+	default:
+		return zoo_trylock(c, s, id);
+	}
+}
+
 /*
  * Coop tasks share one thread: a blocking lock held by another task would
  * never be let go.  They try, and yield to the others until they get it.
+ * Scheduled runs (--explore, --schedule, --step) lock this way in every
+ * mode: a worker whose turn it is must never sleep in the kernel.
  */
 static int
 coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
     unsigned id)
 {
+	const volatile void *obj = guard_obj(c, s, sem);
 	int rc;
 
-	for (;;) {
-		switch (s) {
-		case S_MUTEX:
-			rc = ipc_mutex_trylock(&c->mutex) == EBUSY ? EBUSY : 0;
-			break;
-		case S_SEM:
-			rc = ipc_sem_trywait(sem) == EAGAIN ? EBUSY : 0;
-			break;
-		case S_SPIN:
-			rc = pthread_spin_trylock(&c->spin) == EBUSY ? EBUSY : 0;
-			break;
-		case S_NAIVE:
-			rc = c->flag ? EBUSY : 0;
-			if (rc == 0 && r->p->v[O_WIDEN])
-				worker_yield(r);
-			c->flag = rc == 0 ? 1 : c->flag;
-			break;
-		case S_TAS:
-			rc = atomic_flag_test_and_set(&c->tas) ? EBUSY : 0;
-			break;
-		default:
-			rc = zoo_trylock(c, s, id);
-			break;
-		}
-		if (rc != EBUSY)
-			break;
+	if (s == S_NONE)
+		return 0;
+	if (s == S_NAIVE) {
+		coop_naive(r, c, id);
+		ipc_trace(IPC_EV_ACQ, IPC_K_FLAG, &c->flag);
+		return 0;
+	}
+	sched_point(r, id, SCH_LOCK, obj, 0);
+	while ((rc = guard_try(c, s, sem, id)) == EBUSY) {
+		sched_blocked(r, id, obj);
 		worker_yield(r);
 	}
-	if (s == S_NAIVE || s == S_TAS)
+	if (s == S_TAS)
 		ipc_trace(IPC_EV_ACQ, IPC_K_FLAG, &c->flag);
 	return rc;
 }
@@ -306,7 +365,7 @@ guard_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
 	const atomic_int *stop = &r->sh->stop;
 	int rc;
 
-	if (r->mode == MODE_COOP)
+	if (r->mode == MODE_COOP || sched_on(r))
 		return coop_lock(r, c, s, sem, id);
 	switch (s) {
 	case S_MUTEX:
@@ -343,6 +402,9 @@ static inline int
 guard_unlock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
     unsigned id)
 {
+	if (sched_on(r) && s != S_NONE)
+		sched_point(r, id, s == S_NAIVE ? SCH_STORE : SCH_UNLOCK,
+		    guard_obj(c, s, sem), 0);
 	switch (s) {
 	case S_MUTEX:
 		return ipc_mutex_unlock(&c->mutex);
@@ -404,7 +466,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 			max_run = run > max_run ? run : max_run;
 			c->last = id;
 		}
-		bump(r, c, widen);
+		bump(r, c, id, widen);
 		if (us > 0)
 			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(r, c, s, sem, id);
@@ -428,6 +490,7 @@ counter_work(struct run *r, unsigned id)
 	case S_ATOMIC:
 		for (i = 0; run_more(r, i, n); i++) {
 			inject_point(r, id, i);
+			sched_point(r, id, SCH_RMW, &c->atomic, 0);
 			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
 		}
 		r->sh->slot[id].iters = i;
@@ -594,7 +657,7 @@ const struct worker worker_counter = {
 	.desc = "shared counter: lost updates, then each guard that removes them",
 	.proves = "counter == workers x iterations under every guard; "
 	    "unguarded, the lost updates are counted",
-	.caps = CAP_COOP | CAP_TIMED,
+	.caps = CAP_COOP | CAP_TIMED | CAP_SCHED,
 	.explain =
 	    "N workers each add 1 to one 64-bit counter in shared memory.  An increment is\n"
 	    "three steps (read, add, write); two workers that read the same value both\n"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define MAX_FIELDS	40		/* fields per result */
-#define NOTE_MAX	160		/* a note, or a string field, with its NUL */
+#define NOTE_MAX	1024		/* a note, or a string field, with its NUL */
 
 enum mode {
 	MODE_THREAD = 1,
@@ -34,6 +34,7 @@ enum ftype { F_UINT, F_INT, F_DBL, F_STR, F_BOOL };
 #define F_NULL	0x10		/* no value (empty in CSV, null in JSON) */
 #define F_RATIO	0x20		/* a ratio: the table shows 1.23x, CSV 1.234 */
 #define F_FINE	0x40		/* with F_NS: the table shows ns below 1 us */
+#define F_OBJ	0x80		/* a string that is a JSON object of numbers or strings */
 
 struct field {
 	const char	*key;

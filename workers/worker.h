@@ -110,6 +110,8 @@ struct run_hooks {
 	void			 (*exit)(void);		/* does not return */
 	void			 (*name)(const struct run *, const volatile void *,
 				    const char *);
+	void			 (*point)(const struct run *, unsigned, int,
+				    const volatile void *, uint64_t);	/* sched.h */
 };
 
 struct run {
@@ -126,7 +128,12 @@ struct run {
 	const struct timespec	*deadline;	/* &sh->deadline */
 	void			*trace;		/* the workers' trace buffers, or NULL */
 	size_t			 trace_stride;
+	void			*sched;		/* scheduled at its points, or NULL */
+	int			 sched_end;	/* SCHED_DONE or SCHED_DEADLOCK: an explored end */
 };
+
+#include "sched.h"
+
 
 /* What a demo's check found; the launcher adds timing and parameters. */
 struct outcome {
@@ -143,6 +150,7 @@ struct outcome {
 /* What a demo declares it supports, beyond threads and processes. */
 #define CAP_COOP	0x1		/* --mode coop: tasks that yield */
 #define CAP_TIMED	0x2		/* -t SECONDS instead of a count */
+#define CAP_SCHED	0x4		/* scheduling points: --explore, --schedule, --step */
 
 /*
  * A demo.  The launcher parses its options, calls validate, then for each
@@ -171,6 +179,10 @@ struct worker {
 	const char		*story_opt;	/* the option that asks for the story */
 	void			 (*release)(struct run *);
 	void			 (*destroy)(struct run *);
+	/* CAP_SCHED: what of the shared state decides the rest, as bytes (the
+	 * explorer's key; NULL: all of it), and the same for people. */
+	size_t			 (*sched_state)(const struct run *, void *, size_t);
+	void			 (*sched_show)(const struct run *, char *, size_t);
 };
 
 /* Every demo's descriptor, one per line of workers.def. */

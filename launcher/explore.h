@@ -1,0 +1,17 @@
+/*
+ * explore.h - scheduled runs: --explore (every schedule, counted), and
+ * the checks of --schedule before anything is created.  See explore.c.
+ */
+#ifndef LAUNCHER_EXPLORE_H
+#define LAUNCHER_EXPLORE_H
+
+#include "report.h"
+
+int	explore_demo(const struct params *, struct report *);
+double	explore_bound(const struct params *);
+
+/* Past this many schedules (a bound), --explore refuses: 3 x 4 has 9.5e9. */
+#define EXPLORE_LIMIT	5e10
+#define EXPLORE_STEPS	2000	/* steps in one run */
+
+#endif /* LAUNCHER_EXPLORE_H */
