@@ -10,6 +10,7 @@
 #include <err.h>
 #include <errno.h>
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,11 @@
 #include "explore.h"
 #include "sweep.h"
 #include "trace.h"
+#include "turnstile.h"
 
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
     C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_REPEAT, C_EXPLORE, C_SCHEDULE,
-    C_STEP, C_HELP, NCOMMON };
+    C_STEP, C_STORY, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
 
@@ -98,6 +100,10 @@ const struct optdef common_opts[] = {
 	  "be the scheduler: at each point, type the worker that\n"
 	  "                         goes next (Enter: the next in turn); prints the\n"
 	  "                         schedule taken, for --schedule" },
+	[C_STORY] = { "story", 0, NULL, 0, 1, 0, NULL,
+	  "tell the run step by step, for people: a --schedule's\n"
+	  "                         steps (worker, operation, value, state after),\n"
+	  "                         referee's arrivals" },
 	[C_HELP] = { "help", 'h', NULL, 0, 1, 0, NULL, "show this help" },
 	[NCOMMON] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
@@ -207,6 +213,7 @@ read_common(struct cmdline *c)
 	c->p.timeout = c->cv[C_TIMEOUT];
 	c->p.jitter_us = (unsigned)c->cv[C_JITTER];
 	c->p.perturb = c->p.ninject > 0 || c->p.jitter_us > 0;
+	c->p.story = (int)c->cv[C_STORY];
 	c->view.format = (enum format)c->cv[C_FORMAT];
 	c->view.timeline = (int)c->cv[C_TIMELINE];
 	c->view.wide = (int)c->cv[C_WIDE];
@@ -216,20 +223,20 @@ read_common(struct cmdline *c)
 	    isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0')));
 }
 
-/* An option that prints for people (--timeline, a demo's story) needs the table. */
+/* An option that prints for people (--timeline, --story, --step) needs the table. */
 static void
 check_people(const struct cmdline *c)
 {
-	const char *s = c->demo != NULL ? c->demo->story_opt : NULL;
-	int i;
-
+	if (c->p.story && c->demo != NULL && c->demo->story == NULL &&
+	    c->cs[C_SCHEDULE] == NULL)
+		usage_error(c->who, "--story: this demo tells one with --schedule");
+	if (c->p.story && c->demo == NULL)
+		usage_error(c->who, "--story tells one demo's run: run that demo");
 	if (c->view.format == FORMAT_TABLE)
 		return;
-	if (c->view.timeline)
-		usage_error(c->who, "--timeline draws for people: drop --format");
-	if (s != NULL && (i = worker_opt(c->demo, s)) >= 0 && c->p.v[i])
-		usage_error(c->who, "--%s prints for people: use the table format",
-		    s);
+	if (c->view.timeline || c->p.story || c->cv[C_STEP])
+		usage_error(c->who, "--%s prints for people: drop --format",
+		    c->view.timeline ? "timeline" : c->p.story ? "story" : "step");
 }
 
 /* -t replaces the count: the demo must stop on time, and only the time be given. */
@@ -309,6 +316,39 @@ check_sched(const struct cmdline *c)
 		    c->p.tracing ? "trace or --timeline" : "repeat");
 }
 
+/* --schedule S: a worker number per step, each a worker of this run; then each step possible. */
+static void
+read_schedule(struct cmdline *c)
+{
+	static uint16_t *steps;
+	const char *s = c->cs[C_SCHEDULE], *msg;
+	unsigned n = 0, nw = c->demo->nworkers(&c->p);
+	unsigned long w;
+	char *end;
+
+	if ((steps = calloc(strlen(s) / 2 + 1, sizeof(*steps))) == NULL)
+		err(1, "--schedule");
+	for (; *s != '\0'; s = end + (*end == ',')) {
+		errno = 0;
+		w = isdigit((unsigned char)*s) ? strtoul(s, &end, 10) : ULONG_MAX;
+		if (w == ULONG_MAX || errno != 0 || (*end != ',' && *end != '\0') ||
+		    (*end == ',' && end[1] == '\0'))
+			usage_error(c->who, "--schedule: step %u: not a worker number "
+			    "(e.g. 0,0,1,1)", n + 1);
+		if (w >= nw)
+			usage_error(c->who, "--schedule: step %u: no worker %lu "
+			    "(0..%u)", n + 1, w, nw - 1);
+		steps[n++] = (uint16_t)w;
+	}
+	if (n == 0)
+		usage_error(c->who, "--schedule: name the worker of each step, "
+		    "e.g. 0,0,1,1");
+	c->p.schedule = steps;
+	c->p.schedule_len = n;
+	if ((msg = schedule_check(&c->p)) != NULL)
+		usage_error(c->who, "--schedule: %s", msg);
+}
+
 /* Everything that can be refused is refused here, before anything is created. */
 static void
 check_common(struct cmdline *c)
@@ -336,6 +376,8 @@ check_common(struct cmdline *c)
 	if (c->demo != NULL && (msg = inject_check(&c->p,
 	    c->demo->nworkers(&c->p))) != NULL)
 		usage_error(c->who, "%s", msg);
+	if (c->cs[C_SCHEDULE] != NULL)
+		read_schedule(c);
 	if (c->cv[C_EXPLORE] && (bound = explore_bound(&c->p)) > EXPLORE_LIMIT)
 		usage_error(c->who, isinf(bound) ? "--explore: a run takes more "
 		    "than %.0f steps; use fewer workers or iterations (-w 2 -n 2)" :
@@ -391,7 +433,9 @@ show_run(const struct run *r, const struct result *res, void *arg)
 	const struct view *v = arg;
 
 	trace_show(r, res);
-	if (v->format == FORMAT_TABLE && r->demo->story != NULL) {
+	if (v->format == FORMAT_TABLE && r->p->story && r->sched != NULL)
+		schedule_story(r, stdout);
+	else if (v->format == FORMAT_TABLE && r->demo->story != NULL) {
 		r->demo->story(r, stdout);
 		fflush(stdout);
 	}

@@ -10,7 +10,9 @@
 #include <ucontext.h>
 
 #include "run.h"
+#include "tasks.h"
 #include "trace.h"
+#include "turnstile.h"
 
 #define COOP_STACK	(128 * 1024)
 
@@ -40,6 +42,8 @@ coop_exit(void)
 /* What a coop run lends its workers: our yield and exit, the trace's names. */
 static const struct run_hooks coop_hooks = { coop_yield, coop_exit, trace_name,
     NULL };
+static const struct run_hooks coop_sched_hooks = { coop_yield, coop_exit,
+    sched_name, turnstile_point };
 
 static void
 task_entry(void)
@@ -95,7 +99,7 @@ coop_run(struct run *r, void (*body)(struct run *, unsigned))
 
 	coop_r = r;
 	coop_body = body;
-	r->hooks = &coop_hooks;
+	r->hooks = r->sched != NULL ? &coop_sched_hooks : &coop_hooks;
 	if ((rc = make_tasks(r, &stacks)) != 0)
 		goto out;
 

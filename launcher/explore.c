@@ -608,3 +608,57 @@ explore_demo(const struct params *p, struct report *rep)
 	}
 	return status;
 }
+
+/* The schedule as given: "0,0,1,1" (truncated to fit a field). */
+const char *
+schedule_text(const struct params *p)
+{
+	static char buf[NOTE_MAX];
+	size_t at = 0;
+	unsigned k;
+
+	buf[0] = '\0';
+	for (k = 0; k < p->schedule_len && at + 8 < sizeof(buf); k++)
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%u",
+		    k ? "," : "", p->schedule[k]);
+	return buf;
+}
+
+/* Whether every step of variant v can be taken: NULL, or why not. */
+static const char *
+schedule_try(const struct params *p, int v, char *why, size_t len)
+{
+	struct tasks t;
+	char op[64];
+	unsigned k, w;
+	int rc;
+
+	if ((rc = tasks_open(&t, p, v)) != 0)
+		errc(1, rc, "%s: --schedule", p->demo->name);
+	tasks_reset(&t);
+	for (k = 0; k < p->schedule_len; k++) {
+		w = p->schedule[k];
+		tasks_op(&t, w, op, sizeof(op));
+		if (t.w[w].done || tasks_step(&t, w) == STEP_BLOCKED) {
+			snprintf(why, len, "step %u: worker %u %s", k + 1, w,
+			    t.w[w].done ? "has finished" : "is blocked");
+			snprintf(why + strlen(why), len - strlen(why), "%s%s%s",
+			    t.w[w].done ? "" : " (", t.w[w].done ? "" : op,
+			    t.w[w].done ? "" : ")");
+			break;
+		}
+	}
+	tasks_close(&t);
+	return k < p->schedule_len ? why : NULL;
+}
+
+/* Before anything is created: one variant, and every step of it possible. */
+const char *
+schedule_check(const struct params *p)
+{
+	static char why[NOTE_MAX];
+
+	if (p->demo->variants != NULL && p->demo->variants(p) > 1)
+		return "it replays one variant; choose one (counter: -s none)";
+	return schedule_try(p, 0, why, sizeof(why));
+}

@@ -27,9 +27,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "explore.h"
 #include "run.h"
 #include "spawn.h"
+#include "tasks.h"
 #include "trace.h"
+#include "turnstile.h"
 
 #define GRACE_NS	2000000000ull	/* survivors' time to leave a poisoned run */
 #define REAP_NS		5000000000ull	/* SIGKILLed workers' time to be reaped */
@@ -167,6 +170,7 @@ worker_main(struct run *r, unsigned id)
 	if (rc == IPC_BARRIER_SERIAL)	/* the last to arrive opened it */
 		atomic_store(&r->sh->t_go, s->t_start);
 	r->demo->work(r, id);
+	turnstile_end(r, id);
 	s->t_end = ipc_now_ns();
 	ipc_trace_cur = NULL;
 	s->cpu_ns = cpu_ns() - cpu0;
@@ -509,6 +513,9 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 	o.extra = &extra;
 	r->demo->check(r, &o);
 	failure_line(r, rn, failure, len);
+	if (failure[0] == '\0' && turnstile_broken(r) != 0)
+		snprintf(failure, len, "--schedule: step %u could not be taken "
+		    "(its worker was blocked)", turnstile_broken(r));
 	for (i = 0; i < r->nworkers; i++)
 		done += r->sh->slot[i].done || r->sh->slot[i].planned;
 	if (failure[0] != '\0' || done < r->nworkers) {
@@ -543,6 +550,8 @@ collect(const struct run *r, const struct runner *rn, char *failure,
 		res_dbl(res, "duration_s", (double)r->p->duration_ns / 1e9, F_PARAM);
 	res_uint(res, "timeout", (uint64_t)r->p->timeout, F_PARAM);
 	res_uint(res, "seed", r->p->seed, F_PARAM);
+	if (r->p->schedule != NULL)
+		res_str(res, "schedule", schedule_text(r->p), F_PARAM);
 	if (r->p->jitter_us != 0) {
 		res_uint(res, "jitter_us", r->p->jitter_us, F_PARAM);
 		res_uint(res, "jitter_ns", jitter_total(r), F_TABLE | F_NS);
@@ -561,14 +570,16 @@ align_line(size_t n)
 static void
 prepare(struct run *r)
 {
-	size_t hdr, state;
+	size_t hdr, state, sched;
 	int rc;
 
 	r->nworkers = r->demo->nworkers(r->p);
 	hdr = align_line(sizeof(struct run_shared) + r->nworkers * sizeof(struct slot));
 	state = align_line(r->demo->size(r));
+	sched = r->p->schedule != NULL ? turnstile_size(r->nworkers,
+	    r->p->schedule_len) : 0;
 	if ((rc = ipc_region_create(&r->region, r->demo->name,
-	    hdr + state + trace_size(r->p, r->nworkers))) != 0)
+	    hdr + state + trace_size(r->p, r->nworkers) + sched)) != 0)
 		errc(1, rc, "%s: shared memory region%s", r->demo->name, rc == EEXIST ?
 		    " (its name is taken: another process made it; not opened)" : "");
 
@@ -582,6 +593,10 @@ prepare(struct run *r)
 	ipc_deadline(&r->sh->deadline, (uint64_t)r->p->timeout * IPC_NS_PER_S);
 	trace_setup(r, trace_size(r->p, r->nworkers) ? (char *)r->state + state :
 	    NULL);
+	sched_names_clear();
+	if (sched != 0)
+		turnstile_init(r, (char *)r->state + state + trace_size(r->p,
+		    r->nworkers));
 	/* Hybrid: one futex wake releases every worker, none retakes a lock. */
 	if ((rc = ipc_barrier_init(&r->sh->start, IPC_BARRIER_HYBRID,
 	    r->nworkers + 1)) != 0)
@@ -676,12 +691,14 @@ run_once(const struct params *p, int variant, enum mode mode,
     const struct run_watch *watch, struct result *res)
 {
 	static const struct run_hooks hooks = { NULL, NULL, trace_name, NULL };
+	static const struct run_hooks sched_hooks = { NULL, NULL, sched_name,
+	    turnstile_point };
 	struct run r;
 
 	run_launcher_only();
 	memset(&r, 0, sizeof(r));
 	r.demo = p->demo;
-	r.hooks = &hooks;
+	r.hooks = p->schedule != NULL ? &sched_hooks : &hooks;
 	r.p = p;
 	r.variant = variant;
 	r.mode = mode;

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../ipc/locks.h"
 #include "../ipc/mutex.h"
@@ -74,6 +75,8 @@ struct tally {
 	alignas(CACHE_LINE) uint64_t max_run;	/* acquisitions in a row */
 	uint64_t		 max_wait_ns;	/* the longest wait for the lock */
 };
+
+static const volatile void *guard_obj(struct counter *, enum sync, sem_t *);
 
 static struct tally *
 tallies(const struct run *r)
@@ -162,6 +165,9 @@ counter_setup(struct run *r)
 	int rc;
 
 	c->last = UINT32_MAX;		/* nobody yet: the first run starts at 1 */
+	run_name(r, &c->plain, "counter");
+	run_name(r, &c->atomic, "counter");
+	run_name(r, &c->flag, "flag");
 	switch (counter_sync(r)) {
 	case S_MUTEX:
 		if ((rc = ipc_mutex_init(&c->mutex, IPC_MUTEX_NORMAL)) != 0)
@@ -185,6 +191,9 @@ counter_setup(struct run *r)
 			errc(1, rc, "counter: %s", syncs[counter_sync(r)]);
 		break;
 	}
+	if (has_cs(counter_sync(r)))
+		run_name(r, guard_obj(c, counter_sync(r), r->priv != NULL ?
+		    ((struct ipc_sem *)r->priv)->sem : NULL), syncs[counter_sync(r)]);
 }
 
 /*
@@ -641,6 +650,43 @@ counter_check(const struct run *r, struct outcome *o)
 	counter_fairness(r, o, s);
 }
 
+/*
+ * What decides the rest of a scheduled run: the counters, the flags and
+ * every lock's words; not the fairness tallies, which no step reads.
+ */
+static size_t
+counter_state(const struct run *r, void *buf, size_t cap)
+{
+	const struct counter *c = r->state;
+	size_t locks = offsetof(struct counter, node[r->nworkers]) -
+	    offsetof(struct counter, atomic);
+	int sem = 0;
+
+	if (r->priv != NULL)
+		sem_getvalue(((struct ipc_sem *)r->priv)->sem, &sem);
+	if (locks + 2 * sizeof(uint64_t) > cap)
+		return 0;
+	memcpy(buf, (const void *)&c->plain, sizeof(uint64_t));
+	memcpy((char *)buf + 8, &sem, sizeof(sem));
+	memcpy((char *)buf + 16, &c->atomic, locks);
+	return 16 + locks;
+}
+
+/* The shared state for people: the counter (and the flag, when it guards). */
+static void
+counter_show(const struct run *r, char *buf, size_t len)
+{
+	const struct counter *c = r->state;
+
+	if (counter_sync(r) == S_ATOMIC)
+		snprintf(buf, len, "counter=%ju", (uintmax_t)atomic_load(&c->atomic));
+	else if (counter_sync(r) == S_NAIVE)
+		snprintf(buf, len, "counter=%ju flag=%d", (uintmax_t)c->plain,
+		    c->flag);
+	else
+		snprintf(buf, len, "counter=%ju", (uintmax_t)c->plain);
+}
+
 static void
 counter_destroy(struct run *r)
 {
@@ -717,4 +763,6 @@ const struct worker worker_counter = {
 	.check = counter_check,
 	.release = release_sem,
 	.destroy = counter_destroy,
+	.sched_state = counter_state,
+	.sched_show = counter_show,
 };

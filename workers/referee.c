@@ -18,8 +18,7 @@
 #include "../ipc/queue.h"
 #include "worker.h"
 
-enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_STORY,
-    O_NOPTS };
+enum { O_REFEREES, O_USERS, O_SCALE, O_ARRIVE, O_VERIFY, O_NAIVE, O_NOPTS };
 
 #define MAX_USERS	100000
 
@@ -36,8 +35,6 @@ static const struct optdef referee_opts[] = {
 	  "tutorial seconds a verification takes" },
 	[O_NAIVE] = { "naive", 0, NULL, 0, 1, 0, NULL,
 	  "an unguarded list polled in a busy loop, as the tutorial's first try" },
-	[O_STORY] = { "story", 0, NULL, 0, 1, 0, NULL,
-	  "print who arrived and who verified whom when, in tutorial seconds" },
 	[O_NOPTS] = { NULL }
 };
 
@@ -212,7 +209,7 @@ referee_story(const struct run *r, FILE *f)
 	double unit = (double)r->p->v[O_SCALE] * 1e6;
 	uint64_t u, t0 = s->user[0].arrived;
 
-	if (!r->p->v[O_STORY])
+	if (!r->p->story)
 		return;
 	fprintf(f, "%s story (tutorial seconds):\n", mode_name(r->mode));
 	for (u = 0; u < (uint64_t)r->p->v[O_USERS]; u++) {
@@ -307,6 +304,5 @@ const struct worker worker_referee = {
 	.poison = referee_poison,
 	.check = referee_check,
 	.story = referee_story,
-	.story_opt = "story",
 	.destroy = referee_destroy,
 };

@@ -67,6 +67,9 @@ struct params {
 	uint64_t		 seed;		/* --seed, or one drawn at random */
 	unsigned		 jitter_us;	/* --jitter: the longest injected delay */
 	int			 perturb;	/* --inject or --jitter: inject_point acts */
+	int			 story;		/* --story: narrate, for people */
+	const uint16_t		*schedule;	/* --schedule: the worker of each step */
+	unsigned		 schedule_len;
 };
 
 /* Per-worker shared slot, one cache line apart so workers never false-share. */
@@ -176,7 +179,6 @@ struct worker {
 	void			 (*poison)(struct run *);
 	void			 (*check)(const struct run *, struct outcome *);
 	void			 (*story)(const struct run *, FILE *);
-	const char		*story_opt;	/* the option that asks for the story */
 	void			 (*release)(struct run *);
 	void			 (*destroy)(struct run *);
 	/* CAP_SCHED: what of the shared state decides the rest, as bytes (the
