@@ -378,6 +378,10 @@ check_common(struct cmdline *c)
 		usage_error(c->who, "%s", msg);
 	if (c->cs[C_SCHEDULE] != NULL)
 		read_schedule(c);
+	if (c->cv[C_STEP] && c->demo->variants != NULL &&
+	    c->demo->variants(&c->p) > 1)
+		usage_error(c->who, "--step: one variant at a time; choose one "
+		    "(counter: -s none)");
 	if (c->cv[C_EXPLORE] && (bound = explore_bound(&c->p)) > EXPLORE_LIMIT)
 		usage_error(c->who, isinf(bound) ? "--explore: a run takes more "
 		    "than %.0f steps; use fewer workers or iterations (-w 2 -n 2)" :
@@ -460,7 +464,8 @@ session(struct cmdline *c, const struct sweep *sw)
 	rep.stream = c->demo == NULL;	/* all: each row as it comes */
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
 	    c->demo == NULL ? run_all(&c->p, &rep) : c->cv[C_EXPLORE] ?
-	    explore_demo(&c->p, &rep) : run_demo(&c->p, &watch,
+	    explore_demo(&c->p, &rep) : c->cv[C_STEP] ? step_demo(&c->p, &rep) :
+	    run_demo(&c->p, &watch,
 	    (int)c->cv[C_REPEAT], &rep);
 	/* Results that could not be written are a failure, unless nobody reads them. */
 	if ((wrc = report_end(&rep)) != 0 && wrc != EPIPE)

@@ -11,6 +11,7 @@ int	explore_demo(const struct params *, struct report *);
 double	explore_bound(const struct params *);
 const char *schedule_check(const struct params *);
 const char *schedule_text(const struct params *);
+int	step_demo(const struct params *, struct report *);
 
 /* Past this many schedules (a bound), --explore refuses: 3 x 4 has 9.5e9. */
 #define EXPLORE_LIMIT	5e10
