@@ -45,7 +45,7 @@ struct cmd {
 	size_t	 outlen, errlen;
 };
 
-enum jtype { J_STR, J_NUM, J_BOOL, J_NULL };
+enum jtype { J_STR, J_NUM, J_BOOL, J_NULL, J_OBJ };
 
 /* One member of a JSON Lines object: a string decoded, anything else as written. */
 struct jfield {
@@ -67,6 +67,8 @@ uint64_t	 jnum(const struct jobj *, const char *);
 double		 jdbl(const struct jobj *, const char *);
 const char	*jstr(const struct jobj *, const char *);
 int		 jbool(const struct jobj *, const char *);
+const char	*jmember(const struct jobj *, const char *, const char *, char *,
+		    size_t);
 
 /* testutil.c: runs of the built binary and what they must show. */
 void		 expect(struct cmd *, int);

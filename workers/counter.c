@@ -593,20 +593,29 @@ overlapped(const struct run *r)
 	return 0;
 }
 
-/* An unguarded run that lost nothing says why, and how to see the race for certain. */
+/*
+ * An unguarded run that lost nothing says why, and the schedule that loses
+ * an update for certain: both workers read before either writes (and with
+ * the naive flag, both see it down before either raises it).
+ */
 static void
 exact_note(const struct run *r, char *note, size_t len)
 {
-	if (r->mode == MODE_COOP)
-		snprintf(note, len, "no yield inside the read-modify-write: no race");
+	const char *sched = counter_sync(r) == S_NAIVE ? "0,1,0,1,0,1,0,1" :
+	    "0,1,0,1";
+
+	if (r->mode == MODE_COOP && !sched_on(r))
+		snprintf(note, len, "no yield inside the read-modify-write: no race; "
+		    "--schedule %s loses an update for certain", sched);
 	else if (r->nworkers == 1)
 		snprintf(note, len, "one worker: nobody to race with");
-	else if (!overlapped(r))
-		snprintf(note, len, "exact this time: the workers never overlapped; "
-		    "--widen shows the race for certain");
+	else if (sched_on(r))
+		snprintf(note, len, "exact under this schedule; --schedule %s "
+		    "loses an update for certain", sched);
 	else
-		snprintf(note, len, "exact this time: they overlapped but no update "
-		    "was lost; --widen shows the race for certain");
+		snprintf(note, len, "exact this time: %s; --schedule %s loses an "
+		    "update for certain", overlapped(r) ? "they overlapped but no "
+		    "update was lost" : "the workers never overlapped", sched);
 }
 
 static void

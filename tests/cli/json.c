@@ -209,6 +209,40 @@ number(struct jp *j, struct jfield *f)
 	return 0;
 }
 
+/*
+ * A flat object of strings or numbers (explore's outcomes), kept as
+ * "key=value;" pairs, strings decoded: jmember reads one.
+ */
+static int
+nested(struct jp *j, struct jfield *f)
+{
+	struct jfield m;
+	size_t at = 0;
+
+	f->type = J_OBJ;
+	f->val[0] = '\0';
+	for (j->p++, skip_ws(j); *j->p != '}'; skip_ws(j)) {
+		if (at > 0 && *j->p++ != ',')
+			return jfail(j, "expected ',' in an object");
+		skip_ws(j);
+		if (*j->p != '"' || string(j, m.key, sizeof(m.key)) != 0)
+			return jfail(j, "expected a key in an object");
+		skip_ws(j);
+		if (*j->p++ != ':')
+			return jfail(j, "expected ':' in an object");
+		skip_ws(j);
+		if (*j->p == '"' ? string(j, m.val, sizeof(m.val)) != 0 :
+		    number(j, &m) != 0)
+			return -1;
+		at += (size_t)snprintf(f->val + at, sizeof(f->val) > at ?
+		    sizeof(f->val) - at : 0, "%s=%s;", m.key, m.val);
+		if (at >= sizeof(f->val))
+			return jfail(j, "object too long for the test");
+	}
+	j->p++;
+	return 0;
+}
+
 static int
 value(struct jp *j, struct jfield *f)
 {
@@ -222,8 +256,10 @@ value(struct jp *j, struct jfield *f)
 		f->type = J_STR;
 		return string(j, f->val, sizeof(f->val));
 	}
-	if (*j->p == '{' || *j->p == '[')
-		return jfail(j, "nested value in a result line");
+	if (*j->p == '{')
+		return nested(j, f);
+	if (*j->p == '[')
+		return jfail(j, "an array in a result line");
 	for (i = 0; i < NELEM(lit); i++) {
 		if (strncmp(j->p, lit[i].word, strlen(lit[i].word)) == 0) {
 			j->p += strlen(lit[i].word);
@@ -350,6 +386,28 @@ jbool(const struct jobj *o, const char *key)
 	return strcmp(f->val, "true") == 0;
 }
 
+/* Member m of the object at key (outcomes, shortest), into buf; NULL if absent. */
+const char *
+jmember(const struct jobj *o, const char *key, const char *m, char *buf,
+    size_t len)
+{
+	const struct jfield *f = json_get(o, key);
+	const char *at, *end;
+	char want[48];
+
+	ck_assert_msg(f != NULL && f->type == J_OBJ, "no object '%s'", key);
+	snprintf(want, sizeof(want), "%s=", m);
+	for (at = f->val; (at = strstr(at, want)) != NULL; at++)
+		if (at == f->val || at[-1] == ';')
+			break;
+	if (at == NULL)
+		return NULL;
+	at += strlen(want);
+	end = strchr(at, ';');
+	snprintf(buf, len, "%.*s", (int)(end - at), at);
+	return buf;
+}
+
 /* The parser itself: what it must take, and what it must refuse. */
 static const struct {
 	const char	*line;
@@ -375,6 +433,11 @@ static const struct {
 	{ "{\"a\":nan}", 0 },
 	{ "{\"a\":True}", 0 },
 	{ "{\"a\":[1]}", 0 },
+	{ "{\"a\":{\"2\":32,\"3\":\"0,1\"}}", 1 },
+	{ "{\"a\":{}}", 1 },
+	{ "{\"a\":{\"2\":32,}}", 0 },
+	{ "{\"a\":{\"2\":{}}}", 0 },
+	{ "{\"a\":{2:3}}", 0 },
 	{ "{a:1}", 0 },
 	{ "{\"a\" 1}", 0 },
 	{ "{\"a\":1", 0 },

@@ -139,7 +139,7 @@ START_TEST(counter_exact_says_why)
 		note = jstr(&rows[0], "note");
 		if (strcmp(jstr(&rows[0], "verdict"), "ok") == 0)
 			ck_assert_msg(strstr(note, "exact this time: ") == note &&
-			    strstr(note, "--widen shows the race for certain") != NULL,
+			    strstr(note, "loses an update for certain") != NULL,
 			    "note: %s", note);
 		cmd_free(&c);
 	}
