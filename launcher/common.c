@@ -358,12 +358,10 @@ check_common(struct cmdline *c)
 
 	check_sched(c);
 	check_people(c);
-	if (c->cv[C_EXPLORE] || c->cv[C_STEP])
-		c->p.modes = MODE_COOP;
-	else if (c->cs[C_SCHEDULE] != NULL && !given(c, C_MODE))
-		c->p.modes = MODE_BOTH | MODE_COOP;
+
 	check_duration(c);
-	if (c->p.modes == MODE_COOP && c->demo != NULL && !(c->demo->caps & CAP_COOP))
+	if (c->p.modes == MODE_COOP && c->demo != NULL &&
+	    !(c->demo->caps & CAP_COOP) && c->cs[C_SCHEDULE] == NULL)
 		usage_error(c->who, "--mode coop: this demo has no cooperative version");
 	if (c->p.modes == MODE_COOP && c->p.ninject > 0)
 		usage_error(c->who, "--inject: coop tasks share one thread; use "
@@ -376,6 +374,11 @@ check_common(struct cmdline *c)
 	if (c->demo != NULL && (msg = inject_check(&c->p,
 	    c->demo->nworkers(&c->p))) != NULL)
 		usage_error(c->who, "%s", msg);
+	/* Scheduled runs need the points, not a coop version: tasks yield at them. */
+	if (c->cv[C_EXPLORE] || c->cv[C_STEP])
+		c->p.modes = MODE_COOP;
+	else if (c->cs[C_SCHEDULE] != NULL && !given(c, C_MODE))
+		c->p.modes = MODE_BOTH | MODE_COOP;
 	if (c->cs[C_SCHEDULE] != NULL)
 		read_schedule(c);
 	if (c->cv[C_STEP] && c->demo->variants != NULL &&

@@ -148,7 +148,8 @@ backoff(struct run *r, unsigned id, uint64_t i)
 	struct dstate *s = r->state;
 
 	atomic_fetch_add(&s->retries, 1);
-	ipc_sleep_ns((x >> 40) % 100000);
+	if (!sched_on(r))	/* scheduled: the schedule says who goes next */
+		ipc_sleep_ns((x >> 40) % 100000);
 }
 
 /*
@@ -163,6 +164,8 @@ second_lock(struct run *r, unsigned id, int second)
 	struct timespec dl;
 	int rc;
 
+	if (sched_on(r) && deadlock_fix(r) != F_BACKOFF)
+		return sched_mutex_lock(r, id, &s->lock[second], second ? "B" : "A");
 	switch (deadlock_fix(r)) {
 	case F_NONE:
 		do {
@@ -171,6 +174,7 @@ second_lock(struct run *r, unsigned id, int second)
 		} while (rc == ETIMEDOUT && !name_cycle(r, id) && !run_stopped(r));
 		return rc;
 	case F_BACKOFF:
+		sched_point(r, id, SCH_LOCK, &s->lock[second], 0);
 		return ipc_mutex_trylock(&s->lock[second]);
 	default:
 		return worker_mutex_lock(r, &s->lock[second], second ? "B" : "A");
@@ -213,27 +217,28 @@ both(struct run *r, unsigned id, uint64_t i, int first_try)
 
 	/* No hold-and-wait: both locks are taken as one step, under the global one. */
 	if (fix == F_PREVENT &&
-	    (rc = worker_mutex_lock(r, &s->global, "global")) != 0)
+	    (rc = sched_mutex_lock(r, id, &s->global, "global")) != 0)
 		worker_errc(r, rc, "deadlock: worker %u: global lock", id);
-	if ((rc = worker_mutex_lock(r, &s->lock[first], first ? "B" : "A")) != 0)
+	if ((rc = sched_mutex_lock(r, id, &s->lock[first], first ? "B" : "A")) != 0)
 		worker_errc(r, rc, "deadlock: worker %u: lock %c", id, lockname[first]);
 	atomic_store(&s->holds[id], first);
 	/* The first round meets holding the first lock: the conflict is certain. */
-	if ((fix == F_NONE || fix == F_BACKOFF) && i == 0 && first_try)
+	if ((fix == F_NONE || fix == F_BACKOFF) && i == 0 && first_try &&
+	    !sched_on(r))
 		meet(r, i);
 	atomic_store(&s->waits[id], second);
 	rc = second_lock(r, id, second);
 	atomic_store(&s->waits[id], -1);
 	if (fix == F_PREVENT)
-		ipc_mutex_unlock(&s->global);
+		sched_mutex_unlock(r, id, &s->global);
 	if (rc == 0) {
 		inject_point(r, id, i);
 		transfer(r, id, 0);
-		ipc_mutex_unlock(&s->lock[second]);
+		sched_mutex_unlock(r, id, &s->lock[second]);
 	} else if (rc != ETIMEDOUT && rc != EBUSY)
 		worker_errc(r, rc, "deadlock: worker %u: lock %c", id, lockname[second]);
 	atomic_store(&s->holds[id], -1);
-	ipc_mutex_unlock(&s->lock[first]);
+	sched_mutex_unlock(r, id, &s->lock[first]);
 	return rc;
 }
 
@@ -247,6 +252,7 @@ deadlock_work(struct run *r, unsigned id)
 	if (deadlock_fix(r) == F_LOCKFREE) {
 		for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++) {
 			inject_point(r, id, i);
+			sched_point(r, id, SCH_RMW, &s->acct[id], 0);
 			transfer(r, id, 1);
 		}
 		return;
@@ -272,7 +278,16 @@ deadlock_check(const struct run *r, struct outcome *o)
 	o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
 	o->expected = 2 * o->iterations;
 	o->observed = o->ops = s->rounds[0] + s->rounds[1];
-	if (dl > 0 && exact && deadlock_fix(r) == F_NONE) {
+	if (r->sched_end == SCHED_DEADLOCK) {
+		/* Explored: every unfinished worker blocked; the record says on what. */
+		o->verdict = deadlock_fix(r) == F_NONE ? VERDICT_RACE : VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "deadlock: worker 0 holds %c "
+		    "waits %c; worker 1 holds %c waits %c",
+		    lockname[atomic_load(&s->holds[0]) & 1],
+		    lockname[atomic_load(&s->waits[0]) & 1],
+		    lockname[atomic_load(&s->holds[1]) & 1],
+		    lockname[atomic_load(&s->waits[1]) & 1]);
+	} else if (dl > 0 && exact && deadlock_fix(r) == F_NONE) {
 		o->verdict = VERDICT_RACE;
 		snprintf(o->note, sizeof(o->note), "deadlock: %s", s->cycle);
 	} else if (dl == 0 && exact && o->observed == o->expected) {
@@ -292,6 +307,19 @@ deadlock_check(const struct run *r, struct outcome *o)
 	res_str(o->extra, "cycle", s->cycle, 0);
 }
 
+/* For people: who holds each lock, and the accounts. */
+static void
+deadlock_show(const struct run *r, char *buf, size_t len)
+{
+	const struct dstate *s = r->state;
+	int h0 = atomic_load(&s->holds[0]), h1 = atomic_load(&s->holds[1]);
+
+	snprintf(buf, len, "A: %s, B: %s; accounts %jd/%jd",
+	    h0 == 0 ? "worker 0" : h1 == 0 ? "worker 1" : "free",
+	    h0 == 1 ? "worker 0" : h1 == 1 ? "worker 1" : "free",
+	    (intmax_t)atomic_load(&s->acct[0]), (intmax_t)atomic_load(&s->acct[1]));
+}
+
 static void
 deadlock_destroy(struct run *r)
 {
@@ -305,6 +333,7 @@ deadlock_destroy(struct run *r)
 const struct worker worker_deadlock = {
 	.name = "deadlock",
 	.desc = "two locks in opposite order: the deadlock, found; four cures",
+	.caps = CAP_SCHED,
 	.proves = "the bad order deadlocks, found by a deadline and named as a "
 	    "wait-for cycle; --fix order, backoff, prevent and lockfree finish "
 	    "every round, the accounts exact to the unit",
@@ -337,4 +366,5 @@ const struct worker worker_deadlock = {
 	.work = deadlock_work,
 	.check = deadlock_check,
 	.destroy = deadlock_destroy,
+	.sched_show = deadlock_show,
 };

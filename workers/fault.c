@@ -233,3 +233,32 @@ fnv1a(uint32_t h, const char *s)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
 }
+
+/*
+ * A mutex taken at a scheduling point: as worker_mutex_lock, except in a
+ * scheduled run, where the worker tries and, while the lock is held, says
+ * it is blocked and lets the others go (it must never sleep in the kernel
+ * while it has the turn).
+ */
+int
+sched_mutex_lock(const struct run *r, unsigned id, pthread_mutex_t *m,
+    const char *what)
+{
+	int rc;
+
+	if (!sched_on(r))
+		return worker_mutex_lock(r, m, what);
+	sched_point(r, id, SCH_LOCK, m, 0);
+	while ((rc = ipc_mutex_trylock(m)) == EBUSY) {
+		sched_blocked(r, id, m);
+		worker_yield(r);
+	}
+	return rc;
+}
+
+int
+sched_mutex_unlock(const struct run *r, unsigned id, pthread_mutex_t *m)
+{
+	sched_point(r, id, SCH_UNLOCK, m, 0);
+	return ipc_mutex_unlock(m);
+}
