@@ -62,8 +62,12 @@ struct explorer {
 	const char	*sync;		/* the check's name for the variant */
 	uint64_t	 iterations;
 	int		 overflow;	/* more schedules than 64 bits count */
+	int		 cut;		/* some schedules reached depth_cap */
+	size_t		 depth_cap;	/* steps explored: schedules still going are cut */
 	char		 cycle[NOTE_MAX];	/* the first deadlock, in words */
 };
+
+static double	variant_bound(const struct params *, int, uint64_t *);
 
 static uint64_t
 hash64(const unsigned char *p, size_t n, uint64_t h)
@@ -359,9 +363,13 @@ static void
 explore_graph(struct explorer *e, const struct params *p, int v)
 {
 	size_t lo = 0, hi = 1, depth = 0;
+	uint64_t len;
 	uint32_t i;
 	int rc;
 
+	/* Workers that retry (back off, spin) never run out of schedules: a bound. */
+	variant_bound(p, v, &len);
+	e->depth_cap = 3 * len > 24 ? 3 * len : 24;
 	if ((rc = tasks_open(&e->t, p, v)) != 0)
 		errc(1, rc, "%s: explore", p->demo->name);
 	tasks_reset(&e->t);
@@ -374,7 +382,13 @@ explore_graph(struct explorer *e, const struct params *p, int v)
 	for (; lo < hi; depth++) {
 		table_clear(e, hi - lo);
 		for (i = (uint32_t)lo; i < hi; i++)
-			expand(e, i, depth);
+			if (depth < e->depth_cap || e->node[i].leaf)
+				expand(e, i, depth);
+			else {
+				tally(e, label_of(e, "unfinished", VERDICT_OK),
+				    e->node[i].count, i);
+				e->cut = 1;
+			}
 		lo = hi;
 		hi = e->nnode;
 	}
@@ -483,6 +497,9 @@ explore_note(struct explorer *e, enum verdict v, int bad, uint64_t nbad,
 
 	if (e->overflow)
 		snprintf(note, NOTE_MAX, "more than 2^64 schedules: counts wrapped");
+	else if (v == VERDICT_OK && e->cut)
+		snprintf(note, NOTE_MAX, "proven within %zu steps: none breaks it; "
+		    "the unfinished were still retrying there", e->depth_cap);
 	else if (v == VERDICT_OK)
 		snprintf(note, NOTE_MAX, "proven over every schedule%s%s",
 		    e->nlab == 1 ? ": always " : "", e->nlab == 1 ?
@@ -533,38 +550,54 @@ explore_result(struct explorer *e, uint64_t ns, struct result *res)
 }
 
 /*
- * At most how many schedules variant v has: one run in turn (round robin)
- * counts each worker's steps s_i, and (sum s_i)! / prod s_i! interleave
- * them (exact when no step ever blocks).  HUGE_VAL past EXPLORE_STEPS
- * steps: every state is rebuilt by a replay, so depth costs twice.
+ * One run with no contention: each worker as far as it goes, in turn,
+ * until all are done or none can go.  Its steps per worker into steps[];
+ * the total, or EXPLORE_STEPS + 1 if it runs longer.
+ */
+static uint64_t
+serial_steps(struct tasks *t, uint64_t *steps)
+{
+	uint64_t total = 0;
+	unsigned i, moved = 1;
+
+	tasks_reset(t);
+	while (moved && !tasks_done(t) && total <= EXPLORE_STEPS)
+		for (moved = 0, i = 0; i < t->n; i++)
+			while (!t->w[i].done && total <= EXPLORE_STEPS &&
+			    tasks_step(t, i) == STEP_OK) {
+				steps[i]++;
+				total++;
+				moved++;
+			}
+	return total;
+}
+
+/*
+ * At most how many schedules variant v has: the serial run's steps s_i
+ * interleave in (sum s_i)! / prod s_i! ways (exact when no step ever
+ * blocks and no worker retries).  HUGE_VAL past EXPLORE_STEPS steps: every
+ * state is rebuilt by a replay, so depth costs twice.
  */
 static double
-variant_bound(const struct params *p, int v)
+variant_bound(const struct params *p, int v, uint64_t *len)
 {
 	struct tasks t;
 	double lg = 0;
-	uint64_t total = 0, *steps;
-	unsigned i, moved = 1;
+	uint64_t *steps;
+	unsigned i;
 	int rc;
 
 	if ((rc = tasks_open(&t, p, v)) != 0)
 		errc(1, rc, "%s: explore", p->demo->name);
 	if ((steps = calloc(t.n, sizeof(*steps))) == NULL)
 		err(1, "explore");
-	tasks_reset(&t);
-	while (moved && !tasks_done(&t) && total <= EXPLORE_STEPS)
-		for (moved = 0, i = 0; i < t.n; i++)
-			if (!t.w[i].done && tasks_step(&t, i) == STEP_OK) {
-				steps[i]++;
-				total++;
-				moved++;
-			}
+	*len = serial_steps(&t, steps);
 	for (i = 0; i < t.n; i++)
 		lg -= lgamma((double)steps[i] + 1);
-	lg += lgamma((double)total + 1);
+	lg += lgamma((double)*len + 1);
 	tasks_close(&t);
 	free(steps);
-	return total > EXPLORE_STEPS ? HUGE_VAL : exp(lg);
+	return *len > EXPLORE_STEPS ? HUGE_VAL : exp(lg);
 }
 
 /* The most schedules any variant can have (a bound, see variant_bound). */
@@ -573,9 +606,10 @@ explore_bound(const struct params *p)
 {
 	double b, most = 0;
 	int v, nv = p->demo->variants != NULL ? p->demo->variants(p) : 1;
+	uint64_t len;
 
 	for (v = 0; v < nv; v++)
-		if ((b = variant_bound(p, v)) > most)
+		if ((b = variant_bound(p, v, &len)) > most)
 			most = b;
 	return most;
 }
