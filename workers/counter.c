@@ -162,6 +162,7 @@ counter_setup(struct run *r)
 	int rc;
 
 	c->last = UINT32_MAX;		/* nobody yet: the first run starts at 1 */
+	run_name(r, &c->plain, "counter");
 	switch (counter_sync(r)) {
 	case S_MUTEX:
 		if ((rc = ipc_mutex_init(&c->mutex, IPC_MUTEX_NORMAL)) != 0)
@@ -404,7 +405,12 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 			max_run = run > max_run ? run : max_run;
 			c->last = id;
 		}
+		/* Unguarded: the read-modify-write itself is the event (two overlap: a lost update). */
+		if (s == S_NONE || s == S_NAIVE)
+			ipc_trace(IPC_EV_LOAD, IPC_K_VAR, &c->plain);
 		bump(r, c, widen);
+		if (s == S_NONE || s == S_NAIVE)
+			ipc_trace(IPC_EV_STORE, IPC_K_VAR, &c->plain);
 		if (us > 0)
 			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(r, c, s, sem, id);
