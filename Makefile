@@ -63,7 +63,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROG	:= $(if $(filter build,$(BUILD)),shmsync,$(BUILD)/shmsync)
 TESTS	:= $(BUILD)/check_shmsync
 
-.PHONY: all demo demo-all check asan tsan valgrind bench lint install uninstall clean
+.PHONY: all demo demo-all check asan tsan valgrind bench lint install uninstall clean viewer
 
 all: $(PROG)
 
@@ -93,6 +93,10 @@ check: $(PROG) $(TESTS)
 
 bench: $(PROG)
 	sh launcher/bench/run.sh ./$(PROG) $(BENCH_FLAGS)
+
+# Traces drawn by a real viewer (speedscope, pinned) in headless Chromium.
+viewer: $(PROG)
+	bash tests/cli/viewer.sh ./$(PROG)
 
 asan:
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \

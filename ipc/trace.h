@@ -4,9 +4,11 @@
  * trace buffer, when it has one, with a CLOCK_MONOTONIC timestamp.
  *
  * A buffer lives in shared memory and has one writer, its worker: no lock
- * and no atomic on the hot path.  It keeps the first cap records and counts
- * the rest.  The launcher reads it once the worker is gone.  Without a
- * buffer a call costs one thread-local load and a predictable branch.
+ * and no atomic on the hot path.  It keeps the first head records, the
+ * last ring records (a ring whose size is a power of two) and, from those
+ * in between, every failure (up to IPC_TRACE_FAILS); it counts the rest.
+ * The launcher reads it once the worker is gone.  Without a buffer a call
+ * costs one thread-local load and a predictable branch.
  */
 #ifndef IPC_TRACE_H
 #define IPC_TRACE_H
@@ -26,6 +28,8 @@ enum ipc_ev {
 	IPC_EV_GET,
 	IPC_EV_ARRIVE,		/* at a barrier */
 	IPC_EV_LEAVE,
+	IPC_EV_LOAD,		/* read a plain variable: a read-modify-write begins */
+	IPC_EV_STORE,		/* wrote it back: the read-modify-write ends */
 	IPC_NEV
 };
 
@@ -39,6 +43,7 @@ enum ipc_kind {
 	IPC_K_QUEUE,
 	IPC_K_EVENT,
 	IPC_K_FLAG,		/* a lock made of a plain or atomic flag */
+	IPC_K_VAR,		/* a plain shared variable, unguarded */
 	IPC_NKIND
 };
 
@@ -48,11 +53,25 @@ struct ipc_trace_rec {
 	uint64_t	 what;
 };
 
+#define IPC_TRACE_FAILS	64	/* failures kept from between the head and the ring */
+
+/* A failure (IPC_EV_FAIL) from the records the ring overwrote, and which one it was. */
+struct ipc_trace_fail {
+	uint64_t		 seq;
+	struct ipc_trace_rec	 rec;
+};
+
 struct ipc_trace_buf {
-	uint64_t		 cap;	/* records */
-	uint64_t		 n;	/* records asked for: beyond cap, dropped */
+	uint64_t		 head;	/* rec[0..head): the first records */
+	uint64_t		 mask;	/* rec[head..head+mask]: the last, a ring */
+	uint64_t		 n;	/* records asked for */
+	uint64_t		 nfail;	/* failures past the head, kept or not */
+	struct ipc_trace_fail	 fail[IPC_TRACE_FAILS];
 	struct ipc_trace_rec	 rec[];
 };
+
+/* Records a buffer keeps: the head and the ring. */
+#define IPC_TRACE_CAP(b)	((b)->head + (b)->mask + 1)
 
 #define IPC_TRACE_ADDR(w)	((uintptr_t)((w) & 0xffffffffffffull))
 #define IPC_TRACE_EV(w)		((enum ipc_ev)((w) >> 56))

@@ -456,7 +456,8 @@ session(struct cmdline *c, const struct sweep *sw)
 	struct report rep;
 	int rc, wrc, status;
 
-	if (c->view.trace_path != NULL && (rc = trace_open(c->view.trace_path)) != 0)
+	if (c->view.trace_path != NULL && (rc = trace_open(c->view.trace_path,
+	    &c->p, (int)c->cv[C_REPEAT])) != 0)
 		usage_error(c->who, "--trace: %s: %s", c->view.trace_path,
 		    strerror(rc));
 	trace_timeline(c->view.timeline);

@@ -415,6 +415,20 @@ table_fit(const struct report *rp, struct table *t, int limit)
 	}
 }
 
+/* Does any row show field col (trace_dropped shows only in runs that dropped)? */
+static int
+table_wants(const struct report *rp, int col)
+{
+	const char *key = rp->res[0].f[col].key;
+	int row;
+
+	for (row = 0; row < rp->n; row++)
+		if (col < rp->res[row].n && strcmp(rp->res[row].f[col].key, key) == 0 &&
+		    (rp->res[row].f[col].flags & F_TABLE))
+			return 1;
+	return 0;
+}
+
 /* Which columns, how wide: every F_TABLE field (and proc/thr for both modes), sized to fit. */
 static void
 table_layout(const struct report *rp, struct table *t)
@@ -426,7 +440,7 @@ table_layout(const struct report *rp, struct table *t)
 	memset(t, 0, sizeof(*t));
 	t->note = -1;
 	for (col = 0; col < r0->n; col++)
-		if (r0->f[col].flags & F_TABLE)
+		if (table_wants(rp, col))
 			t->idx[t->ncol++] = col;
 	t->nc = t->ncol + (rp->p->modes == MODE_BOTH);
 	for (col = 0; col < t->nc; col++) {

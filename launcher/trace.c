@@ -23,17 +23,22 @@
 
 #define LANE_CAP	65536		/* records per worker, at most */
 #define TOTAL_CAP	(1u << 22)	/* records in all, past the minimum */
-#define LANE_MIN	1024
+#define LANE_MIN	256
+#define FILE_RECORDS	131072		/* --trace: records per file, about 16 MB of JSON */
 #define MAX_NAMES	64		/* objects named in one run */
 #define MAX_OPEN	16		/* open spans in a lane */
 #define MAX_LANES	64		/* drawn by --timeline */
 
-enum span { SP_HOLD, SP_READ, SP_WAIT, SP_BARRIER, SP_WORK, NSPAN };
+enum span { SP_HOLD, SP_READ, SP_WAIT, SP_BARRIER, SP_WORK, SP_RMW, SP_EVENT,
+	SP_GAP, NSPAN };
 
 static const char *const span_cat[NSPAN] = { "hold", "read", "wait",
-	"barrier", "work" };
+	"barrier", "work", "rmw", "event", "dropped" };
+static const char *const span_verb[NSPAN] = { "hold ", "read ", "wait ",
+	"at ", "", "read-modify-write ", "", "" };
 static const char *const kind_names[IPC_NKIND] = { "?", "mutex", "spinlock",
-	"semaphore", "rwlock", "condvar", "barrier", "queue", "event", "flag" };
+	"semaphore", "rwlock", "condvar", "barrier", "queue", "event", "flag",
+	"variable" };
 
 struct objname {
 	uintptr_t	 addr;
@@ -47,20 +52,33 @@ struct open {
 	uint64_t	 t;
 };
 
+/* A slice of a lane in the trace file: [a, b) in ns, its name final. */
+struct slice {
+	uint64_t	 a, b;
+	uint32_t	 seq;		/* the order it was made in: ties */
+	uint8_t		 sp;
+	uint8_t		 cont;		/* the rest of a slice cut at its parent's end */
+	char		 name[80];
+};
+
 /* Where the walk of a lane goes: the JSON writer or the timeline. */
 struct sink {
 	void	(*span)(struct sink *, unsigned, enum span, const char *,
 		    uint64_t, uint64_t, const char *);
 	void	(*instant)(struct sink *, unsigned, const char *, uint64_t);
+	void	(*gap)(struct sink *, unsigned, uint64_t, uint64_t, uint64_t);
 	const struct run *r;
 	uint64_t	 t0;		/* the run's start */
 	FILE		*f;		/* JSON */
 	int		 pid;
+	struct slice	*sl;		/* JSON: the lane's slices, then written */
+	size_t		 nsl, slcap;
 	double		*acc;		/* timeline: ns per lane, column, state */
 	unsigned	 cols;
 	uint64_t	 span_ns;
 	int		*died;		/* the column a lane died in, or -1 */
-	int		*cut;		/* the column its buffer filled in, or -1 */
+	int		*cut;		/* the column its records stop in, or -1 */
+	int		*resume;	/* the column they start again in */
 };
 
 static struct objname names[MAX_NAMES];
@@ -69,15 +87,36 @@ static FILE *tf;			/* the trace file being written */
 static char tpath[4096], ttmp[4096];
 static int truns, tfirst;
 static int tl_on;			/* --timeline: draw each run */
+static uint64_t run_budget;		/* --trace: records a run may keep; 0: the caps */
+static uint64_t file_asked, file_kept;	/* records, over the file's runs */
+
+/* Records a worker keeps: its share of the run's, within LANE_MIN..LANE_CAP. */
+static uint64_t
+lane_cap(unsigned nworkers)
+{
+	uint64_t cap = (run_budget ? run_budget : TOTAL_CAP) /
+	    (nworkers ? nworkers : 1);
+
+	return cap > LANE_CAP ? LANE_CAP : cap < LANE_MIN ? LANE_MIN : cap;
+}
+
+/* The ring: the largest power of two at most half the cap; the head, the rest. */
+static uint64_t
+lane_ring(uint64_t cap)
+{
+	uint64_t ring = 1;
+
+	while (ring * 2 <= cap / 2)
+		ring *= 2;
+	return ring;
+}
 
 static size_t
 lane_stride(unsigned nworkers)
 {
-	size_t cap = TOTAL_CAP / (nworkers ? nworkers : 1);
-
-	cap = cap > LANE_CAP ? LANE_CAP : cap < LANE_MIN ? LANE_MIN : cap;
-	return (sizeof(struct ipc_trace_buf) + cap * sizeof(struct ipc_trace_rec) +
-	    CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
+	return (sizeof(struct ipc_trace_buf) + lane_cap(nworkers) *
+	    sizeof(struct ipc_trace_rec) + CACHE_LINE - 1) &
+	    ~(size_t)(CACHE_LINE - 1);
 }
 
 /* Bytes of region the buffers take: nothing unless --trace or --timeline. */
@@ -99,6 +138,7 @@ lane(const struct run *r, unsigned id)
 void
 trace_setup(struct run *r, void *area)
 {
+	uint64_t cap = lane_cap(r->nworkers), ring = lane_ring(cap);
 	unsigned i;
 
 	nnames = 0;
@@ -108,9 +148,9 @@ trace_setup(struct run *r, void *area)
 		return;
 	r->trace_stride = lane_stride(r->nworkers);
 	for (i = 0; i < r->nworkers; i++) {
-		lane(r, i)->cap = (r->trace_stride - sizeof(struct ipc_trace_buf)) /
-		    sizeof(struct ipc_trace_rec);
-		lane(r, i)->n = 0;
+		lane(r, i)->head = cap - ring;
+		lane(r, i)->mask = ring - 1;
+		lane(r, i)->n = lane(r, i)->nfail = 0;
 	}
 }
 
@@ -160,17 +200,41 @@ obj_name(uintptr_t addr, enum ipc_kind kind)
 	return names[nnames++].name;
 }
 
+/* Record seq of a buffer: in the head, or where the ring put it. */
+static const struct ipc_trace_rec *
+rec_at(const struct ipc_trace_buf *b, uint64_t seq)
+{
+	return &b->rec[seq < b->head ? seq : b->head + ((seq - b->head) & b->mask)];
+}
+
+/* Records the ring overwrote: those from the head's end to the ring's start. */
+static uint64_t
+lane_gap(const struct ipc_trace_buf *b)
+{
+	return b->n > IPC_TRACE_CAP(b) ? b->n - IPC_TRACE_CAP(b) : 0;
+}
+
+/* Failures kept from the gap: those the ring did not keep anyway. */
+static uint64_t
+gap_fails(const struct ipc_trace_buf *b)
+{
+	uint64_t i, k = 0;
+
+	for (i = 0; i < b->nfail && i < IPC_TRACE_FAILS; i++)
+		k += b->fail[i].seq < b->head + lane_gap(b);
+	return k;
+}
+
 /* The lane's end: its worker's, or its last record if it never finished. */
 static uint64_t
 lane_end(const struct run *r, unsigned id)
 {
 	const struct ipc_trace_buf *b = lane(r, id);
 	const struct slot *s = &r->sh->slot[id];
-	uint64_t n = b->n < b->cap ? b->n : b->cap;
 
 	if (s->done && s->t_end >= s->t_start)
 		return s->t_end;
-	return n > 0 ? b->rec[n - 1].t : s->t_start;
+	return b->n > 0 ? rec_at(b, b->n - 1)->t : s->t_start;
 }
 
 static int
@@ -211,10 +275,55 @@ pop_open(struct open *o, int *n, uintptr_t addr, enum ipc_ev ev, struct open *ou
 	return 0;
 }
 
+/*
+ * A record that ends a span whose start was not found.  After a gap the
+ * start was among the dropped records: the span is drawn from the gap's
+ * end (since), said so.  Otherwise a semaphore's post has no start.
+ */
+static void
+orphan(struct sink *k, unsigned id, enum span sp, const char *nm,
+    const struct ipc_trace_rec *rec, uint64_t since)
+{
+	char buf[48];
+
+	if (since != 0)
+		k->span(k, id, sp, nm, since, rec->t, "began in the dropped records");
+	else if (IPC_TRACE_EV(rec->what) == IPC_EV_REL) {
+		snprintf(buf, sizeof(buf), "post %s", nm);
+		k->instant(k, id, buf, rec->t);
+	}
+}
+
+/* An ending record: the span it closes, or an orphan. */
+static int
+close_span(struct sink *k, unsigned id, struct open *o, int n,
+    const struct ipc_trace_rec *rec, uint64_t since)
+{
+	static const enum ipc_ev opener[IPC_NEV] = { [IPC_EV_REL] = IPC_EV_ACQ,
+	    [IPC_EV_WAKE] = IPC_EV_WAIT, [IPC_EV_LEAVE] = IPC_EV_ARRIVE,
+	    [IPC_EV_STORE] = IPC_EV_LOAD };
+	static const enum span kind_of[IPC_NEV] = { [IPC_EV_REL] = SP_HOLD,
+	    [IPC_EV_WAKE] = SP_WAIT, [IPC_EV_LEAVE] = SP_BARRIER,
+	    [IPC_EV_STORE] = SP_RMW };
+	enum ipc_ev ev = IPC_TRACE_EV(rec->what);
+	uintptr_t a = IPC_TRACE_ADDR(rec->what);
+	const char *nm = obj_name(a, IPC_TRACE_KIND(rec->what));
+	struct open x;
+
+	if (pop_open(o, &n, a, opener[ev], &x) == 0)
+		k->span(k, id, x.ev == IPC_EV_ACQ_READ ? SP_READ : kind_of[ev], nm,
+		    x.t, rec->t, NULL);
+	else if (!(ev == IPC_EV_REL && IPC_TRACE_KIND(rec->what) == IPC_K_SEM))
+		orphan(k, id, kind_of[ev], nm, rec, since);
+	else
+		orphan(k, id, kind_of[ev], nm, rec, 0);
+	return n;
+}
+
 /* One record against the open spans: a span closes, one opens, or an instant. */
 static int
 step(struct sink *k, unsigned id, struct open *o, int n,
-    const struct ipc_trace_rec *rec)
+    const struct ipc_trace_rec *rec, uint64_t since)
 {
 	enum ipc_ev ev = IPC_TRACE_EV(rec->what);
 	uintptr_t a = IPC_TRACE_ADDR(rec->what);
@@ -232,24 +341,16 @@ step(struct sink *k, unsigned id, struct open *o, int n,
 	case IPC_EV_FAIL:
 		if (pop_open(o, &n, a, IPC_EV_TRY, &x) == 0)
 			k->span(k, id, SP_WAIT, nm, x.t, rec->t, "gave up");
-		return n;
-	case IPC_EV_REL:
-		if (pop_open(o, &n, a, IPC_EV_ACQ, &x) == 0)
-			k->span(k, id, x.ev == IPC_EV_ACQ_READ ? SP_READ : SP_HOLD,
-			    nm, x.t, rec->t, NULL);
 		else {
-			snprintf(buf, sizeof(buf), "post %s", nm);
+			snprintf(buf, sizeof(buf), "gave up %s", nm);
 			k->instant(k, id, buf, rec->t);
 		}
 		return n;
+	case IPC_EV_REL:
 	case IPC_EV_WAKE:
-		if (pop_open(o, &n, a, IPC_EV_WAIT, &x) == 0)
-			k->span(k, id, SP_WAIT, nm, x.t, rec->t, NULL);
-		return n;
 	case IPC_EV_LEAVE:
-		if (pop_open(o, &n, a, IPC_EV_ARRIVE, &x) == 0)
-			k->span(k, id, SP_BARRIER, nm, x.t, rec->t, NULL);
-		return n;
+	case IPC_EV_STORE:
+		return close_span(k, id, o, n, rec, since);
 	case IPC_EV_NOTIFY:
 	case IPC_EV_PUT:
 	case IPC_EV_GET:
@@ -262,9 +363,10 @@ step(struct sink *k, unsigned id, struct open *o, int n,
 	}
 }
 
-/* Spans still open at the lane's end: a lock held, a wait that never ended. */
+/* Spans still open where the lane's records stop: a lock held, a wait unfinished. */
 static void
-close_lane(struct sink *k, unsigned id, struct open *o, int n, uint64_t end)
+close_lane(struct sink *k, unsigned id, struct open *o, int n, uint64_t end,
+    int gap)
 {
 	int i;
 
@@ -275,11 +377,30 @@ close_lane(struct sink *k, unsigned id, struct open *o, int n, uint64_t end)
 			continue;	/* a permit kept, or a signal taken */
 		if (o[i].ev == IPC_EV_ACQ || o[i].ev == IPC_EV_ACQ_READ)
 			k->span(k, id, o[i].ev == IPC_EV_ACQ ? SP_HOLD : SP_READ,
-			    nm, o[i].t, end, "still held");
+			    nm, o[i].t, end, gap ? "ends in the dropped records" :
+			    "still held");
 		else
 			k->span(k, id, o[i].ev == IPC_EV_ARRIVE ? SP_BARRIER :
-			    SP_WAIT, nm, o[i].t, end, "unfinished");
+			    o[i].ev == IPC_EV_LOAD ? SP_RMW : SP_WAIT, nm, o[i].t,
+			    end, gap ? "ends in the dropped records" : "unfinished");
 	}
+}
+
+/* The gap: its open spans end, its kept failures show, then it is drawn. */
+static void
+walk_gap(struct sink *k, unsigned id, struct open *o, int no)
+{
+	const struct ipc_trace_buf *b = lane(k->r, id);
+	uint64_t i, drop = lane_gap(b), from = rec_at(b, b->head - 1)->t;
+	uint64_t to = rec_at(b, b->head + drop)->t;
+
+	close_lane(k, id, o, no, from, 1);
+	for (i = 0; i < b->nfail && i < IPC_TRACE_FAILS; i++)
+		if (b->fail[i].seq < b->head + drop) {
+			step(k, id, o, 0, &b->fail[i].rec, 0);
+			drop--;		/* kept after all */
+		}
+	k->gap(k, id, from, to, drop);
 }
 
 static void
@@ -287,8 +408,8 @@ walk_lane(struct sink *k, unsigned id)
 {
 	const struct ipc_trace_buf *b = lane(k->r, id);
 	const struct slot *s = &k->r->sh->slot[id];
-	uint64_t i, n = b->n < b->cap ? b->n : b->cap, end = lane_end(k->r, id);
-	uint64_t cut = b->n > b->cap && n > 0 ? b->rec[n - 1].t : 0;
+	uint64_t i, gap = lane_gap(b), end = lane_end(k->r, id), since = 0;
+	uint64_t nh = b->n < b->head ? b->n : b->head;
 	struct open o[MAX_OPEN];
 	int no = 0;
 
@@ -296,13 +417,18 @@ walk_lane(struct sink *k, unsigned id)
 		return;		/* never started */
 	k->span(k, id, SP_WORK, "work", s->t_start, end, s->done ? NULL :
 	    "did not finish");
-	for (i = 0; i < n; i++)
-		no = step(k, id, o, no, &b->rec[i]);
+	for (i = 0; i < nh; i++)
+		no = step(k, id, o, no, rec_at(b, i), 0);
 
-	/* A full buffer: what came after its last record is not known. */
-	close_lane(k, id, o, no, cut ? cut : end);
-	if (cut)
-		k->instant(k, id, "trace buffer full", cut);
+	/* The ring overwrote the middle: what spans it is not known. */
+	if (gap != 0) {
+		walk_gap(k, id, o, no);
+		no = 0;
+		since = rec_at(b, b->head + gap)->t;
+	}
+	for (i = nh + gap; i < b->n; i++)
+		no = step(k, id, o, no, rec_at(b, i), since);
+	close_lane(k, id, o, no, end, 0);
 	if (!s->done)
 		k->instant(k, id, atomic_load(&s->planned) ? "died (planned)" :
 		    "died", end);
@@ -345,36 +471,142 @@ json_sep(FILE *f)
 }
 
 static void
-json_span(struct sink *k, unsigned id, enum span sp, const char *name,
-    uint64_t a, uint64_t b, const char *note)
+slice_add(struct sink *k, enum span sp, const char *name, uint64_t a,
+    uint64_t b, const char *note)
 {
-	char full[48];
+	struct slice *s;
 
-	json_sep(k->f);
-	snprintf(full, sizeof(full), "%s%s%s", sp == SP_WAIT ? "wait " : "",
-	    name, sp == SP_READ ? " (read)" : "");
-	fprintf(k->f, "{\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,"
-	    "\"dur\":%.3f,\"cat\":\"%s\",\"name\":", k->pid, id + 1,
-	    (double)(a - k->t0) / 1e3, (double)(b > a ? b - a : 0) / 1e3,
-	    span_cat[sp]);
-	json_str(k->f, full);
-	if (note != NULL) {
-		fputs(",\"args\":{\"note\":", k->f);
-		json_str(k->f, note);
-		putc('}', k->f);
+	if (k->nsl == k->slcap) {
+		k->slcap = k->slcap ? 2 * k->slcap : 1024;
+		if ((k->sl = reallocarray(k->sl, k->slcap, sizeof(*k->sl))) == NULL)
+			err(1, "--trace");
 	}
-	putc('}', k->f);
+	s = &k->sl[k->nsl];
+	/* Never empty: a viewer may see the end of an empty slice before its begin. */
+	*s = (struct slice){ a, b > a ? b : a + 1, (uint32_t)k->nsl, sp, 0, "" };
+	snprintf(s->name, sizeof(s->name), "%s%s%s%s%s", span_verb[sp], name,
+	    note ? " (" : "", note ? note : "", note ? ")" : "");
+	k->nsl++;
 }
 
 static void
+json_span(struct sink *k, unsigned id, enum span sp, const char *name,
+    uint64_t a, uint64_t b, const char *note)
+{
+	(void)id;
+	slice_add(k, sp, name, a, b, note);
+}
+
+/* An instant is a slice of one nanosecond: viewers that drop instants still draw it. */
+static void
 json_instant(struct sink *k, unsigned id, const char *name, uint64_t t)
 {
+	(void)id;
+	slice_add(k, SP_EVENT, name, t, t + 1, NULL);
+}
+
+static void
+json_gap(struct sink *k, unsigned id, uint64_t a, uint64_t b, uint64_t n)
+{
+	char buf[48];
+
+	(void)id;
+	snprintf(buf, sizeof(buf), "%ju records dropped", (uintmax_t)n);
+	slice_add(k, SP_GAP, buf, a, b, NULL);
+}
+
+/* By start, the longer first (a parent before its child), then as made. */
+static int
+slice_cmp(const void *x, const void *y)
+{
+	const struct slice *a = x, *b = y;
+
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	if (a->b != b->b)
+		return a->b > b->b ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* A time as microseconds with exactly three decimals: the ns, exact in decimal. */
+static void
+json_ts(struct sink *k, uint64_t t)
+{
+	t = t > k->t0 ? t - k->t0 : 0;
+	fprintf(k->f, "%ju.%03u", (uintmax_t)(t / 1000), (unsigned)(t % 1000));
+}
+
+static void
+json_edge(struct sink *k, unsigned id, const struct slice *s, int begin)
+{
 	json_sep(k->f);
-	fprintf(k->f, "{\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,\"tid\":%u,"
-	    "\"ts\":%.3f,\"cat\":\"event\",\"name\":", k->pid, id + 1,
-	    (double)(t - k->t0) / 1e3);
-	json_str(k->f, name);
+	fprintf(k->f, "{\"ph\":\"%s\",\"pid\":%d,\"tid\":%u,\"ts\":", begin ?
+	    "B" : "E", k->pid, id + 1);
+	json_ts(k, begin ? s->a : s->b);
+	if (begin)
+		fprintf(k->f, ",\"cat\":\"%s\"", span_cat[s->sp]);
+	fputs(",\"name\":", k->f);
+	json_str(k->f, s->name);
 	putc('}', k->f);
+}
+
+/* s into an array of slices: at its end, or in start order. */
+static void
+put_slice(struct slice **p, size_t *np, size_t *cap, const struct slice *s,
+    int sorted)
+{
+	size_t i;
+
+	if (*np == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((*p = reallocarray(*p, *cap, sizeof(**p))) == NULL)
+			err(1, "--trace");
+	}
+	for (i = *np; sorted && i > 0 && slice_cmp(&(*p)[i - 1], s) > 0; i--)
+		(*p)[i] = (*p)[i - 1];
+	(*p)[i] = *s;
+	(*np)++;
+}
+
+/*
+ * The lane's slices as B/E pairs in time order, nested: each slice ends
+ * before or with the one it began in.  One that outlasts it is cut there
+ * and goes on as "(continued)".  Every time is an exact integer of ns, so
+ * a viewer compares the same numbers we do; at a tie an end comes first.
+ */
+static void
+json_lane(struct sink *k, unsigned id)
+{
+	struct slice *st = NULL, *pd = NULL, next;
+	size_t i = 0, nst = 0, stcap = 0, npd = 0, pdcap = 0;
+
+	qsort(k->sl, k->nsl, sizeof(*k->sl), slice_cmp);
+	while (i < k->nsl || npd > 0) {
+		if (npd > 0 && (i == k->nsl || slice_cmp(&pd[0], &k->sl[i]) < 0)) {
+			next = pd[0];
+			memmove(pd, pd + 1, --npd * sizeof(*pd));
+		} else
+			next = k->sl[i++];
+		while (nst > 0 && st[nst - 1].b <= next.a)
+			json_edge(k, id, &st[--nst], 0);
+		if (nst > 0 && next.b > st[nst - 1].b) {
+			struct slice rest = next;
+
+			rest.a = st[nst - 1].b;
+			if (!rest.cont)
+				strlcat(rest.name, " (continued)", sizeof(rest.name));
+			rest.cont = 1;
+			put_slice(&pd, &npd, &pdcap, &rest, 1);
+			next.b = st[nst - 1].b;
+		}
+		json_edge(k, id, &next, 1);
+		put_slice(&st, &nst, &stcap, &next, 0);
+	}
+	while (nst > 0)
+		json_edge(k, id, &st[--nst], 0);
+	free(st);
+	free(pd);
+	k->nsl = 0;
 }
 
 static void
@@ -421,9 +653,23 @@ catch_fatal(int on)
 			sigaction(sigs[i], &sa, NULL);
 }
 
-/* The file beside path, written as runs end; 0 or an errno value. */
+/* How many runs p makes: each variant in each mode, repeat times. */
+static unsigned
+plan_runs(const struct params *p, int repeat)
+{
+	unsigned runs = p->demo != NULL && p->demo->variants != NULL ?
+	    (unsigned)p->demo->variants(p) : 1;
+
+	runs *= (unsigned)__builtin_popcount(p->modes);
+	return runs * (unsigned)(repeat > 0 ? repeat : 1);
+}
+
+/*
+ * The file beside path, written as runs end; 0 or an errno value.  Its
+ * runs share FILE_RECORDS records, so that a viewer can open it.
+ */
 int
-trace_open(const char *path)
+trace_open(const char *path, const struct params *p, int repeat)
 {
 	int fd;
 
@@ -439,6 +685,9 @@ trace_open(const char *path)
 		trace_abandon();
 		return ENOMEM;
 	}
+	run_budget = FILE_RECORDS / plan_runs(p, repeat);
+	run_budget = run_budget > 0 ? run_budget : 1;
+	file_asked = file_kept = 0;
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", tf);
 	tfirst = 1;
 	catch_fatal(1);
@@ -458,16 +707,34 @@ trace_abandon(void)
 	catch_fatal(0);
 }
 
+/* What the file kept of what was recorded: into its metadata, and on stderr. */
+static void
+kept_note(char *buf, size_t len)
+{
+	if (file_kept == file_asked)
+		snprintf(buf, len, "kept all %ju records", (uintmax_t)file_asked);
+	else
+		snprintf(buf, len, "kept %ju of %ju records (%.1f%%): each worker's "
+		    "first and last of each run, and every failure; fewer runs "
+		    "or iterations keep more", (uintmax_t)file_kept,
+		    (uintmax_t)file_asked, 100.0 * (double)file_kept /
+		    (double)file_asked);
+}
+
 /* Close the events, make the file readable as any other, rename it over path. */
 int
 trace_close(void)
 {
+	char note[256];
 	mode_t mask;
 	int rc = 0;
 
 	if (tf == NULL)
 		return 0;
-	fputs("\n]}\n", tf);
+	kept_note(note, sizeof(note));
+	fputs("\n],\"otherData\":{\"shmsync\":", tf);
+	json_str(tf, note);
+	fputs("}}\n", tf);
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fileno(tf), 0666 & ~mask) == -1 || fflush(tf) != 0 ||
@@ -482,27 +749,41 @@ trace_close(void)
 		unlink(ttmp);
 	ttmp[0] = '\0';
 	catch_fatal(0);
+	if (rc == 0 && file_kept != file_asked)
+		fprintf(stderr, "%s: --trace %s: %s\n", getprogname(), tpath, note);
 	return rc;
 }
 
 static void
 trace_write(const struct run *r, const char *title, const char *labels)
 {
-	struct sink k = { json_span, json_instant, r, run_start(r), tf, ++truns,
-	    NULL, 0, 0, NULL, NULL };
-	char tname[32];
+	struct sink k = { json_span, json_instant, json_gap, r, run_start(r), tf,
+	    ++truns, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL };
+	char tname[32], more[1200];
+	uint64_t asked = 0, kept = 0;
 	unsigned i;
 
+	for (i = 0; i < r->nworkers; i++) {
+		asked += lane(r, i)->n;
+		kept += lane(r, i)->n - lane_gap(lane(r, i)) + gap_fails(lane(r, i));
+	}
+	file_asked += asked;
+	file_kept += kept;
 	json_meta(tf, k.pid, 0, "process_name", "name", title);
-	json_meta(tf, k.pid, 0, "process_labels", "labels", labels);
+	snprintf(more, sizeof(more), "%s%strace: kept %ju of %ju records%s",
+	    labels, labels[0] ? " " : "", (uintmax_t)kept, (uintmax_t)asked,
+	    kept < asked ? " (each worker's first and last, every failure)" : "");
+	json_meta(tf, k.pid, 0, "process_labels", "labels", more);
 	for (i = 0; i < r->nworkers; i++) {
 		snprintf(tname, sizeof(tname), "worker %u", i);
 		json_meta(tf, k.pid, (int)i + 1, "thread_name", "name", tname);
 	}
-	for (i = 0; i < r->nworkers; i++)
+	for (i = 0; i < r->nworkers; i++) {
 		walk_lane(&k, i);
+		json_lane(&k, i);
+	}
+	free(k.sl);
 }
-
 /* --- the terminal timeline --- */
 
 enum { ST_HOLD, ST_READ, ST_WAIT, ST_WORK, NST };
@@ -533,6 +814,8 @@ tl_span(struct sink *k, unsigned id, enum span sp, const char *name,
 {
 	(void)name;
 	(void)note;
+	if (sp == SP_RMW || sp == SP_EVENT)
+		return;		/* inside the run: drawn as running */
 	tl_add(k, id, sp == SP_HOLD ? ST_HOLD : sp == SP_READ ? ST_READ :
 	    sp == SP_WORK ? ST_WORK : ST_WAIT, a, b);
 }
@@ -542,8 +825,17 @@ tl_instant(struct sink *k, unsigned id, const char *name, uint64_t t)
 {
 	if (strncmp(name, "died", 4) == 0 && t >= k->t0)
 		k->died[id] = (int)((t - k->t0) * k->cols / k->span_ns);
-	if (strcmp(name, "trace buffer full") == 0 && t >= k->t0)
-		k->cut[id] = (int)((t - k->t0) * k->cols / k->span_ns);
+}
+
+/* The records the ring overwrote: '?' from the column they stop in to where they resume. */
+static void
+tl_gap(struct sink *k, unsigned id, uint64_t a, uint64_t b, uint64_t n)
+{
+	(void)n;
+	if (a < k->t0 || b < a)
+		return;
+	k->cut[id] = (int)((a - k->t0) * k->cols / k->span_ns);
+	k->resume[id] = (int)((b - k->t0) * k->cols / k->span_ns);
 }
 
 /* A column's character: what the worker did most of that time. */
@@ -595,7 +887,7 @@ tl_print(const struct sink *k, const char *title, unsigned width, int label)
 		for (c = 0; c < k->cols; c++)
 			line[c] = tl_char(k->acc + ((size_t)id * k->cols + c) * NST);
 		for (c = k->cut[id] >= 0 ? (unsigned)k->cut[id] + 1 : k->cols;
-		    c < k->cols; c++)
+		    (int)c < k->resume[id] && c < k->cols; c++)
 			line[c] = line[c] == ' ' ? ' ' : '?';
 		if (k->died[id] >= 0 && (unsigned)k->died[id] < k->cols)
 			line[k->died[id]] = 'X';
@@ -626,8 +918,8 @@ static void
 timeline(const struct run *r, const char *title)
 {
 	unsigned width = tl_width(), label = 1, id, n;
-	struct sink k = { tl_span, tl_instant, r, run_start(r), NULL, 0, NULL, 0,
-	    0, NULL, NULL };
+	struct sink k = { tl_span, tl_instant, tl_gap, r, run_start(r), NULL, 0,
+	    NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL };
 	uint64_t end = 0;
 	char head[256], across[16], col[16];
 
@@ -640,10 +932,11 @@ timeline(const struct run *r, const char *title)
 	k.acc = calloc((size_t)r->nworkers * k.cols * NST, sizeof(double));
 	k.died = malloc(r->nworkers * sizeof(int));
 	k.cut = malloc(r->nworkers * sizeof(int));
-	if (k.acc == NULL || k.died == NULL || k.cut == NULL)
+	k.resume = malloc(r->nworkers * sizeof(int));
+	if (k.acc == NULL || k.died == NULL || k.cut == NULL || k.resume == NULL)
 		err(1, "timeline");
 	for (id = 0; id < r->nworkers; id++) {
-		k.died[id] = k.cut[id] = -1;
+		k.died[id] = k.cut[id] = k.resume[id] = -1;
 		walk_lane(&k, id);
 	}
 	fmt_dur((double)k.span_ns, across, sizeof(across));
@@ -655,6 +948,7 @@ timeline(const struct run *r, const char *title)
 	free(k.acc);
 	free(k.died);
 	free(k.cut);
+	free(k.resume);
 }
 
 /* What one record costs this thread, measured once: the clock read and two stores. */
@@ -667,8 +961,9 @@ record_ns(void)
 
 	if (cost > 0 || (b = malloc(sizeof(*b) + n * sizeof(b->rec[0]))) == NULL)
 		return cost;
-	b->cap = n;
-	b->n = 0;
+	b->head = n - 1;
+	b->mask = 0;
+	b->n = b->nfail = 0;
 	ipc_trace_cur = b;
 	t = ipc_now_ns();
 	for (i = 0; i < n; i++)
@@ -726,8 +1021,7 @@ trace_count(const struct run *r, struct result *res)
 		return;
 	for (i = 0; i < r->nworkers; i++) {
 		events += lane(r, i)->n;
-		dropped += lane(r, i)->n > lane(r, i)->cap ?
-		    lane(r, i)->n - lane(r, i)->cap : 0;
+		dropped += lane_gap(lane(r, i)) - gap_fails(lane(r, i));
 	}
 	res_uint(res, "trace_events", events - dropped, F_TABLE);
 	res_uint(res, "trace_dropped", dropped, dropped ? F_TABLE : 0);

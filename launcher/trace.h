@@ -13,7 +13,7 @@ void	trace_setup(struct run *, void *);
 void	trace_begin(const struct run *, unsigned);
 void	trace_count(const struct run *, struct result *);
 void	trace_show(const struct run *, const struct result *);
-int	trace_open(const char *);
+int	trace_open(const char *, const struct params *, int);
 int	trace_close(void);
 void	trace_abandon(void);
 void	trace_timeline(int);

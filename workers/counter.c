@@ -475,7 +475,12 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 			max_run = run > max_run ? run : max_run;
 			c->last = id;
 		}
+		/* Unguarded: the read-modify-write itself is the event (two overlap: a lost update). */
+		if (s == S_NONE || s == S_NAIVE)
+			ipc_trace(IPC_EV_LOAD, IPC_K_VAR, &c->plain);
 		bump(r, c, id, widen);
+		if (s == S_NONE || s == S_NAIVE)
+			ipc_trace(IPC_EV_STORE, IPC_K_VAR, &c->plain);
 		if (us > 0)
 			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(r, c, s, sem, id);
