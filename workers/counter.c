@@ -188,6 +188,7 @@ counter_setup(struct run *r)
 }
 
 /* The unguarded read-modify-write: volatile, so the compiler keeps all three steps. */
+/* explain: counter: the racing read-modify-write (--sync none): read, add, write back */
 static inline void
 bump(const struct run *r, struct counter *c, int widen)
 {
@@ -197,11 +198,13 @@ bump(const struct run *r, struct counter *c, int widen)
 		worker_yield(r);
 	c->plain = v + 1;
 }
+/* explain: end */
 
 /*
  * The naive flag: wait while it is up, then raise it.  Two workers can both
  * see it down and both go in: the check and the set are two steps.
  */
+/* explain: counter: naive-flag: the check and the set are two steps, so two can enter */
 static int
 naive_lock(const struct run *r, struct counter *c)
 {
@@ -218,6 +221,7 @@ naive_lock(const struct run *r, struct counter *c)
 	c->flag = 1;
 	return 0;
 }
+/* explain: end */
 
 /* A real test-and-set: one atomic step, so only one worker wins. */
 static int
@@ -390,6 +394,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 	int rc = 0, widen = (int)r->p->v[O_WIDEN], timed = waits_timed(r->p);
 	uint64_t k, t0 = 0, w, run = 0, max_run = 0, max_wait = 0;
 
+	/* explain: counter: every lock guards the same bump: lock, read-modify-write, unlock */
 	for (k = 0; run_more(r, k, n) && rc == 0; k++) {
 		if (timed)
 			t0 = ipc_now_ns();
@@ -409,6 +414,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(r, c, s, sem, id);
 	}
+	/* explain: end */
 	*i = k;
 	t->max_run = max_run;
 	t->max_wait_ns = max_wait;
@@ -426,10 +432,12 @@ counter_work(struct run *r, unsigned id)
 
 	switch (s) {
 	case S_ATOMIC:
+		/* explain: counter: atomic: one indivisible fetch-add per increment */
 		for (i = 0; run_more(r, i, n); i++) {
 			inject_point(r, id, i);
 			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
 		}
+		/* explain: end */
 		r->sh->slot[id].iters = i;
 		return;
 	case S_MUTEX:
