@@ -129,6 +129,7 @@ settle(struct cstate *s, struct journal *d)
 	d->pending = 0;
 }
 
+/* explain: crash: the repair: settle the dead owner's journal, then mark the mutex consistent */
 /* EOWNERDEAD: settle the dead owner's journal, then mark the mutex usable. */
 static int
 repair(struct run *r, unsigned id)
@@ -140,6 +141,7 @@ repair(struct run *r, unsigned id)
 	atomic_store(&s->repairer, (int)id);
 	return ipc_mutex_consistent(&s->m);
 }
+/* explain: end */
 
 static int
 victim_dead(const struct run *r)
@@ -147,6 +149,7 @@ victim_dead(const struct run *r)
 	return atomic_load(&r->sh->slot[r->p->v[O_VICTIM]].planned);
 }
 
+/* explain: crash: the next locker gets EOWNERDEAD from a robust mutex, repairs, goes on */
 /* 0 when locked; with the semaphore, ETIMEDOUT means stuck for good. */
 static int
 crash_lock(struct run *r, unsigned id)
@@ -168,6 +171,7 @@ crash_lock(struct run *r, unsigned id)
 		rc = repair(r, id);
 	return rc;
 }
+/* explain: end */
 
 static void
 crash_unlock(struct run *r)

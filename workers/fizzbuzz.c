@@ -121,6 +121,7 @@ append(struct fbstate *s, unsigned id, uint64_t i, uint64_t n)
 	s->len = k + 1;
 }
 
+/* explain: fizzbuzz: --sync sem: wait on my semaphore, print, post the owner of the next number */
 static void
 sem_turn(struct run *r, unsigned id, uint64_t i)
 {
@@ -137,6 +138,7 @@ sem_turn(struct run *r, unsigned id, uint64_t i)
 	    (rc = ipc_sem_post(t[owner(i + 1)].sem)) != 0)
 		worker_errc(r, rc, "fizzbuzz: post");
 }
+/* explain: end */
 
 /*
  * Wait until next is i (lock held).  A poisoned run is looked for before
@@ -160,6 +162,7 @@ await_next(struct run *r, uint64_t i)
 	return rc;
 }
 
+/* explain: fizzbuzz: --sync cond: one lock and condvar, wait until it is my number */
 /* Under the lock, wait for item i's turn; print; hand on to everyone. */
 static void
 cond_turn(struct run *r, unsigned id, uint64_t i)
@@ -179,6 +182,7 @@ cond_turn(struct run *r, unsigned id, uint64_t i)
 	if (rc != 0)
 		worker_errc(r, rc, "fizzbuzz: %s: item %ju", roles[id], (uintmax_t)i);
 }
+/* explain: end */
 
 /* Each worker prints its own items, in order, when their turn comes. */
 static void

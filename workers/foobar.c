@@ -80,6 +80,7 @@ foobar_work(struct run *r, unsigned id)
 	uint64_t i, k, n = 2 * (uint64_t)r->p->v[O_PAIRS];
 	int guarded = r->p->v[O_SYNC] == S_SEM, rc = 0;
 
+	/* explain: foobar: each waits for its own turn, then posts the other's */
 	for (i = 0; i < (uint64_t)r->p->v[O_PAIRS]; i++) {
 		if (guarded && (rc = ipc_sem_wait(f->turn[id].sem, r->deadline)) == 0 &&
 		    run_stopped(r))
@@ -93,6 +94,7 @@ foobar_work(struct run *r, unsigned id)
 		if (guarded && (rc = ipc_sem_post(f->turn[!id].sem)) != 0)
 			worker_errc(r, rc, "foobar: post");
 	}
+	/* explain: end */
 }
 
 /* The launcher gave up (a worker died): wake the waiters so they leave. */

@@ -129,6 +129,7 @@ sit(struct run *r, int e, unsigned id, uint64_t a)
 		worker_errc(r, rc, "h2o: worker %u: atom %ju", id, (uintmax_t)a);
 }
 
+/* explain: h2o: an atom: a seat for its element, a ticket, then the barrier bonds three */
 /* This worker's atom a: seat, ticket, record, bond (barrier), look, leave the seat. */
 static void
 atom(struct run *r, int e, unsigned id, uint64_t a)
@@ -154,6 +155,7 @@ atom(struct run *r, int e, unsigned id, uint64_t a)
 	if (r->p->v[O_SYNC] != S_NONE && (rc = ipc_sem_post(h->seat[e].sem)) != 0)
 		worker_errc(r, rc, "h2o: post");
 }
+/* explain: end */
 
 /* Each worker takes its element's atoms from a shared pool (2N H, N O) until it is empty. */
 static void

@@ -116,6 +116,7 @@ await_turn(struct run *r, unsigned id)
 	}
 }
 
+/* explain: pingpong: the hand-over: a store the other spins on, or a post it sleeps on */
 static void
 pass_turn(struct run *r, unsigned to)
 {
@@ -128,7 +129,9 @@ pass_turn(struct run *r, unsigned to)
 	else if ((rc = ipc_sem_post(pp->turn[to].sem)) != 0)
 		worker_errc(r, rc, "pingpong: post");
 }
+/* explain: end */
 
+/* explain: pingpong: serve, pass the turn, wait for it back: one round trip */
 /*
  * Worker 0 serves (even tokens) and times; worker 1 returns (odd tokens).
  * With -t worker 0 alone watches the time; then it says it is over and
@@ -164,6 +167,7 @@ pingpong_work(struct run *r, unsigned id)
 		pass_turn(r, 1);
 	}
 }
+/* explain: end */
 
 /* The launcher gave up (a worker died): wake a sleeping partner so it leaves. */
 static void

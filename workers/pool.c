@@ -124,6 +124,7 @@ run_task(struct run *r, unsigned id, uint64_t i, uint64_t n)
 	atomic_fetch_add(&s->runs, 1);
 }
 
+/* explain: pool: a fixed pool takes task numbers off the shared queue until it is closed */
 static void
 pool_work(struct run *r, unsigned id)
 {
@@ -139,6 +140,7 @@ pool_work(struct run *r, unsigned id)
 	if (rc != EPIPE)
 		worker_errc(r, rc, "pool: worker %u: get", id);
 }
+/* explain: end */
 
 /* From the launch of the first worker to the end of the last: spawning counts. */
 static uint64_t

@@ -152,6 +152,7 @@ verify(struct run *r, unsigned id, uint64_t u, uint64_t n)
 	atomic_fetch_add(&s->user[u].verified, 1);
 }
 
+/* explain: referee: --naive: poll the head, then move it in two unguarded steps */
 /*
  * The tutorial's first try: poll the head in a busy loop, then read the
  * user and move the head in two unguarded steps.
@@ -182,7 +183,9 @@ naive_referee(struct run *r, unsigned id)
 		verify(r, id, h, taken++);
 	}
 }
+/* explain: end */
 
+/* explain: referee: the blocking version: each referee takes the next user off the queue */
 static void
 referee_work(struct run *r, unsigned id)
 {
@@ -203,6 +206,7 @@ referee_work(struct run *r, unsigned id)
 	if (rc != EPIPE)
 		worker_errc(r, rc, "referee %u: get", id);
 }
+/* explain: end */
 
 /* The tutorial's story, a line a user, in tutorial seconds from the first arrival. */
 static void

@@ -123,6 +123,7 @@ ask(struct run *r, unsigned id)
 	struct timespec dl;
 	uint64_t t0;
 
+	/* explain: timeout: trylock fails at once, a timed lock gives up at its deadline, a plain lock waits */
 	/* A trylock: it must not wait at all. */
 	await(r, &t->held, 1);
 	t0 = ipc_now_ns();
@@ -142,6 +143,7 @@ ask(struct run *r, unsigned id)
 	t0 = ipc_now_ns();
 	a->block_rc = worker_mutex_lock(r, &t->m, "mutex");
 	a->block_ns = ipc_now_ns() - t0;
+	/* explain: end */
 	a->after_release = atomic_load(&t->released);
 	if (a->block_rc == 0)
 		ipc_mutex_unlock(&t->m);

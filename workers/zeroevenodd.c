@@ -113,6 +113,7 @@ pass_turn(struct run *r, unsigned to)
 		worker_errc(r, rc, "zeroevenodd: post");
 }
 
+/* explain: zeroevenodd: wait for this role's turn, print, hand the turn on */
 /* Zero prints a 0 before every number; even and odd print theirs. */
 static void
 zeroevenodd_work(struct run *r, unsigned id)
@@ -129,6 +130,7 @@ zeroevenodd_work(struct run *r, unsigned id)
 		pass_turn(r, id != W_ZERO ? W_ZERO : i % 2 ? W_ODD : W_EVEN);
 	}
 }
+/* explain: end */
 
 /* The launcher gave up (a worker died): wake the waiters so they leave. */
 static void
