@@ -93,7 +93,7 @@ condition_setup(struct run *r)
 	    (rc = ipc_cond_init(&s->not_full)) != 0 ||
 	    (rc = ipc_cond_init(&s->not_empty)) != 0)
 		errc(1, rc, "condition: init");
-	run_name(r, &s->m, "mutex");
+	run_name(r, &s->m, "buffer lock");
 	run_name(r, &s->not_empty, r->p->v[O_CVS] == 1 ? "the condvar" :
 	    "not empty");
 	run_name(r, &s->not_full, "not full");

@@ -111,6 +111,7 @@ crash_setup(struct run *r)
 	atomic_init(&s->repairer, -1);
 	if ((rc = ipc_mutex_init(&s->m, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "crash: mutex");
+	run_name(r, &s->m, "counter lock");
 	if (r->p->v[O_LOCK] != L_SEM)
 		return;
 	if ((sem = r->priv = calloc(1, sizeof(*sem))) == NULL)
@@ -118,6 +119,7 @@ crash_setup(struct run *r)
 	if ((rc = ipc_sem_open(sem, "crash.lock", 1)) != 0 ||
 	    (rc = ipc_sem_unlink(sem)) != 0)
 		errc(1, rc, "crash: semaphore");
+	run_name(r, sem->sem, "counter lock");
 }
 
 /* An owner gone mid-section: its journal says whether its increment landed. */

@@ -95,6 +95,7 @@ fizzbuzz_setup(struct run *r)
 		    (rc = ipc_cond_init(&s->cv)) != 0)
 			errc(1, rc, "fizzbuzz: init");
 		run_name(r, &s->m, "turn lock");
+		run_name(r, &s->cv, "next number");
 	}
 	if (r->p->v[O_SYNC] != S_SEM)
 		return;
@@ -102,10 +103,12 @@ fizzbuzz_setup(struct run *r)
 	/* Item 1 is the number worker's: its semaphore starts at 1. */
 	if ((t = r->priv = calloc(NROLES, sizeof(*t))) == NULL)
 		err(1, "fizzbuzz: calloc");
-	for (i = 0; i < NROLES; i++)
+	for (i = 0; i < NROLES; i++) {
 		if ((rc = ipc_sem_open(&t[i], names[i], i == W_NUMBER)) != 0 ||
 		    (rc = ipc_sem_unlink(&t[i])) != 0)
 			errc(1, rc, "fizzbuzz: semaphore");
+		run_name(r, t[i].sem, names[i] + sizeof("fizzbuzz"));	/* "fizz"... */
+	}
 }
 
 /* Print item i: append it to the buffer (a plain read, then a write). */

@@ -65,10 +65,12 @@ foobar_setup(struct run *r)
 	f = r->priv = memset(&foobar_priv, 0, sizeof(foobar_priv));
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if ((rc = ipc_sem_open(&f->turn[i], i ? "foobar.bar" : "foobar.foo",
 		    i == 0)) != 0 || (rc = ipc_sem_unlink(&f->turn[i])) != 0)
 			errc(1, rc, "foobar: semaphore");
+		run_name(r, f->turn[i].sem, i ? "bar's turn" : "foo's turn");
+	}
 }
 
 /* Worker 0 writes foo, worker 1 bar, each on its own turn. */

@@ -107,11 +107,14 @@ h2o_setup(struct run *r)
 	run_name(r, &s->bond, "bond");
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
-	for (e = E_H; e <= E_O; e++)
+	for (e = E_H; e <= E_O; e++) {
 		if ((rc = ipc_sem_open(&h->seat[e], e == E_H ? "h2o.hydrogen" :
 		    "h2o.oxygen", e == E_H ? 2 : 1)) != 0 ||
 		    (rc = ipc_sem_unlink(&h->seat[e])) != 0)
 			errc(1, rc, "h2o: semaphore");
+		run_name(r, h->seat[e].sem, e == E_H ? "hydrogen seats" :
+		    "oxygen seat");
+	}
 }
 
 /* Take a seat (when seated), or leave the run. */

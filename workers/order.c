@@ -72,6 +72,8 @@ order_setup(struct run *r)
 	    (rc = ipc_sem_open(&o->b, "order.b", 0)) != 0 ||
 	    (rc = ipc_sem_unlink(&o->b)) != 0)
 		errc(1, rc, "order: semaphore");
+	run_name(r, o->a.sem, "first done");
+	run_name(r, o->b.sem, "second done");
 }
 
 /* A seeded pause before each turn, so the start order changes round to round. */

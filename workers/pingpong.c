@@ -83,10 +83,12 @@ pingpong_setup(struct run *r)
 	pp = r->priv = memset(&pingpong_priv, 0, sizeof(pingpong_priv));
 	if (r->p->v[O_VIA] != V_SEM)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if ((rc = ipc_sem_open(&pp->turn[i], i ? "pingpong.1" : "pingpong.0",
 		    0)) != 0 || (rc = ipc_sem_unlink(&pp->turn[i])) != 0)
 			errc(1, rc, "pingpong: semaphore");
+		run_name(r, pp->turn[i].sem, i ? "turn of 1" : "turn of 0");
+	}
 }
 
 /* Wait for our turn: a semaphore, or a flag polled with a deadline. */

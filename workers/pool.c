@@ -105,6 +105,7 @@ pool_setup(struct run *r)
 	if ((rc = ipc_queue_init(queue_of(r), (size_t)r->p->v[O_TASKS],
 	    sizeof(uint64_t))) != 0)
 		errc(1, rc, "pool: queue");
+	run_name(r, queue_of(r), "task queue");
 	for (i = 0; i < (uint64_t)r->p->v[O_TASKS]; i++)
 		if ((rc = ipc_queue_put(queue_of(r), &i, &dl)) != 0)
 			errc(1, rc, "pool: put task");

@@ -62,6 +62,9 @@ reentrant_setup(struct run *r)
 	    (rc = ipc_mutex_init(&s->chk, IPC_MUTEX_ERRORCHECK)) != 0 ||
 	    (rc = ipc_mutex_init(&s->normal, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "reentrant: mutex");
+	run_name(r, &s->rec, "recursive");
+	run_name(r, &s->chk, "errorcheck");
+	run_name(r, &s->normal, "normal");
 }
 
 /* explain: reentrant: a recursive mutex taken again at every level of the recursion */

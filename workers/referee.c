@@ -92,6 +92,7 @@ referee_setup(struct run *r)
 	if ((rc = ipc_queue_init(queue_of(r), (size_t)r->p->v[O_USERS],
 	    sizeof(uint64_t))) != 0)
 		errc(1, rc, "referee: queue");
+	run_name(r, queue_of(r), "waiting line");
 }
 
 /* Sleep for sec tutorial seconds. */

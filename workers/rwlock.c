@@ -91,6 +91,7 @@ rwlock_setup(struct run *r)
 	if ((rc = ipc_rwlock_init(&s->l, r->p->v[O_PREFER] == P_WRITER ?
 	    IPC_RWLOCK_PREFER_WRITER : IPC_RWLOCK_PREFER_READER)) != 0)
 		errc(1, rc, "rwlock: init");
+	run_name(r, &s->l, "table");
 }
 
 /* explain: rwlock: a reader: shared lock, then no writer inside and every field from one write */

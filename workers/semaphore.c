@@ -95,8 +95,10 @@ semaphore_setup(struct run *r)
 		errc(1, rc, "semaphore: sem_open");
 	if ((rc = ipc_sem_unlink(sem)) != 0)
 		errc(1, rc, "semaphore: sem_unlink");
+	run_name(r, sem->sem, "permits");
 	if ((rc = ipc_mutex_init(&s->bound, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "semaphore: mutex");
+	run_name(r, &s->bound, "bound");
 }
 
 /* explain: semaphore: --bounded: a post that would pass K is refused */

@@ -80,6 +80,7 @@ timeout_setup(struct run *r)
 
 	if ((rc = ipc_mutex_init(&t->m, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "timeout: mutex");
+	run_name(r, &t->m, "hogged lock");
 }
 
 /* Spin (yielding) until *flag reaches want, or the run's deadline. */

@@ -78,10 +78,12 @@ zeroevenodd_setup(struct run *r)
 	z = r->priv = memset(&zeroevenodd_priv, 0, sizeof(zeroevenodd_priv));
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
-	for (i = 0; i < NROLES; i++)
+	for (i = 0; i < NROLES; i++) {
 		if ((rc = ipc_sem_open(&z->turn[i], names[i], i == W_ZERO)) != 0 ||
 		    (rc = ipc_sem_unlink(&z->turn[i])) != 0)
 			errc(1, rc, "zeroevenodd: semaphore");
+		run_name(r, z->turn[i].sem, names[i] + sizeof("zeroevenodd"));
+	}
 }
 
 /* Wait for this role's turn (guarded), or leave the run. */
