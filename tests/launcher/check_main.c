@@ -313,7 +313,7 @@ static const struct {
 	{ "counter -w abc", "--workers: 'abc' is invalid" },
 	{ "counter -w 4097", "--workers: '4097' is too large" },
 	{ "counter --workers 2x", "--workers: '2x' is invalid" },
-	{ "counter -n 0", "--iterations: '0' is too small" },
+	{ "counter -n -1", "--iterations: '-1' is too small" },
 	{ "counter -n -5", "--iterations" },
 	{ "counter -n 99999999999999999999", "--iterations: '99999999999999999999' "
 	  "is too large" },
@@ -355,7 +355,7 @@ static const struct {
 	  "'process'?)" },
 	{ "counter --sync mutx", "unknown GUARD 'mutx' (did you mean 'mutex'?)" },
 	{ "counter --widdn", "unknown option '--widdn' (did you mean '--widen'?)" },
-	{ "counter -n 1.5", "--iterations: '1.5' is invalid (1..2^63-1)" },
+	{ "counter -n 1.5", "--iterations: '1.5' is invalid (0..2^63-1)" },
 	{ "counter -n 1e30", "--iterations: '1e30' is too large" },
 	{ "counter -n 2kB", "--iterations: '2kB' is invalid" },
 	{ "counter -w 5k", "--workers: '5k' is too large (1..4096)" },
