@@ -91,7 +91,7 @@ $(BUILD)/launcher/explain.o: $(BUILD)/explain_code.h
 $(BUILD)/launcher/explain.o: ALL_CFLAGS += -I$(BUILD)
 
 demo: $(PROG)
-	./$(PROG) counter --workers 4 --iterations 200000 --mode both --sync all
+	./$(PROG) counter --workers 4 --mode both --sync all
 
 demo-all: $(PROG)
 	./$(PROG) all
