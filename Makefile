@@ -81,8 +81,17 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# explain DEMO shows the regions of the sources marked for it, cut out here.
+EXPLAIN_SRC := $(sort $(wildcard workers/*.c ipc/*.c))
+$(BUILD)/explain_code.h: launcher/explain.awk $(EXPLAIN_SRC)
+	@mkdir -p $(@D)
+	awk -f launcher/explain.awk $(EXPLAIN_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/launcher/explain.o: $(BUILD)/explain_code.h
+$(BUILD)/launcher/explain.o: ALL_CFLAGS += -I$(BUILD)
+
 demo: $(PROG)
-	./$(PROG) counter --workers 4 --iterations 200000 --mode both --sync all
+	./$(PROG) counter --workers 4 --mode both --sync all
 
 demo-all: $(PROG)
 	./$(PROG) all

@@ -45,6 +45,7 @@ event_lock(struct ipc_event *ev, const struct timespec *deadline)
 	return survive(ev, ipc_mutex_lock(&ev->m, deadline));
 }
 
+/* explain: event: set: raise the flag under the lock and wake every waiter */
 /* Raise the flag and release every waiter; 0, ETIMEDOUT (lock), ... */
 int
 ipc_event_set(struct ipc_event *ev, const struct timespec *deadline)
@@ -62,6 +63,7 @@ ipc_event_set(struct ipc_event *ev, const struct timespec *deadline)
 	ipc_trace_unmute(tb);
 	return rc;
 }
+/* explain: end */
 
 int
 ipc_event_clear(struct ipc_event *ev, const struct timespec *deadline)
@@ -96,6 +98,7 @@ pause_once(struct ipc_event *ev, const struct timespec *deadline,
 	return ipc_expired(deadline) ? ETIMEDOUT : 0;
 }
 
+/* explain: event: wait: under the lock, sleep until the flag is up or a set came since */
 /*
  * Wait until the event is set, or was set since we came: 0; ETIMEDOUT at the
  * deadline (Python's False).  With idle, never block: call it between looks.
@@ -122,6 +125,7 @@ wait_idle(struct ipc_event *ev, const struct timespec *deadline,
 	ipc_mutex_unlock(&ev->m);
 	return rc;
 }
+/* explain: end */
 
 int
 ipc_event_wait_idle(struct ipc_event *ev, const struct timespec *deadline,

@@ -102,6 +102,7 @@ put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
 	return 0;
 }
 
+/* explain: queue: a put: under the producers' lock copy in what fits, wake the consumers; full, wait for room without the lock */
 static int
 put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
     const struct timespec *deadline, struct ipc_trace_buf *tb)
@@ -145,6 +146,7 @@ put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
 		*nput = done;
 	return rc;
 }
+/* explain: end */
 
 /* Put all n items, waiting for room as needed; *nput (if set): how many went in. */
 int

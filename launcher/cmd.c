@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "explain.h"
 #include "sweep.h"
 
 static int exec_list(const struct cmd_entry *, int, char **);
@@ -287,6 +288,7 @@ exec_explain(const struct cmd_entry *e, int argc, char **argv)
 	(void)e;
 	printf("%s: %s\n\nChecks: %s.\n\n%s", w->name, w->desc, w->proves,
 	    w->explain);
+	explain_code_print(stdout, w->name);
 	finish(0);
 }
 

@@ -117,7 +117,7 @@ const struct optdef sweep_opts[] = {
 	[SW_REPEAT] = { "repeat", 0, "R", 1, 100, 1, NULL,
 	  "runs per grid point; the median by ops/s is shown" },
 	[SW_PLOT] = { "plot", 0, "FILE", 1, 0, 0, NULL,
-	  "draw ops/s against workers into FILE.svg (gnuplot)" },
+	  "draw ops/s against workers into FILE.svg or .png (gnuplot)" },
 	[SW_CHART] = { "chart", 0, NULL, 0, 1, 0, NULL,
 	  "a bar chart under the table, even when not a terminal" },
 	[NSWEEP] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }

@@ -1,7 +1,8 @@
 /*
- * plot.c - `sweep --plot FILE.svg`: ops/s vs workers, a line per guard and
- * mode, drawn by gnuplot run as a child (posix_spawn, no shell) on a
- * generated script.  Script and data live in private temp files (mkstemp,
+ * plot.c - `sweep --plot FILE.svg` (or .png): ops/s vs workers on log axes,
+ * a panel per mode, a colour per guard, min..max bars with --repeat, racing
+ * guards drawn gray and dotted; drawn by gnuplot run as a child
+ * (posix_spawn, no shell) on a generated script.  Script and data live in private temp files (mkstemp,
  * 0600) removed afterwards; the SVG is drawn beside FILE and renamed over it
  * only when whole, so a failure or a signal leaves no file behind.
  */
@@ -13,9 +14,11 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,44 +84,153 @@ gp_quote(FILE *f, const char *s)
 	putc('\'', f);
 }
 
-/* The distinct series, in order of first appearance; returns how many. */
+/* The distinct values of one field of the points, in order of first appearance. */
 static int
-series_of(const struct point *pt, int n, const char **names)
+distinct(const struct point *pt, int n, size_t off, const char **names)
 {
+	const char *v;
 	int i, k, ns = 0;
 
 	for (i = 0; i < n && ns < MAX_SERIES; i++) {
-		for (k = 0; k < ns && strcmp(names[k], pt[i].series) != 0; k++)
+		v = (const char *)&pt[i] + off;
+		for (k = 0; k < ns && strcmp(names[k], v) != 0; k++)
 			continue;
 		if (k == ns)
-			names[ns++] = pt[i].series;
+			names[ns++] = v;
 	}
 	return ns;
 }
 
-/* Data: a block per series (gnuplot's index), then a script that plots them. */
+/* Whether any point of guard g in mode m raced (a wrong count, not a speed). */
 static int
-write_files(FILE *data, FILE *gp, const char *title, const struct point *pt, int n)
+raced(const struct point *pt, int n, const char *g, const char *m)
 {
-	const char *names[MAX_SERIES];
-	int i, k, ns = series_of(pt, n, names);
+	int i;
 
-	for (k = 0; k < ns; k++) {
-		for (i = 0; i < n; i++)
-			if (strcmp(pt[i].series, names[k]) == 0)
-				fprintf(data, "%.0f %.1f\n", pt[i].x, pt[i].y);
-		fprintf(data, "\n\n");
+	for (i = 0; i < n; i++)
+		if (pt[i].racing && strcmp(pt[i].guard, g) == 0 &&
+		    (m == NULL || strcmp(pt[i].mode, m) == 0))
+			return 1;
+	return 0;
+}
+
+/*
+ * Data: a block per mode and guard (gnuplot's index mi * ng + gi, empty
+ * when absent): workers, then the median, min and max in M ops/s.  A point
+ * with no ops/s (a failed run) cannot sit on a log axis: it is left out.
+ */
+static void
+write_data(FILE *data, const struct point *pt, int n, const char **modes,
+    int nm, const char **guards, int ng)
+{
+	int i, mi, gi;
+
+	for (mi = 0; mi < nm; mi++)
+		for (gi = 0; gi < ng; gi++) {
+			for (i = 0; i < n; i++)
+				if (strcmp(pt[i].mode, modes[mi]) == 0 &&
+				    strcmp(pt[i].guard, guards[gi]) == 0 && pt[i].y > 0)
+					fprintf(data, "%.0f %.6g %.6g %.6g\n", pt[i].x,
+					    pt[i].y / 1e6, pt[i].lo / 1e6, pt[i].hi / 1e6);
+			fprintf(data, "\n\n");
+		}
+}
+
+/* Shared by the panels: log axes over the whole data's range, so they compare. */
+static void
+write_axes(FILE *gp, const struct point *pt, int n)
+{
+	double xlo = 1e300, xhi = 0, ylo = 1e300, yhi = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pt[i].y <= 0)
+			continue;
+		xlo = pt[i].x < xlo ? pt[i].x : xlo;
+		xhi = pt[i].x > xhi ? pt[i].x : xhi;
+		ylo = pt[i].lo > 0 && pt[i].lo < ylo ? pt[i].lo : ylo;
+		yhi = pt[i].hi > yhi ? pt[i].hi : yhi;
 	}
-	fprintf(gp, "set terminal svg size 800,500 dynamic\nset output ARG1\n"
-	    "set title ");
-	gp_quote(gp, title);
-	fprintf(gp, "\nset xlabel 'workers'\nset ylabel 'ops/s'\n"
-	    "set logscale x 2\nset grid\nset key outside\nplot ");
-	for (k = 0; k < ns; k++) {
-		fprintf(gp, "%sARG2 index %d with linespoints title ", k ? ", " : "", k);
-		gp_quote(gp, names[k]);
+	if (yhi == 0)
+		xlo = xhi = ylo = yhi = 1e6;	/* nothing to draw: any range */
+	fprintf(gp, "set logscale x 2\nset logscale y 10\nset grid xtics ytics mytics\n"
+	    "set xrange [%g:%g]\nset yrange [%g:%g]\nset xtics (", xlo / 1.25,
+	    xhi * 1.25, ylo / 1e6 / 1.6, yhi / 1e6 * 1.6);
+	for (i = 0; i < n; i++)
+		if (i == 0 || pt[i].x > pt[i - 1].x)
+			fprintf(gp, "%s%.0f", i ? ", " : "", pt[i].x);
+	fprintf(gp, ")\nset format y '%%g'\nset xlabel 'workers'\n"
+	    "set ylabel 'M ops/s (log scale)'\nset pointsize 0.8\n");
+}
+
+/* One colour per guard (gray for a racing one), one dash style per mode. */
+static const char *const colours[] = {
+	"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+	"#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939", "#ad494a",
+	"#6b6ecf", "#e7ba52",
+};
+#define NCOLOURS	(sizeof(colours) / sizeof(colours[0]))
+#define PANEL_W		480.0	/* pixels a panel, its y labels included */
+#define KEY_W		240.0	/* pixels for the key, right of the panels */
+
+/* Panel mi of nm: its guards' lines, min..max bars when repeated, the key on the last. */
+static void
+write_panel(FILE *gp, const struct point *pt, int n, const char **modes, int nm,
+    int mi, const char **guards, int ng, int bars)
+{
+	int gi, race;
+	double w = PANEL_W * nm + 80 + KEY_W;
+
+	fprintf(gp, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+	    "set tmargin at screen 0.88\nset bmargin at screen 0.12\nset title ",
+	    (80 + mi * PANEL_W) / w, (80 + (mi + 1) * PANEL_W - 60) / w);
+	gp_quote(gp, strcmp(modes[mi], "thread") == 0 ? "threads" :
+	    strcmp(modes[mi], "process") == 0 ? "processes" : modes[mi]);
+	if (mi == nm - 1)
+		fprintf(gp, "\nset key at screen %.4f, 0.88 left top vertical Left "
+		    "reverse noenhanced samplen 3", (80 + nm * PANEL_W) / w);
+	fprintf(gp, "\n%s%s\nplot ", mi == nm - 1 ? "" : "unset key\n",
+	    mi > 0 ? "unset ylabel" : "");
+	for (gi = 0; gi < ng; gi++) {
+		race = raced(pt, n, guards[gi], NULL);
+		fprintf(gp, "%sARG2 index %d using 1:2%s with %s lw %s lc rgb '%s' "
+		    "dt %d pt %d title ", gi ? ", \\\n    " : "", mi * ng + gi,
+		    bars ? ":3:4" : "", bars ? "yerrorlines" : "linespoints",
+		    race ? "1" : "1.5", race ? "#888888" : colours[gi % NCOLOURS],
+		    race ? 3 : mi % 5 + 1, gi % 13 + 1);
+		if (race) {
+			char t[SERIES_LEN + 40];
+
+			snprintf(t, sizeof(t), "%s: raced, a wrong count", guards[gi]);
+			gp_quote(gp, t);
+		} else
+			gp_quote(gp, guards[gi]);
 	}
 	fprintf(gp, "\n");
+}
+
+/* Data, and a script that draws a panel per mode (SVG, or PNG for a .png file). */
+static int
+write_files(FILE *data, FILE *gp, const char *path, const char *title,
+    const struct point *pt, int n, int bars)
+{
+	const char *guards[MAX_SERIES], *modes[MAX_SERIES];
+	int ng = distinct(pt, n, offsetof(struct point, guard), guards);
+	int nm = distinct(pt, n, offsetof(struct point, mode), modes), mi;
+	size_t len = strlen(path);
+	int png = len > 4 && strcasecmp(path + len - 4, ".png") == 0;
+
+	write_data(data, pt, n, modes, nm, guards, ng);
+	fprintf(gp, png ? "set terminal pngcairo size %d,560 font 'sans,10'\n" :
+	    "set terminal svg size %d,560 dynamic font 'sans,11'\n",
+	    (int)(PANEL_W * nm + 80 + KEY_W));
+	fprintf(gp, "set output ARG1\nset multiplot title ");
+	gp_quote(gp, title);
+	fprintf(gp, "\n");
+	write_axes(gp, pt, n);
+	for (mi = 0; mi < nm; mi++)
+		write_panel(gp, pt, n, modes, nm, mi, guards, ng, bars);
+	fprintf(gp, "unset multiplot\n");
 	return fflush(data) != 0 || fflush(gp) != 0 || ferror(data) || ferror(gp) ?
 	    EIO : 0;
 }
@@ -166,7 +278,7 @@ run_gnuplot(const char *script, const char *out, const char *data, long long tim
 /* Draw into out (beside path), then rename it over path; 0 or an errno value. */
 static int
 draw(const char *path, char *out, const char *title, const struct point *pt,
-    int n, long long timeout)
+    int n, int bars, long long timeout)
 {
 	char data[PATH_MAX], script[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
@@ -179,7 +291,7 @@ draw(const char *path, char *out, const char *title, const struct point *pt,
 	snprintf(data, sizeof(data), "%s/shmsync-plot.XXXXXX", tmp);
 	snprintf(script, sizeof(script), "%s/shmsync-plot.XXXXXX", tmp);
 	if ((rc = temp_open(data, &df)) == 0 && (rc = temp_open(script, &sf)) == 0 &&
-	    (rc = write_files(df, sf, title, pt, n)) == 0 &&
+	    (rc = write_files(df, sf, path, title, pt, n, bars)) == 0 &&
 	    (rc = run_gnuplot(script, out, data, timeout)) == 0) {
 		mask = umask(0);
 		umask(mask);
@@ -206,8 +318,8 @@ draw(const char *path, char *out, const char *title, const struct point *pt,
  * are gone: one that came meanwhile is delivered then, and ends us as usual.
  */
 int
-plot_svg(const char *path, const char *title, const struct point *pt, int n,
-    long long timeout)
+plot_file(const char *path, const char *title, const struct point *pt, int n,
+    int bars, long long timeout)
 {
 	char out[PATH_MAX];
 	sigset_t term, saved;
@@ -224,7 +336,7 @@ plot_svg(const char *path, const char *title, const struct point *pt, int n,
 		rc = errno;
 	else {
 		close(fd);
-		if ((rc = draw(path, out, title, pt, n, timeout)) != 0)
+		if ((rc = draw(path, out, title, pt, n, bars, timeout)) != 0)
 			unlink(out);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);

@@ -300,6 +300,41 @@ print_wrapped(const char *lead, const char *text, int limit)
 	putchar('\n');
 }
 
+/* Whether item is one of list's comma-separated values. */
+static int
+in_csv(const char *list, const char *item)
+{
+	size_t n = strlen(item), k;
+
+	for (; *list != '\0'; list += k + (list[k] == ',')) {
+		k = strcspn(list, ",");
+		if (k == n && strncmp(list, item, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A parameter's values over the rows, distinct, comma-separated: one value
+ * for most, two for counter's -n (2000000 for the racers, 100000 for locks).
+ */
+static void
+param_values(const struct report *rp, const struct field *f, char *buf, size_t len)
+{
+	const struct field *g;
+	char one[NOTE_MAX + CELL];
+	int row;
+
+	fmt_cell(f, buf, len);
+	for (row = 1; row < rp->n; row++) {
+		if ((g = res_find(&rp->res[row], f->key)) == NULL)
+			continue;
+		fmt_cell(g, one, sizeof(one));
+		if (!in_csv(buf, one) && strlen(buf) + strlen(one) + 2 < len)
+			strcat(strcat(buf, ","), one);
+	}
+}
+
 /* "counter: workers=4 ...": the parameters, wrapped to the terminal; what it proves. */
 static void
 table_preamble(const struct report *rp)
@@ -312,7 +347,7 @@ table_preamble(const struct report *rp)
 	for (i = 0; i < r->n; i++) {
 		if (!(r->f[i].flags & F_PARAM))
 			continue;
-		fmt_cell(&r->f[i], buf, sizeof(buf));
+		param_values(rp, &r->f[i], buf, sizeof(buf));
 		snprintf(cell, sizeof(cell), " %s=%s", r->f[i].key, buf);
 		if (limit > 0 && at + (int)strlen(cell) > limit && at > 2)
 			at = printf("\n ");

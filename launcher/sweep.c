@@ -89,7 +89,7 @@ plot_check(const char *path, char *msg, size_t len)
 	const char *d;
 
 	if (*path == '\0' || path[strlen(path) - 1] == '/')
-		return "sweep: --plot needs a file name (FILE.svg)";
+		return "sweep: --plot needs a file name (FILE.svg or FILE.png)";
 	if (plot_which() == NULL)
 		return "sweep: --plot needs gnuplot, not found in PATH "
 		    "(apt-get install gnuplot-nox); nothing was run";
@@ -190,13 +190,22 @@ chart(const struct result *rows, int n)
 	}
 }
 
-/* ops/s vs workers, a line per guard and mode, drawn by gnuplot. */
+/* A number field of a row, or dflt when it has none. */
+static double
+num_or(const struct result *r, const char *key, double dflt)
+{
+	const struct field *f = res_find(r, key);
+
+	return f != NULL && f->type == F_DBL ? f->v.d : dflt;
+}
+
+/* ops/s vs workers: a panel per mode, a line per guard, drawn by gnuplot. */
 static int
 plot(const struct params *p, const struct sweep *sw, const struct result *rows,
     int n)
 {
 	struct point *pt;
-	char title[96];
+	char title[128];
 	int i, rc;
 
 	if ((pt = calloc((size_t)n, sizeof(*pt))) == NULL)
@@ -204,12 +213,20 @@ plot(const struct params *p, const struct sweep *sw, const struct result *rows,
 	for (i = 0; i < n; i++) {
 		pt[i].x = (double)workers_of(&rows[i]);
 		pt[i].y = ops_of(&rows[i]);
-		snprintf(pt[i].series, sizeof(pt[i].series), "%.30s %.10s",
-		    str_of(&rows[i], "sync"), str_of(&rows[i], "mode"));
+		pt[i].lo = num_or(&rows[i], "ops_per_sec_min", pt[i].y);
+		pt[i].hi = num_or(&rows[i], "ops_per_sec_max", pt[i].y);
+		pt[i].racing = rows[i].verdict == VERDICT_RACE;
+		strlcpy(pt[i].guard, str_of(&rows[i], "sync"), sizeof(pt[i].guard));
+		strlcpy(pt[i].mode, str_of(&rows[i], "mode"), sizeof(pt[i].mode));
 	}
-	snprintf(title, sizeof(title), "shmsync %s: ops/s vs workers%s",
-	    p->demo->name, sw->repeat > 1 ? " (median run)" : "");
-	rc = plot_svg(sw->plot, title, pt, n, p->timeout);
+	if (sw->repeat > 1)
+		snprintf(title, sizeof(title), "shmsync %s: ops/s vs workers, the "
+		    "median of %d runs, bars from the slowest to the fastest",
+		    p->demo->name, sw->repeat);
+	else
+		snprintf(title, sizeof(title), "shmsync %s: ops/s vs workers, one "
+		    "run each (--repeat R for the spread)", p->demo->name);
+	rc = plot_file(sw->plot, title, pt, n, sw->repeat > 1, p->timeout);
 	free(pt);
 	return rc;
 }

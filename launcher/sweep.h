@@ -8,7 +8,7 @@
 #include "run.h"
 
 #define SWEEP_MAX	32	/* worker counts in one grid */
-#define SERIES_LEN	48	/* "mutex process", a plot's line */
+#define SERIES_LEN	32	/* "mutex", a plot's line */
 
 struct sweep {
 	long long	 workers[SWEEP_MAX];
@@ -18,10 +18,12 @@ struct sweep {
 	const char	*plot;		/* an SVG file, or NULL */
 };
 
-/* One point of a plot: x workers, y ops/s, on the line named series. */
+/* One point of a plot: x workers, y the median ops/s, lo..hi its range. */
 struct point {
-	double		 x, y;
-	char		 series[SERIES_LEN];
+	double		 x, y, lo, hi;
+	int		 racing;	/* a wrong count: not a speed to compare */
+	char		 guard[SERIES_LEN];	/* the line: its colour */
+	char		 mode[16];	/* the panel */
 };
 
 extern const struct optdef sweep_opts[];	/* common.c */
@@ -31,7 +33,7 @@ const char	*sweep_check(const struct params *, const struct sweep *);
 int		 run_sweep(const struct params *, const struct sweep *,
 		    const struct view *, struct report *);
 const char	*plot_which(void);
-int		 plot_svg(const char *, const char *, const struct point *, int,
-		    long long);
+int		 plot_file(const char *, const char *, const struct point *, int,
+		    int, long long);
 
 #endif /* LAUNCHER_SWEEP_H */

@@ -206,6 +206,7 @@ await(struct run *r, atomic_int *v, int want, const char *what)
 	}
 }
 
+/* explain: barber: --sync naive: the knock is a condvar signal, lost if the barber is not in bed yet */
 /* Naive: wake the barber through the condvar; lost if he is not in bed yet. */
 static void
 knock(struct run *r, unsigned id)
@@ -221,6 +222,7 @@ knock(struct run *r, unsigned id)
 	atomic_fetch_add(&s->wakeups, 1);
 	ipc_mutex_unlock(&s->bed_lock);
 }
+/* explain: end */
 
 /* Whoever handled the last customer wakes every barber to close the shop. */
 static void
@@ -240,6 +242,7 @@ close_shop(struct run *r, unsigned id)
 	ipc_mutex_unlock(&s->bed_lock);
 }
 
+/* explain: barber: a customer: a chair or the door, then Downey's rendezvous with a barber */
 /* A customer: a chair in the waiting room or the door, then the haircut. */
 static void
 customer(struct run *r, unsigned id)
@@ -279,6 +282,7 @@ customer(struct run *r, unsigned id)
 	up(r, B_CDONE);
 	down(r, id, B_BDONE);
 }
+/* explain: end */
 
 /* Barber b cuts customer who's hair (his cuts-th): Downey's rendezvous. */
 static void

@@ -101,6 +101,7 @@ barrier_work(struct run *r, unsigned id)
 	uint32_t before;
 	int rc;
 
+	/* explain: barrier: arrive, wait for all, and check on leaving that all are done with the phase */
 	for (ph = 0; ph < nph; ph++) {
 		/* The phase's work: uneven, so fast workers reach the barrier first. */
 		if (!r->p->v[O_EVEN] && (id + ph) % n == 0)
@@ -119,6 +120,7 @@ barrier_work(struct run *r, unsigned id)
 		if (atomic_load(&s->round[ph].done) != n)
 			atomic_fetch_add(&s->early, 1);
 	}
+	/* explain: end */
 }
 
 static void

@@ -93,7 +93,7 @@ condition_setup(struct run *r)
 	    (rc = ipc_cond_init(&s->not_full)) != 0 ||
 	    (rc = ipc_cond_init(&s->not_empty)) != 0)
 		errc(1, rc, "condition: init");
-	run_name(r, &s->m, "mutex");
+	run_name(r, &s->m, "buffer lock");
 	run_name(r, &s->not_empty, r->p->v[O_CVS] == 1 ? "the condvar" :
 	    "not empty");
 	run_name(r, &s->not_full, "not full");
@@ -185,6 +185,7 @@ produce(struct run *r, unsigned p)
 	uint64_t i, n = (uint64_t)r->p->v[O_ITEMS], cap = (uint64_t)r->p->v[O_CAPACITY];
 	int rc = 0;
 
+	/* explain: condition: a producer: lock, wait while full, put, notify the consumers */
 	for (i = 0; i < n && !s->over; i++) {
 		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
 			break;
@@ -197,6 +198,7 @@ produce(struct run *r, unsigned p)
 		}
 		ipc_mutex_unlock(&s->m);
 	}
+	/* explain: end */
 	if (rc != 0)
 		worker_errc(r, rc, "condition: producer %u", p);
 
@@ -212,6 +214,7 @@ produce(struct run *r, unsigned p)
 	ipc_mutex_unlock(&s->m);
 }
 
+/* explain: condition: wait for an item: --check while waits again after a futile wake-up, if does not */
 /* Wait for an item (or the end); a wake-up that finds nothing is futile. Lock held. */
 static int
 await_item(struct run *r)
@@ -230,6 +233,7 @@ await_item(struct run *r)
 	} while (rc == 0 && r->p->v[O_CHECK] == C_WHILE);
 	return rc;
 }
+/* explain: end */
 
 static void
 consume(struct run *r, unsigned id)

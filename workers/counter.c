@@ -23,6 +23,16 @@
 #include "worker.h"
 
 enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD, O_FAIR, O_NOPTS };
+
+/*
+ * -n by default.  An unguarded worker does 100,000 increments in ~250 us:
+ * on a busy machine it is done before the next is scheduled, and nothing is
+ * lost.  Racing runs get enough work to span many scheduler ticks.
+ */
+#define RACE_ITERS	2000000
+#define RACE_ITERS_S	"2,000,000"
+#define LOCK_ITERS	100000
+#define LOCK_ITERS_S	"100,000"
 enum sync { S_NONE, S_MUTEX, S_SEM, S_SPIN, S_ATOMIC, S_NAIVE, S_TAS, S_TTAS,
     S_YIELD, S_CAS, S_TICKET, S_MCS, S_FUTEX, S_ALL, NSYNCS };
 
@@ -36,7 +46,11 @@ static const char *const syncs[] = {
 
 static const struct optdef counter_opts[] = {
 	[O_WORKERS] = OPT_WORKERS(4),
-	[O_ITERATIONS] = OPT_ITERATIONS(100000),
+	[O_ITERATIONS] = { "iterations", 'n', "N", 0, LLONG_MAX, 0, NULL,
+	  "increments per worker; 0, the default: " RACE_ITERS_S "\n"
+	  "                         for none and naive-flag (so the racers overlap\n"
+	  "                         even on a busy machine), " LOCK_ITERS_S " for the\n"
+	  "                         others" },
 	[O_SYNC] = { "sync", 's', "GUARD", 0, 0, S_ALL, syncs,
 	  "none, mutex, sem, spin, atomic, naive-flag (busy-wait on a plain\n"
 	  "                         flag), tas (test-and-set spinlock), ttas (test,\n"
@@ -105,13 +119,22 @@ counter_sync(const struct run *r)
 	    (enum sync)r->p->v[O_SYNC];
 }
 
+/* Increments per worker: -n, or by default as many as the guard needs to show itself. */
+static uint64_t
+iterations(const struct params *p, enum sync s)
+{
+	if (p->v[O_ITERATIONS] != 0)
+		return (uint64_t)p->v[O_ITERATIONS];
+	return s == S_NONE || s == S_NAIVE ? RACE_ITERS : LOCK_ITERS;
+}
+
 static const char *
 counter_validate(const struct params *p)
 {
 	uint64_t total;
 
 	if (__builtin_mul_overflow((uint64_t)p->v[O_WORKERS],
-	    (uint64_t)p->v[O_ITERATIONS], &total))
+	    iterations(p, S_NONE), &total))
 		return "workers x iterations overflows a 64-bit counter";
 	return NULL;
 }
@@ -201,6 +224,7 @@ counter_setup(struct run *r)
  * steps.  The load and the store are scheduling points: a worker can lose
  * the CPU between them, and the update of whoever ran meanwhile is lost.
  */
+/* explain: counter: the racing read-modify-write (--sync none): read, add, write back */
 static inline void
 bump(const struct run *r, struct counter *c, unsigned id, int widen)
 {
@@ -214,11 +238,13 @@ bump(const struct run *r, struct counter *c, unsigned id, int widen)
 	sched_point(r, id, SCH_STORE, &c->plain, v + 1);
 	c->plain = v + 1;
 }
+/* explain: end */
 
 /*
  * The naive flag: wait while it is up, then raise it.  Two workers can both
  * see it down and both go in: the check and the set are two steps.
  */
+/* explain: counter: naive-flag: the check and the set are two steps, so two can enter */
 static int
 naive_lock(const struct run *r, struct counter *c)
 {
@@ -235,6 +261,7 @@ naive_lock(const struct run *r, struct counter *c)
 	c->flag = 1;
 	return 0;
 }
+/* explain: end */
 
 /* A real test-and-set: one atomic step, so only one worker wins. */
 static int
@@ -456,11 +483,12 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 {
 	struct counter *c = r->state;
 	struct tally *t = &tallies(r)[id];
-	uint64_t n = (uint64_t)r->p->v[O_ITERATIONS];
+	uint64_t n = iterations(r->p, s);
 	long us = (long)r->p->v[O_HOLD];
 	int rc = 0, widen = (int)r->p->v[O_WIDEN], timed = waits_timed(r->p);
 	uint64_t k, t0 = 0, w, run = 0, max_run = 0, max_wait = 0;
 
+	/* explain: counter: every lock guards the same bump: lock, read-modify-write, unlock */
 	for (k = 0; run_more(r, k, n) && rc == 0; k++) {
 		if (timed)
 			t0 = ipc_now_ns();
@@ -485,6 +513,7 @@ locked_loop(struct run *r, unsigned id, enum sync s, sem_t *sem, uint64_t *i)
 			ipc_sleep_ns((uint64_t)us * 1000);
 		rc = guard_unlock(r, c, s, sem, id);
 	}
+	/* explain: end */
 	*i = k;
 	t->max_run = max_run;
 	t->max_wait_ns = max_wait;
@@ -496,17 +525,19 @@ counter_work(struct run *r, unsigned id)
 {
 	struct counter *c = r->state;
 	sem_t *sem = r->priv != NULL ? ((struct ipc_sem *)r->priv)->sem : NULL;
-	uint64_t i = 0, n = (uint64_t)r->p->v[O_ITERATIONS];
 	enum sync s = counter_sync(r);
+	uint64_t i = 0, n = iterations(r->p, s);
 	int rc;
 
 	switch (s) {
 	case S_ATOMIC:
+		/* explain: counter: atomic: one indivisible fetch-add per increment */
 		for (i = 0; run_more(r, i, n); i++) {
 			inject_point(r, id, i);
 			sched_point(r, id, SCH_RMW, &c->atomic, 0);
 			atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
 		}
+		/* explain: end */
 		r->sh->slot[id].iters = i;
 		return;
 	case S_MUTEX:
@@ -639,7 +670,7 @@ counter_check(const struct run *r, struct outcome *o)
 		o->expected = o->ops = iters_done(r, 0, r->nworkers);
 		o->iterations = o->expected / r->nworkers;
 	} else {
-		o->iterations = (uint64_t)r->p->v[O_ITERATIONS];
+		o->iterations = iterations(r->p, s);
 		o->expected = o->ops = (uint64_t)r->nworkers * o->iterations;
 	}
 	o->observed = s == S_ATOMIC ? atomic_load(&c->atomic) : c->plain;

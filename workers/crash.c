@@ -111,6 +111,7 @@ crash_setup(struct run *r)
 	atomic_init(&s->repairer, -1);
 	if ((rc = ipc_mutex_init(&s->m, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "crash: mutex");
+	run_name(r, &s->m, "counter lock");
 	if (r->p->v[O_LOCK] != L_SEM)
 		return;
 	if ((sem = r->priv = calloc(1, sizeof(*sem))) == NULL)
@@ -118,6 +119,7 @@ crash_setup(struct run *r)
 	if ((rc = ipc_sem_open(sem, "crash.lock", 1)) != 0 ||
 	    (rc = ipc_sem_unlink(sem)) != 0)
 		errc(1, rc, "crash: semaphore");
+	run_name(r, sem->sem, "counter lock");
 }
 
 /* An owner gone mid-section: its journal says whether its increment landed. */
@@ -129,6 +131,7 @@ settle(struct cstate *s, struct journal *d)
 	d->pending = 0;
 }
 
+/* explain: crash: the repair: settle the dead owner's journal, then mark the mutex consistent */
 /* EOWNERDEAD: settle the dead owner's journal, then mark the mutex usable. */
 static int
 repair(struct run *r, unsigned id)
@@ -140,6 +143,7 @@ repair(struct run *r, unsigned id)
 	atomic_store(&s->repairer, (int)id);
 	return ipc_mutex_consistent(&s->m);
 }
+/* explain: end */
 
 static int
 victim_dead(const struct run *r)
@@ -147,6 +151,7 @@ victim_dead(const struct run *r)
 	return atomic_load(&r->sh->slot[r->p->v[O_VICTIM]].planned);
 }
 
+/* explain: crash: the next locker gets EOWNERDEAD from a robust mutex, repairs, goes on */
 /* 0 when locked; with the semaphore, ETIMEDOUT means stuck for good. */
 static int
 crash_lock(struct run *r, unsigned id)
@@ -168,6 +173,7 @@ crash_lock(struct run *r, unsigned id)
 		rc = repair(r, id);
 	return rc;
 }
+/* explain: end */
 
 static void
 crash_unlock(struct run *r)

@@ -135,6 +135,7 @@ crawler_setup(struct run *r)
 		errc(1, rc, "crawler: put page 0");
 }
 
+/* explain: crawler: claim a page in the visited set: one atomic or, or check-then-mark (--set none: two may claim it) */
 /* Claim page c in the visited set: 1 if this worker is the one to crawl it. */
 static int
 claim(struct run *r, uint32_t c)
@@ -163,6 +164,7 @@ claim(struct run *r, uint32_t c)
 		worker_errc(r, rc, "crawler: unlock the visited set");
 	return !(old & bit);
 }
+/* explain: end */
 
 /* Fetch page p (count it), then queue every page it links to that we claim. */
 static void

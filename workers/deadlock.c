@@ -119,6 +119,7 @@ meet(struct run *r, uint64_t i)
 	}
 }
 
+/* explain: deadlock: a wait that timed out reads the wait-for record: a cycle is a deadlock */
 /* A timed-out wait: read the wait-for record once; a cycle is a deadlock. */
 static int
 name_cycle(struct run *r, unsigned id)
@@ -139,6 +140,7 @@ name_cycle(struct run *r, unsigned id)
 		    lockname[mine_w], other, lockname[other_h], lockname[other_w]);
 	return 1;
 }
+/* explain: end */
 
 /* A random pause of up to 100 us after backing off, so the two fall out of step. */
 static void
@@ -207,6 +209,7 @@ transfer(struct run *r, unsigned id, int atomically)
 	s->rounds[id]++;
 }
 
+/* explain: deadlock: worker 0 takes A then B, worker 1 B then A; the fixes change the order or the step */
 /* One round of taking both locks: 0 done, else the second lock's error. */
 static int
 both(struct run *r, unsigned id, uint64_t i, int first_try)
@@ -241,6 +244,7 @@ both(struct run *r, unsigned id, uint64_t i, int first_try)
 	sched_mutex_unlock(r, id, &s->lock[first]);
 	return rc;
 }
+/* explain: end */
 
 static void
 deadlock_work(struct run *r, unsigned id)

@@ -37,12 +37,14 @@ layout_of(const struct run *r)
 	    (enum layout)r->p->v[O_LAYOUT];
 }
 
+/* explain: falseshare: packed, eight counters share a line; padded, each has its own */
 /* Bytes from one worker's counter to the next. */
 static size_t
 stride(const struct run *r)
 {
 	return layout_of(r) == L_PACKED ? sizeof(uint64_t) : CACHE_LINE;
 }
+/* explain: end */
 
 static _Atomic uint64_t *
 counter_of(const struct run *r, unsigned id)
@@ -86,6 +88,7 @@ falseshare_setup(struct run *r)
 	(void)r;
 }
 
+/* explain: falseshare: each worker adds to its own counter: nothing shared, yet packed is slow */
 /*
  * An atomic add (readable by others at any time, as a statistics counter):
  * each one needs the line exclusive, so packed counters move it every time.
@@ -100,6 +103,7 @@ falseshare_work(struct run *r, unsigned id)
 		atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 	r->sh->slot[id].iters = i;
 }
+/* explain: end */
 
 /* What worker id's counter must hold: the count, or with -t what it did. */
 static uint64_t

@@ -95,6 +95,7 @@ fizzbuzz_setup(struct run *r)
 		    (rc = ipc_cond_init(&s->cv)) != 0)
 			errc(1, rc, "fizzbuzz: init");
 		run_name(r, &s->m, "turn lock");
+		run_name(r, &s->cv, "next number");
 	}
 	if (r->p->v[O_SYNC] != S_SEM)
 		return;
@@ -102,10 +103,12 @@ fizzbuzz_setup(struct run *r)
 	/* Item 1 is the number worker's: its semaphore starts at 1. */
 	if ((t = r->priv = calloc(NROLES, sizeof(*t))) == NULL)
 		err(1, "fizzbuzz: calloc");
-	for (i = 0; i < NROLES; i++)
+	for (i = 0; i < NROLES; i++) {
 		if ((rc = ipc_sem_open(&t[i], names[i], i == W_NUMBER)) != 0 ||
 		    (rc = ipc_sem_unlink(&t[i])) != 0)
 			errc(1, rc, "fizzbuzz: semaphore");
+		run_name(r, t[i].sem, names[i] + sizeof("fizzbuzz"));	/* "fizz"... */
+	}
 }
 
 /* Print item i: append it to the buffer (a plain read, then a write). */
@@ -121,6 +124,7 @@ append(struct fbstate *s, unsigned id, uint64_t i, uint64_t n)
 	s->len = k + 1;
 }
 
+/* explain: fizzbuzz: --sync sem: wait on my semaphore, print, post the owner of the next number */
 static void
 sem_turn(struct run *r, unsigned id, uint64_t i)
 {
@@ -137,6 +141,7 @@ sem_turn(struct run *r, unsigned id, uint64_t i)
 	    (rc = ipc_sem_post(t[owner(i + 1)].sem)) != 0)
 		worker_errc(r, rc, "fizzbuzz: post");
 }
+/* explain: end */
 
 /*
  * Wait until next is i (lock held).  A poisoned run is looked for before
@@ -160,6 +165,7 @@ await_next(struct run *r, uint64_t i)
 	return rc;
 }
 
+/* explain: fizzbuzz: --sync cond: one lock and condvar, wait until it is my number */
 /* Under the lock, wait for item i's turn; print; hand on to everyone. */
 static void
 cond_turn(struct run *r, unsigned id, uint64_t i)
@@ -179,6 +185,7 @@ cond_turn(struct run *r, unsigned id, uint64_t i)
 	if (rc != 0)
 		worker_errc(r, rc, "fizzbuzz: %s: item %ju", roles[id], (uintmax_t)i);
 }
+/* explain: end */
 
 /* Each worker prints its own items, in order, when their turn comes. */
 static void

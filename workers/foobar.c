@@ -65,10 +65,12 @@ foobar_setup(struct run *r)
 	f = r->priv = memset(&foobar_priv, 0, sizeof(foobar_priv));
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if ((rc = ipc_sem_open(&f->turn[i], i ? "foobar.bar" : "foobar.foo",
 		    i == 0)) != 0 || (rc = ipc_sem_unlink(&f->turn[i])) != 0)
 			errc(1, rc, "foobar: semaphore");
+		run_name(r, f->turn[i].sem, i ? "bar's turn" : "foo's turn");
+	}
 }
 
 /* Worker 0 writes foo, worker 1 bar, each on its own turn. */
@@ -80,6 +82,7 @@ foobar_work(struct run *r, unsigned id)
 	uint64_t i, k, n = 2 * (uint64_t)r->p->v[O_PAIRS];
 	int guarded = r->p->v[O_SYNC] == S_SEM, rc = 0;
 
+	/* explain: foobar: each waits for its own turn, then posts the other's */
 	for (i = 0; i < (uint64_t)r->p->v[O_PAIRS]; i++) {
 		if (guarded && (rc = ipc_sem_wait(f->turn[id].sem, r->deadline)) == 0 &&
 		    run_stopped(r))
@@ -93,6 +96,7 @@ foobar_work(struct run *r, unsigned id)
 		if (guarded && (rc = ipc_sem_post(f->turn[!id].sem)) != 0)
 			worker_errc(r, rc, "foobar: post");
 	}
+	/* explain: end */
 }
 
 /* The launcher gave up (a worker died): wake the waiters so they leave. */

@@ -107,11 +107,14 @@ h2o_setup(struct run *r)
 	run_name(r, &s->bond, "bond");
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
-	for (e = E_H; e <= E_O; e++)
+	for (e = E_H; e <= E_O; e++) {
 		if ((rc = ipc_sem_open(&h->seat[e], e == E_H ? "h2o.hydrogen" :
 		    "h2o.oxygen", e == E_H ? 2 : 1)) != 0 ||
 		    (rc = ipc_sem_unlink(&h->seat[e])) != 0)
 			errc(1, rc, "h2o: semaphore");
+		run_name(r, h->seat[e].sem, e == E_H ? "hydrogen seats" :
+		    "oxygen seat");
+	}
 }
 
 /* Take a seat (when seated), or leave the run. */
@@ -129,6 +132,7 @@ sit(struct run *r, int e, unsigned id, uint64_t a)
 		worker_errc(r, rc, "h2o: worker %u: atom %ju", id, (uintmax_t)a);
 }
 
+/* explain: h2o: an atom: a seat for its element, a ticket, then the barrier bonds three */
 /* This worker's atom a: seat, ticket, record, bond (barrier), look, leave the seat. */
 static void
 atom(struct run *r, int e, unsigned id, uint64_t a)
@@ -154,6 +158,7 @@ atom(struct run *r, int e, unsigned id, uint64_t a)
 	if (r->p->v[O_SYNC] != S_NONE && (rc = ipc_sem_post(h->seat[e].sem)) != 0)
 		worker_errc(r, rc, "h2o: post");
 }
+/* explain: end */
 
 /* Each worker takes its element's atoms from a shared pool (2N H, N O) until it is empty. */
 static void

@@ -20,7 +20,9 @@ static const struct optdef isolation_opts[] = {
 	[O_NOPTS] = { NULL }
 };
 
+/* explain: isolation: a plain global: one per process, one for all threads */
 static _Atomic uint64_t global;		/* private to each process */
+/* explain: end */
 
 struct istate {
 	alignas(CACHE_LINE) _Atomic uint64_t shared;
@@ -56,11 +58,13 @@ isolation_work(struct run *r, unsigned id)
 	struct istate *s = r->state;
 	uint64_t i, v, m;
 
+	/* explain: isolation: the same two adds, to the global and to the shared region */
 	for (i = 0; i < (uint64_t)r->p->v[O_ITERATIONS]; i++) {
 		inject_point(r, id, i);
 		atomic_fetch_add_explicit(&global, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&s->shared, 1, memory_order_relaxed);
 	}
+	/* explain: end */
 
 	/* What this worker's global says at its end: N in a process of its own. */
 	v = atomic_load(&global);

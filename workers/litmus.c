@@ -141,6 +141,7 @@ between(enum fence f)
 	pair_fence(f == F_SEQ_CST);
 }
 
+/* explain: litmus: one trial of the pattern, each worker's two accesses with the fence between */
 /*
  * One trial, value v, as worker `me`, writing what it read into r0 and r1
  * (1: the other's store of this trial).
@@ -179,6 +180,7 @@ trial(struct lstate *s, unsigned me, uint64_t v, enum test t, enum fence f,
 		break;
 	}
 }
+/* explain: end */
 
 /* The trials, inlined once per test and fence so each is the bare pattern. */
 static inline __attribute__((always_inline)) void

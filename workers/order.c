@@ -72,6 +72,8 @@ order_setup(struct run *r)
 	    (rc = ipc_sem_open(&o->b, "order.b", 0)) != 0 ||
 	    (rc = ipc_sem_unlink(&o->b)) != 0)
 		errc(1, rc, "order: semaphore");
+	run_name(r, o->a.sem, "first done");
+	run_name(r, o->b.sem, "second done");
 }
 
 /* A seeded pause before each turn, so the start order changes round to round. */
@@ -93,6 +95,7 @@ order_work(struct run *r, unsigned id)
 	uint64_t i;
 	unsigned k;
 
+	/* explain: order: second waits on A, third on B; first posts A, second posts B */
 	for (i = 0; i < (uint64_t)r->p->v[O_ROUNDS]; i++) {
 		jitter(r, id, i);
 		if (guarded && id > 0 &&
@@ -110,6 +113,7 @@ order_work(struct run *r, unsigned id)
 		    (rc = ipc_sem_post(id == 0 ? o->a.sem : o->b.sem)) != 0)
 			worker_errc(r, rc, "order: worker %u: post", id);
 	}
+	/* explain: end */
 }
 
 /* The launcher gave up (a worker died): wake the waiters so they leave. */

@@ -120,6 +120,7 @@ ld(_Atomic int *p, enum fence f)
 	return atomic_load_explicit(p, load_order[f]);
 }
 
+/* explain: peterson: without the seq_cst fence, x86 lets my load pass my store: both enter */
 /*
  * Between my stores and my loads: the seq_cst fence (mfence on x86: the
  * store buffer drains before the loads), or only the compiler's barrier.
@@ -129,6 +130,7 @@ store_load(enum fence f)
 {
 	pair_fence(f == F_SEQ_CST);
 }
+/* explain: end */
 
 /* After the entry: the compiler keeps the section's accesses after it. */
 static inline __attribute__((always_inline)) void
@@ -145,6 +147,7 @@ leave(_Atomic int *p, enum fence f)
 	st(p, 0, f);
 }
 
+/* explain: peterson: the entry: raise my flag, give you the turn, then (the fence) look at yours */
 /* Peterson: I want in, you go first; wait while you want in and it is your turn. */
 static inline __attribute__((always_inline)) int
 peterson_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
@@ -160,6 +163,7 @@ peterson_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 	entered();
 	return 0;
 }
+/* explain: end */
 
 /* Dekker: I want in; while you do too, back off if it is your turn, until it is mine. */
 static inline __attribute__((always_inline)) int

@@ -299,6 +299,7 @@ take_watching(struct run *r, unsigned id, unsigned f)
 	return rc;
 }
 
+/* explain: philosophers: --fix none: everyone takes the left fork, then the right: a cycle */
 /* Left, then right: 0 fed, ECANCELED when the deadlock ended the dinner. */
 static int
 dine_none(struct run *r, unsigned id, uint64_t i, unsigned left, unsigned right)
@@ -318,6 +319,7 @@ dine_none(struct run *r, unsigned id, uint64_t i, unsigned left, unsigned right)
 	put(r, id, left);
 	return atomic_load(&s->over) ? ECANCELED : 0;
 }
+/* explain: end */
 
 /*
  * Left, then try right; busy: put left back, pause at random, count the try.
@@ -347,6 +349,7 @@ dine_trylock(struct run *r, unsigned id, uint64_t i, unsigned left,
 	return 0;
 }
 
+/* explain: philosophers: the cures: forks in one global order (the lower first), a waiter's seats, or trylock */
 /* One meal the way the cure says: 0 fed, ECANCELED the dinner is over. */
 static int
 dine(struct run *r, unsigned id, uint64_t i, sem_t *seats)
@@ -379,6 +382,7 @@ dine(struct run *r, unsigned id, uint64_t i, sem_t *seats)
 		worker_errc(r, rc, "philosophers: philosopher %u: leave the seat", id);
 	return 0;
 }
+/* explain: end */
 
 static void
 phil_work(struct run *r, unsigned id)

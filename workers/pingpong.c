@@ -83,10 +83,12 @@ pingpong_setup(struct run *r)
 	pp = r->priv = memset(&pingpong_priv, 0, sizeof(pingpong_priv));
 	if (r->p->v[O_VIA] != V_SEM)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if ((rc = ipc_sem_open(&pp->turn[i], i ? "pingpong.1" : "pingpong.0",
 		    0)) != 0 || (rc = ipc_sem_unlink(&pp->turn[i])) != 0)
 			errc(1, rc, "pingpong: semaphore");
+		run_name(r, pp->turn[i].sem, i ? "turn of 1" : "turn of 0");
+	}
 }
 
 /* Wait for our turn: a semaphore, or a flag polled with a deadline. */
@@ -116,6 +118,7 @@ await_turn(struct run *r, unsigned id)
 	}
 }
 
+/* explain: pingpong: the hand-over: a store the other spins on, or a post it sleeps on */
 static void
 pass_turn(struct run *r, unsigned to)
 {
@@ -128,7 +131,9 @@ pass_turn(struct run *r, unsigned to)
 	else if ((rc = ipc_sem_post(pp->turn[to].sem)) != 0)
 		worker_errc(r, rc, "pingpong: post");
 }
+/* explain: end */
 
+/* explain: pingpong: serve, pass the turn, wait for it back: one round trip */
 /*
  * Worker 0 serves (even tokens) and times; worker 1 returns (odd tokens).
  * With -t worker 0 alone watches the time; then it says it is over and
@@ -164,6 +169,7 @@ pingpong_work(struct run *r, unsigned id)
 		pass_turn(r, 1);
 	}
 }
+/* explain: end */
 
 /* The launcher gave up (a worker died): wake a sleeping partner so it leaves. */
 static void

@@ -105,6 +105,7 @@ pool_setup(struct run *r)
 	if ((rc = ipc_queue_init(queue_of(r), (size_t)r->p->v[O_TASKS],
 	    sizeof(uint64_t))) != 0)
 		errc(1, rc, "pool: queue");
+	run_name(r, queue_of(r), "task queue");
 	for (i = 0; i < (uint64_t)r->p->v[O_TASKS]; i++)
 		if ((rc = ipc_queue_put(queue_of(r), &i, &dl)) != 0)
 			errc(1, rc, "pool: put task");
@@ -124,6 +125,7 @@ run_task(struct run *r, unsigned id, uint64_t i, uint64_t n)
 	atomic_fetch_add(&s->runs, 1);
 }
 
+/* explain: pool: a fixed pool takes task numbers off the shared queue until it is closed */
 static void
 pool_work(struct run *r, unsigned id)
 {
@@ -139,6 +141,7 @@ pool_work(struct run *r, unsigned id)
 	if (rc != EPIPE)
 		worker_errc(r, rc, "pool: worker %u: get", id);
 }
+/* explain: end */
 
 /* From the launch of the first worker to the end of the last: spawning counts. */
 static uint64_t

@@ -347,6 +347,7 @@ task_done(struct run *r, struct qstate *q)
 		worker_errc(r, rc, "queue: task_done");
 }
 
+/* explain: queue: each item taken is marked in a bitmap: a second mark is a duplicate */
 /* Check one item and mark it in the bitmap: a second mark is a duplicate. */
 static void
 take(struct qstate *q, struct tally *t, const unsigned char *p)
@@ -369,6 +370,7 @@ take(struct qstate *q, struct tally *t, const unsigned char *p)
 	    memory_order_relaxed) & bit)
 		t->dups++;
 }
+/* explain: end */
 
 /*
  * Take items until the queue is closed and drained, marking each in the

@@ -62,8 +62,12 @@ reentrant_setup(struct run *r)
 	    (rc = ipc_mutex_init(&s->chk, IPC_MUTEX_ERRORCHECK)) != 0 ||
 	    (rc = ipc_mutex_init(&s->normal, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "reentrant: mutex");
+	run_name(r, &s->rec, "recursive");
+	run_name(r, &s->chk, "errorcheck");
+	run_name(r, &s->normal, "normal");
 }
 
+/* explain: reentrant: a recursive mutex taken again at every level of the recursion */
 /* Lock at every level on the way down; each level adds one while holding it. */
 static unsigned
 walk(struct run *r, unsigned id, unsigned level)
@@ -80,7 +84,9 @@ walk(struct run *r, unsigned id, unsigned level)
 	ipc_mutex_unlock(&s->rec);
 	return deepest;
 }
+/* explain: end */
 
+/* explain: reentrant: relocked by its holder, errorcheck says EDEADLK and normal deadlocks (bounded here) */
 /* A relock by the holder: error-checking says so, normal deadlocks (bounded). */
 static void
 relock(struct run *r, unsigned id)
@@ -102,6 +108,7 @@ relock(struct run *r, unsigned id)
 		atomic_fetch_add(&s->timedout, 1);
 	ipc_mutex_unlock(&s->normal);
 }
+/* explain: end */
 
 static void
 reentrant_work(struct run *r, unsigned id)

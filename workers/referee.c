@@ -89,6 +89,7 @@ referee_setup(struct run *r)
 	if ((rc = ipc_queue_init(queue_of(r), (size_t)r->p->v[O_USERS],
 	    sizeof(uint64_t))) != 0)
 		errc(1, rc, "referee: queue");
+	run_name(r, queue_of(r), "waiting line");
 }
 
 /* Sleep for sec tutorial seconds. */
@@ -149,6 +150,7 @@ verify(struct run *r, unsigned id, uint64_t u, uint64_t n)
 	atomic_fetch_add(&s->user[u].verified, 1);
 }
 
+/* explain: referee: --naive: poll the head, then move it in two unguarded steps */
 /*
  * The tutorial's first try: poll the head in a busy loop, then read the
  * user and move the head in two unguarded steps.
@@ -179,7 +181,9 @@ naive_referee(struct run *r, unsigned id)
 		verify(r, id, h, taken++);
 	}
 }
+/* explain: end */
 
+/* explain: referee: the blocking version: each referee takes the next user off the queue */
 static void
 referee_work(struct run *r, unsigned id)
 {
@@ -200,6 +204,7 @@ referee_work(struct run *r, unsigned id)
 	if (rc != EPIPE)
 		worker_errc(r, rc, "referee %u: get", id);
 }
+/* explain: end */
 
 /* The tutorial's story, a line a user, in tutorial seconds from the first arrival. */
 static void

@@ -91,8 +91,10 @@ rwlock_setup(struct run *r)
 	if ((rc = ipc_rwlock_init(&s->l, r->p->v[O_PREFER] == P_WRITER ?
 	    IPC_RWLOCK_PREFER_WRITER : IPC_RWLOCK_PREFER_READER)) != 0)
 		errc(1, rc, "rwlock: init");
+	run_name(r, &s->l, "table");
 }
 
+/* explain: rwlock: a reader: shared lock, then no writer inside and every field from one write */
 static void
 read_once(struct run *r, unsigned id, uint64_t i)
 {
@@ -118,7 +120,9 @@ read_once(struct run *r, unsigned id, uint64_t i)
 	atomic_fetch_sub(&s->readers_in, 1);
 	ipc_rwlock_unlock(&s->l);
 }
+/* explain: end */
 
+/* explain: rwlock: a writer: exclusive lock, fields written one at a time */
 /* Write the fields one at a time (yielding between): a reader inside would see it. */
 static void
 write_once(struct run *r, unsigned id, uint64_t i)
@@ -149,6 +153,7 @@ write_once(struct run *r, unsigned id, uint64_t i)
 	atomic_fetch_sub(&s->writers_in, 1);
 	ipc_rwlock_unlock(&s->l);
 }
+/* explain: end */
 
 static void
 rwlock_work(struct run *r, unsigned id)

@@ -95,10 +95,13 @@ semaphore_setup(struct run *r)
 		errc(1, rc, "semaphore: sem_open");
 	if ((rc = ipc_sem_unlink(sem)) != 0)
 		errc(1, rc, "semaphore: sem_unlink");
+	run_name(r, sem->sem, "permits");
 	if ((rc = ipc_mutex_init(&s->bound, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "semaphore: mutex");
+	run_name(r, &s->bound, "bound");
 }
 
+/* explain: semaphore: --bounded: a post that would pass K is refused */
 /* Release; bounded, refuse when the count is already K (it would exceed it). */
 static void
 release(struct run *r, sem_t *sem)
@@ -121,7 +124,9 @@ release(struct run *r, sem_t *sem)
 	if (rc != 0)
 		worker_errc(r, rc, "semaphore: release");
 }
+/* explain: end */
 
+/* explain: semaphore: a request: take a permit, count who is in, hold it, give it back */
 /* One request: take a permit, count ourselves in, hold it, leave. */
 static void
 request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
@@ -150,6 +155,7 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	atomic_fetch_sub(&s->in_use, 1);
 	release(r, sem);
 }
+/* explain: end */
 
 static void
 semaphore_work(struct run *r, unsigned id)

@@ -181,6 +181,7 @@ smoke(struct run *r, unsigned k)
 		ipc_sleep_ns((uint64_t)r->p->v[O_SMOKE] * 1000);
 }
 
+/* explain: smokers: Parnas's pushers: what one carries meets what is on the table, or waits there */
 /* Pusher k: what it carries meets what is on the table, or waits there. */
 static void
 pusher(struct run *r, unsigned k)
@@ -204,6 +205,7 @@ pusher(struct run *r, unsigned k)
 		up(r, K_MUTEX);
 	}
 }
+/* explain: end */
 
 /* Pushers: smoker k sleeps until a pusher sees the other two on the table. */
 static void
@@ -284,6 +286,7 @@ second(struct run *r, unsigned k, int ing)
 	}
 }
 
+/* explain: smokers: --sync none: each smoker grabs one ingredient, then waits for the other */
 /* None: smoker k takes the next ingredient round the table, then the one after. */
 static void
 smoker_naive(struct run *r, unsigned k)
@@ -305,6 +308,7 @@ smoker_naive(struct run *r, unsigned k)
 		smoke(r, k);
 	}
 }
+/* explain: end */
 
 static void
 smokers_work(struct run *r, unsigned id)

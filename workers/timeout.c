@@ -80,6 +80,7 @@ timeout_setup(struct run *r)
 
 	if ((rc = ipc_mutex_init(&t->m, IPC_MUTEX_NORMAL)) != 0)
 		errc(1, rc, "timeout: mutex");
+	run_name(r, &t->m, "hogged lock");
 }
 
 /* Spin (yielding) until *flag reaches want, or the run's deadline. */
@@ -123,6 +124,7 @@ ask(struct run *r, unsigned id)
 	struct timespec dl;
 	uint64_t t0;
 
+	/* explain: timeout: trylock fails at once, a timed lock gives up at its deadline, a plain lock waits */
 	/* A trylock: it must not wait at all. */
 	await(r, &t->held, 1);
 	t0 = ipc_now_ns();
@@ -142,6 +144,7 @@ ask(struct run *r, unsigned id)
 	t0 = ipc_now_ns();
 	a->block_rc = worker_mutex_lock(r, &t->m, "mutex");
 	a->block_ns = ipc_now_ns() - t0;
+	/* explain: end */
 	a->after_release = atomic_load(&t->released);
 	if (a->block_rc == 0)
 		ipc_mutex_unlock(&t->m);

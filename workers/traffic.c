@@ -144,6 +144,7 @@ turn_green(struct run *r, int road)
 		atomic_fetch_add(&s->needless, 1);
 }
 
+/* explain: traffic: a car takes the intersection, turns its light green, crosses; both roads inside is a collision */
 /* Car `car` of `road` arrives, turns its light green if need be, and crosses. */
 static void
 car_arrived(struct run *r, unsigned id, int road, uint64_t car, uint64_t i)
@@ -165,6 +166,7 @@ car_arrived(struct run *r, unsigned id, int road, uint64_t car, uint64_t i)
 	atomic_fetch_sub(&s->inside[road], 1);
 	guard_unlock(r);
 }
+/* explain: end */
 
 /* Worker id drives road id / w, the cars whose number is id mod w. */
 static void

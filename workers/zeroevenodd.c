@@ -78,10 +78,12 @@ zeroevenodd_setup(struct run *r)
 	z = r->priv = memset(&zeroevenodd_priv, 0, sizeof(zeroevenodd_priv));
 	if (r->p->v[O_SYNC] == S_NONE)
 		return;
-	for (i = 0; i < NROLES; i++)
+	for (i = 0; i < NROLES; i++) {
 		if ((rc = ipc_sem_open(&z->turn[i], names[i], i == W_ZERO)) != 0 ||
 		    (rc = ipc_sem_unlink(&z->turn[i])) != 0)
 			errc(1, rc, "zeroevenodd: semaphore");
+		run_name(r, z->turn[i].sem, names[i] + sizeof("zeroevenodd"));
+	}
 }
 
 /* Wait for this role's turn (guarded), or leave the run. */
@@ -113,6 +115,7 @@ pass_turn(struct run *r, unsigned to)
 		worker_errc(r, rc, "zeroevenodd: post");
 }
 
+/* explain: zeroevenodd: wait for this role's turn, print, hand the turn on */
 /* Zero prints a 0 before every number; even and odd print theirs. */
 static void
 zeroevenodd_work(struct run *r, unsigned id)
@@ -129,6 +132,7 @@ zeroevenodd_work(struct run *r, unsigned id)
 		pass_turn(r, id != W_ZERO ? W_ZERO : i % 2 ? W_ODD : W_EVEN);
 	}
 }
+/* explain: end */
 
 /* The launcher gave up (a worker died): wake the waiters so they leave. */
 static void

@@ -167,6 +167,123 @@ START_TEST(explain_every_demo)
 }
 END_TEST
 
+/* Line k (1-based) of a text, copied into buf without its newline; 0 past the end. */
+static int
+nth_line(const char *text, int k, char *buf, size_t len)
+{
+	const char *nl;
+
+	for (; k > 1 && text != NULL; k--)
+		text = (nl = strchr(text, '\n')) != NULL ? nl + 1 : NULL;
+	if (text == NULL || *text == '\0')
+		return 0;
+	nl = strchr(text, '\n');
+	snprintf(buf, len, "%.*s", (int)(nl != NULL ? nl - text : (long)strlen(text)),
+	    text);
+	return 1;
+}
+
+/* How a source line must look under "Code:": k tabs off, the rest expanded, 4 in. */
+static void
+as_shown(const char *src, size_t k, char *buf, size_t len)
+{
+	size_t n = 4, col = 0;
+
+	memset(buf, ' ', 4);
+	if (*src == '\0')
+		n = 0;
+	for (src += strlen(src) > k ? k : 0; *src != '\0' && n + 9 < len; src++) {
+		if (*src != '\t') {
+			buf[n++] = *src;
+			col++;
+			continue;
+		}
+		do
+			buf[n++] = ' ';
+		while (++col % 8 != 0);
+	}
+	buf[n] = '\0';
+}
+
+/* A whole file, NUL-terminated (free it), or NULL. */
+static char *
+read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+		len = fread(buf, 1, (size_t)n, f);
+		buf[len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * One region shown by explain, checked against its file as it is now: the
+ * markers just outside lines first..last, and each line the file's text.
+ * *shown points at the region's first code line; it is moved past it.
+ */
+static void
+check_region(const char *demo, const char *file, int first, int last,
+    const char **shown)
+{
+	char *src = read_text(file), line[512], want[600], marker[64];
+	size_t k = 99, t;
+	int i;
+
+	ck_assert_msg(src != NULL, "%s: %s cannot be read", demo, file);
+	ck_assert(first <= last && nth_line(src, first - 1, line, sizeof(line)));
+	snprintf(marker, sizeof(marker), "/* explain: %s: ", demo);
+	ck_assert_msg(strstr(line, marker) != NULL, "%s:%d: %s", file, first - 1, line);
+	ck_assert(nth_line(src, last + 1, line, sizeof(line)));
+	ck_assert_msg(strstr(line, "/* explain: end */") != NULL, "%s:%d", file, last + 1);
+	for (i = first; i <= last; i++) {
+		ck_assert(nth_line(src, i, line, sizeof(line)));
+		t = strspn(line, "\t");
+		k = line[t] != '\0' && t < k ? t : k;
+	}
+	for (i = first; i <= last; i++) {
+		nth_line(src, i, line, sizeof(line));
+		as_shown(line, k, want, sizeof(want));
+		ck_assert(nth_line(*shown, 1, line, sizeof(line)));
+		ck_assert_msg(strcmp(line, want) == 0, "%s: %s:%d shown as\n%s\nnot\n%s",
+		    demo, file, i, line, want);
+		*shown = strchr(*shown, '\n') + 1;
+	}
+	free(src);
+}
+
+/* explain shows each demo's code under "Code:", the current text of its lines. */
+START_TEST(explain_shows_code)
+{
+	const struct worker *w = workers[_i];
+	char file[128];
+	const char *p;
+	int first, last, n = 0, used;
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "explain %s", w->name), 0);
+	expect(&c, 0);
+	ck_assert_msg((p = strstr(c.out, "\nCode:\n")) != NULL, "%s: no code", w->name);
+	for (p += 7; *p != '\0'; n++) {
+		ck_assert_msg(sscanf(p, "  %127[^:]:%d-%d: %n", file, &first, &last,
+		    &used) == 3, "%s: not a region's heading: %.60s", w->name, p);
+		p = strchr(p, '\n') + 1;
+		check_region(w->name, file, first, last, &p);
+		p += *p == '\n';
+	}
+	ck_assert_msg(n > 0, "%s: no region", w->name);
+	cmd_free(&c);
+}
+END_TEST
+
 /* Without --seed one is drawn, echoed, and differs from run to run. */
 START_TEST(seed_drawn)
 {
@@ -196,7 +313,7 @@ static const struct {
 	{ "counter -w abc", "--workers: 'abc' is invalid" },
 	{ "counter -w 4097", "--workers: '4097' is too large" },
 	{ "counter --workers 2x", "--workers: '2x' is invalid" },
-	{ "counter -n 0", "--iterations: '0' is too small" },
+	{ "counter -n -1", "--iterations: '-1' is too small" },
 	{ "counter -n -5", "--iterations" },
 	{ "counter -n 99999999999999999999", "--iterations: '99999999999999999999' "
 	  "is too large" },
@@ -238,7 +355,7 @@ static const struct {
 	  "'process'?)" },
 	{ "counter --sync mutx", "unknown GUARD 'mutx' (did you mean 'mutex'?)" },
 	{ "counter --widdn", "unknown option '--widdn' (did you mean '--widen'?)" },
-	{ "counter -n 1.5", "--iterations: '1.5' is invalid (1..2^63-1)" },
+	{ "counter -n 1.5", "--iterations: '1.5' is invalid (0..2^63-1)" },
 	{ "counter -n 1e30", "--iterations: '1e30' is too large" },
 	{ "counter -n 2kB", "--iterations: '2kB' is invalid" },
 	{ "counter -w 5k", "--workers: '5k' is too large (1..4096)" },
@@ -401,6 +518,7 @@ launcher_main_suite(void)
 	tcase_add_loop_test(tc, demo_help, 0, ndemos());
 	tcase_add_loop_test(tc, version, 0, 2);
 	tcase_add_test(tc, explain_every_demo);
+	tcase_add_loop_test(tc, explain_shows_code, 0, ndemos());
 	tcase_add_test(tc, seed_drawn);
 	tc = tcase_in(s, "bad input", CLI_TIMEOUT, 0);
 	tcase_add_loop_test(tc, counts_with_suffixes, 0, 5);

@@ -206,7 +206,7 @@ START_TEST(sweep_timed)
 }
 END_TEST
 
-/* With gnuplot, --plot writes one SVG with a line per guard and mode, and nothing else. */
+/* With gnuplot, --plot writes one SVG, a panel per mode and a line per guard, and nothing else. */
 START_TEST(sweep_plot_svg)
 {
 	char dir[] = "/tmp/shmsync-plot-test.XXXXXX", path[128], svg[65536];
@@ -232,9 +232,42 @@ START_TEST(sweep_plot_svg)
 	ck_assert_int_gt(n, 0);
 	svg[n] = '\0';
 	ck_assert_ptr_nonnull(strstr(svg, "<svg"));
-	ck_assert_ptr_nonnull(strstr(svg, "atomic thread"));
-	ck_assert_ptr_nonnull(strstr(svg, "atomic process"));
-	ck_assert_ptr_nonnull(strstr(svg, "ops/s vs workers"));
+	ck_assert_ptr_nonnull(strstr(svg, ">threads<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">processes<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">atomic<"));
+	ck_assert_ptr_nonnull(strstr(svg, "M ops/s (log scale)"));
+	ck_assert_ptr_nonnull(strstr(svg, "ops/s vs workers, one run each"));
+	rm_tree(dir);
+	cmd_free(&c);
+}
+END_TEST
+
+/* A guard that raced is drawn apart and says so; with --repeat the title says what the bars are. */
+START_TEST(sweep_plot_race)
+{
+	char dir[] = "/tmp/shmsync-plot-test.XXXXXX", path[128], svg[65536];
+	struct cmd c;
+	ssize_t n;
+	int fd;
+
+	if (plot_which() == NULL) {
+		fprintf(stderr, "sweep: skipped: gnuplot not installed, no SVG to check "
+		    "(apt-get install gnuplot-nox)\n");
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/race.svg", dir);
+	ck_assert_int_eq(cmd_runf(&c, "sweep counter --workers 2,3 -s none --widen "
+	    "-n 2000 -m thread --repeat 2 -f csv -T 20 --plot %s", path), 0);
+	expect(&c, 0);
+	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+	n = read(fd, svg, sizeof(svg) - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	svg[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(svg, "none: raced, a wrong count"));
+	ck_assert_ptr_nonnull(strstr(svg, "the median of 2 runs, bars from the slowest"));
+	ck_assert_ptr_null(strstr(svg, ">processes<"));
 	rm_tree(dir);
 	cmd_free(&c);
 }
@@ -349,6 +382,7 @@ launcher_sweep_suite(void)
 	tcase_add_test(tc, sweep_chart_on_tty);
 	tcase_add_test(tc, sweep_plot);
 	tcase_add_test(tc, sweep_plot_svg);
+	tcase_add_test(tc, sweep_plot_race);
 	tcase_add_test(tc, sweep_plot_missing);
 	tcase_add_test(tc, sweep_plot_fails);
 	tcase_add_loop_test(tc, sweep_bad_input, 0, (int)(sizeof(bad) / sizeof(bad[0])));

@@ -555,6 +555,50 @@ START_TEST(trace_default)
 	ck_assert_int_lt(st.st_size, 20 << 20);
 	ck_assert_uint_eq(count(ev, trace_valid(path), 0, "M", NULL,
 	    "process_name"), 13 * 2);	/* every guard, both modes */
+/* Objects are named by their role in the demo: a command, and names its trace must hold. */
+static const struct {
+	const char	*cmd;
+	const char	*names[4];
+} roles[] = {
+	{ "condition -p 1 -c 1 --items 50 -k 1", { "buffer lock",
+	    "notify not empty", "notify not full" } },
+	{ "philosophers -w 5 -n 3", { "fork 0", "fork 3", "wait fork 4" } },
+	{ "barber", { "wait barber's chair", "post barber's chair" } },
+	{ "event -r 2", { "wait event", "notify event" } },
+	{ "reentrant -n 2", { "recursive", "errorcheck", "normal" } },
+	{ "pingpong -n 10 --via sem", { "post turn of 0", "post turn of 1" } },
+	{ "order", { "post first done", "wait second done" } },
+	{ "h2o", { "wait hydrogen seats", "wait oxygen seat", "bond" } },
+	{ "rwlock -n 5", { "table", "table (read)" } },
+	{ "timeout", { "hogged lock" } },
+	{ "semaphore -n 2", { "wait permits" } },
+	{ "foobar -n 3", { "post foo's turn", "post bar's turn" } },
+	{ "zeroevenodd", { "post zero", "post odd", "post even" } },
+	{ "crash", { "counter lock" } },
+	{ "referee", { "put waiting line", "get waiting line" } },
+};
+
+/* Every name the role table promises is an event of the run's trace (any phase). */
+START_TEST(trace_roles)
+{
+	static struct tev ev[MAX_EV];
+	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	const char *name;
+	struct cmd c;
+	size_t i, k, n, seen;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	ck_assert_int_eq(cmd_runf(&c, "%s -m thread -f csv -T 20 --trace %s",
+	    roles[_i].cmd, path), 0);
+	expect(&c, 0);
+	cmd_free(&c);
+	n = trace_load(path, ev, MAX_EV);
+	for (k = 0; k < 4 && (name = roles[_i].names[k]) != NULL; k++) {
+		for (i = seen = 0; i < n; i++)
+			seen += strcmp(ev[i].name, name) == 0;
+		ck_assert_msg(seen > 0, "%s: no event named '%s'", roles[_i].cmd, name);
+	}
 	rm_tree(dir);
 }
 END_TEST
@@ -714,6 +758,7 @@ launcher_trace_suite(void)
 	tcase_add_test(tc, trace_lanes);
 	tcase_add_test(tc, trace_window);
 	tcase_add_test(tc, trace_default);
+	tcase_add_loop_test(tc, trace_roles, 0, sizeof(roles) / sizeof(roles[0]));
 	tcase_add_test(tc, trace_dropped);
 	tcase_add_test(tc, timeline_lanes);
 	tcase_add_test(tc, timeline_deadlock);

@@ -386,6 +386,36 @@ START_TEST(counter_zoo_exact)
 }
 END_TEST
 
+/*
+ * Without -n the racers do 2,000,000 increments and the locks 100,000: every
+ * row says which, expected follows it, and the table's heading lists both.
+ */
+START_TEST(counter_default_iterations)
+{
+	struct jobj row[MAX_ROWS];
+	const char *s;
+	uint64_t want;
+	struct cmd c;
+	int i, n;
+
+	n = run_json(&c, row, "counter -w 2 -s all -m thread -T 30");
+	expect(&c, 0);
+	ck_assert_int_eq(n, 13);
+	for (i = 0; i < n; i++) {
+		s = jstr(&row[i], "sync");
+		want = strcmp(s, "none") == 0 || strcmp(s, "naive-flag") == 0 ?
+		    2000000 : 100000;
+		ck_assert_msg(jnum(&row[i], "iterations") == want, "%s", s);
+		ck_assert_uint_eq(jnum(&row[i], "expected"), 2 * want);
+	}
+	cmd_free(&c);
+	ck_assert_int_eq(cmd_runf(&c, "counter -w 2 -s all -m thread -T 30"), 0);
+	expect(&c, 0);
+	ck_assert_ptr_nonnull(strstr(c.out, " iterations=2000000,100000 "));
+	cmd_free(&c);
+}
+END_TEST
+
 /* One worker: every acquisition is in one run; --fairness times its waits. */
 START_TEST(counter_one_worker_run)
 {
@@ -481,6 +511,7 @@ demo_counter_suite(void)
 	tcase_add_test(tc, counter_coop_yields);
 	tcase_add_loop_test(tc, counter_zoo_exact, 0, 6);
 	tcase_add_loop_test(tc, counter_one_worker_run, 0, 4);
+	tcase_add_test(tc, counter_default_iterations);
 	tc = tcase_in(s, "fairness", TEST_TIMEOUT, 0);
 	tcase_add_loop_test(tc, counter_fifo_fair, 0, 4);
 	tcase_add_loop_test(tc, counter_tas_unfair, 0, 2);
