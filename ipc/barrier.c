@@ -111,7 +111,7 @@ hybrid_wait(struct ipc_barrier *b, const struct timespec *deadline)
 	struct hybrid_round h = { b, atomic_load_explicit(&b->word,
 	    memory_order_acquire) };
 	struct ipc_await a = { &b->word, &b->sleepers, &b->spin_ns,
-	    b->spin_max, hybrid_moved, &h };
+	    b->spin_max, hybrid_moved, &h, 0 };
 	int rc;
 
 	if (h.word & HYB_POISON)

@@ -107,7 +107,7 @@ put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
     const struct timespec *deadline, struct ipc_trace_buf *tb)
 {
 	struct ipc_await a = { &q->not_full, &q->put_waiters, &q->put_spin,
-	    q->spin_max, has_room, q };
+	    q->spin_max, has_room, q, 0 };
 	size_t done = 0, k;
 	int rc = 0, counted = 0;
 
@@ -182,7 +182,7 @@ get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
     const struct timespec *deadline, struct ipc_trace_buf *tb)
 {
 	struct ipc_await a = { &q->not_empty, &q->get_waiters, &q->get_spin,
-	    q->spin_max, has_items, q };
+	    q->spin_max, has_items, q, 0 };
 	uint64_t head, k;
 	int rc, ready, counted = 0;
 
@@ -276,7 +276,7 @@ int
 ipc_queue_join(struct ipc_queue *q, const struct timespec *deadline)
 {
 	struct ipc_await a = { &q->all_done, &q->join_waiters, &q->join_spin,
-	    q->spin_max, all_done, q };
+	    q->spin_max, all_done, q, 0 };
 	int rc;
 
 	if (all_done(q))

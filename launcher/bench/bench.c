@@ -378,8 +378,13 @@ run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 		return bare_counter(c->kind, c->mode, k->workers, n, &dl, value,
 		    c->note, sizeof(c->note));
 	case BG_QUEUE:
+		if (c->kind == CH_RING)
+			return bare_ring(n, &dl, value, c->note, sizeof(c->note));
 		return bare_channel((enum bare_chan)c->kind, k->producers,
 		    k->consumers, k->item_size, n, &dl, value, c->note,
+		    sizeof(c->note));
+	case BG_BARRIER:
+		return bare_barrier(c->mode, k->workers, n, &dl, value, c->note,
 		    sizeof(c->note));
 	case BG_PINGPONG:
 		return bare_pingpong((enum bare_pp)c->kind, c->mode, n, &dl, value,
@@ -599,12 +604,16 @@ queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 	c->key.capacity = QUEUE_CAP;
 }
 
-/* Items/s in processes: the shmsync queue and ring against the kernel's channels. */
+/*
+ * Items/s in processes: the shmsync queue and ring against the kernel's
+ * channels, and 8-byte items between one pair against the limit, a bare
+ * busy-waiting cached-index ring (bare.c).
+ */
 static void
 group_queue(struct bench *b)
 {
 	static const unsigned sizes[] = { 8, 64, 4096 };
-	static const char *const chans[] = { "pipe", "mq", "socketpair" };
+	static const char *const chans[] = { "pipe", "mq", "socketpair", "ring" };
 	struct bcase set[SET_MAX], *c;
 	unsigned pc;
 	int s, k, kind, batch;
@@ -621,9 +630,11 @@ group_queue(struct bench *b)
 					queue_case(b, c, pc, sizes[s]);
 				}
 			}
-			for (kind = CH_PIPE; kind <= CH_SOCKET; kind++) {
-				c = add_case(set, &k, BG_QUEUE, chans[kind], "baseline",
-				    1, "items/s");
+			for (kind = CH_PIPE; kind <= CH_RING; kind++) {
+				if (kind == CH_RING && (pc > 1 || sizes[s] != 8))
+					continue;	/* the limit: one pair, the number only */
+				c = add_case(set, &k, BG_QUEUE, chans[kind], kind ==
+				    CH_RING ? "bare" : "baseline", 1, "items/s");
 				c->key.batch = 1;
 				c->key.capacity = kind == CH_MQ ? 10 : 0;
 				c->kind = kind;
@@ -634,7 +645,10 @@ group_queue(struct bench *b)
 	}
 }
 
-/* Rounds/s: pthread_barrier against shmsync's cond and hybrid barriers. */
+/*
+ * Rounds/s: pthread_barrier against shmsync's cond and hybrid barriers, and
+ * the limit, a bare sense-reversing spin barrier (bare.c).
+ */
 static void
 group_barrier(struct bench *b)
 {
@@ -655,6 +669,11 @@ group_barrier(struct bench *b)
 				set_choice(c, O_B_BARRIER, i);
 				set_opt(c, O_B_EVEN, 1);
 			}
+			c = add_case(set, &k, BG_BARRIER, "spin", "bare", m,
+			    "rounds/s");
+			c->key.workers = parties[p];
+			c->n0 = 100;
+			c->nmax = 1 << 26;
 			measure_set(b, set, k);
 		}
 	}
