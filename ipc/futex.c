@@ -21,6 +21,7 @@
 #define SPIN_CLOCK_EVERY	32	/* spins between two looks at the clock */
 #define SHORT_SLEEP		4	/* a sleep under 4 x spin_max was short */
 #define SPIN_PAUSE_MAX		4	/* pauses between two looks, at most */
+#define SPIN_EAGER		64	/* looks with a single pause between */
 
 /*
  * Sleep while *uaddr == val, until woken or the absolute CLOCK_MONOTONIC
@@ -119,10 +120,14 @@ spin(const struct ipc_await *a, uint32_t budget, uint64_t *t0)
 		if (a->ready(a->arg))
 			return 1;
 		if (i % SPIN_CLOCK_EVERY != 0) {
-			/* Look less often as the wait goes on: each look takes the line away. */
+			/*
+			 * Past the first looks (a hand-off usually lands within
+			 * them), look less often: each look takes the line away.
+			 */
 			for (j = 0; j < pause; j++)
 				ipc_cpu_relax();
-			pause = pause < SPIN_PAUSE_MAX ? 2 * pause : pause;
+			if (i >= SPIN_EAGER)
+				pause = pause < SPIN_PAUSE_MAX ? 2 * pause : pause;
 			continue;
 		}
 		if (*t0 == 0)

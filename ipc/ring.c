@@ -48,6 +48,16 @@ slot_of(uint64_t pos, uint64_t cap)
 	return (cap & (cap - 1)) == 0 ? pos & (cap - 1) : pos % cap;
 }
 
+/* One item: an 8-byte item is one load and one store, not a call. */
+static inline void
+slot_copy(void *dst, const void *src, uint64_t isz)
+{
+	if (isz == sizeof(uint64_t))
+		memcpy(dst, src, sizeof(uint64_t));
+	else
+		memcpy(dst, src, isz);
+}
+
 /* Copy n items into the slots from position pos on, wrapping at the end. */
 void
 ipc_ring_store(unsigned char *slots, uint64_t cap, uint64_t isz, uint64_t pos,
@@ -197,7 +207,8 @@ ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadli
 	}
 	if (atomic_load_explicit(&r->closed, memory_order_relaxed))
 		return EPIPE;
-	ipc_ring_store(r->items, r->capacity, r->itemsize, tail, item, 1);
+	slot_copy(r->items + slot_of(tail, r->capacity) * r->itemsize, item,
+	    r->itemsize);
 	r->put_pos = tail + 1;
 	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
 	ipc_futex_tell(&r->not_empty, &r->get_waiters, 1, (int)r->asym);
@@ -216,7 +227,8 @@ ipc_ring_get(struct ipc_ring *r, void *item, const struct timespec *deadline)
 		if (r->tail_seen == head)
 			return ipc_ring_get_many(r, item, 1, &n, deadline);
 	}
-	ipc_ring_load(r->items, r->capacity, r->itemsize, head, item, 1);
+	slot_copy(item, r->items + slot_of(head, r->capacity) * r->itemsize,
+	    r->itemsize);
 	r->get_pos = head + 1;
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 	ipc_futex_tell(&r->not_full, &r->put_waiters, 1, (int)r->asym);
