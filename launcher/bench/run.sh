@@ -49,6 +49,26 @@ if [ -x /usr/bin/time ]; then
 	done
 fi
 
+# How cost grows: each counter guard from 1 to 4096 workers, threads and
+# processes (sweep, -t: each point a fixed time); the queue's items/s for
+# producers x consumers.  The FIFO locks (ticket, mcs) are left out: past
+# one worker per CPU each hand-off waits for the next in line's time slice.
+grow_w=1,2,4,8,16,64,256,1024,4096
+grow_cmd="$prog sweep counter --sync GUARD -w $grow_w -t 0.1 --mode both --format csv"
+echo "benchmarks: ${grow_cmd}, GUARD = atomic mutex spin sem ttas futex" >&2
+for g in atomic mutex spin sem ttas futex; do
+	$prog sweep counter --sync $g -w $grow_w -t 0.1 --mode both \
+	    --format csv 2>/dev/null
+done > "$tmp/grow.csv"
+qgrow_cmd="$prog queue -p P -c C -k 1024 -t 0.2 --mode both --format csv"
+echo "benchmarks: ${qgrow_cmd}, P, C = 1 2 4 8" >&2
+for p in 1 2 4 8; do
+	for c in 1 2 4 8; do
+		$prog queue -p $p -c $c -k 1024 -t 0.2 --mode both \
+		    --format csv 2>/dev/null
+	done
+done > "$tmp/qgrow.csv"
+
 # Plots: one data file per series, then gnuplot.
 plots=
 if command -v gnuplot >/dev/null 2>&1; then
@@ -228,6 +248,23 @@ EOF
 		done
 		printf ' the iterations do not show in it.\n'
 	fi
+	cat <<EOF
+
+## How cost grows
+
+\`${grow_cmd}\` for GUARD = atomic, mutex, spin, sem, ttas, futex: ops/s
+of all workers together, by workers, one run per point.  Why each knee
+comes where it does: "Scaling knees", above.
+
+EOF
+	awk -F, -v ws="$grow_w" -f "$dir/grow.awk" "$tmp/grow.csv"
+	cat <<EOF
+
+\`${qgrow_cmd}\` for P, C = 1, 2, 4, 8 (the mpmc queue, one item per
+call): items/s, threads and processes.
+
+EOF
+	awk -F, -f "$dir/grow.awk" "$tmp/qgrow.csv"
 	printf '\n## Tables\n\n'
 	sed -n '/^### /,$p' "$tmp/tables.md" | sed '/^### targets/,$d'
 } > "$tmp/out.md" && mv "$tmp/out.md" "$out"
