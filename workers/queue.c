@@ -577,8 +577,8 @@ const struct worker worker_queue = {
 	.name = "queue",
 	.caps = CAP_COOP | CAP_TIMED,
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
-	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
-	    "no torn item",
+	.proves = "consumed == produced, no duplicate (in turn per producer, or a "
+	    "bitmap), checksum matches, no torn item",
 	.explain =
 	    "P producers put numbered items into a bounded queue in shared memory; C\n"
 	    "consumers take them until the queue is closed and drained.\n"
@@ -589,7 +589,9 @@ const struct worker worker_queue = {
 	    "\n"
 	    "Columns: expected is producers x items, observed the items consumed;\n"
 	    "full_waits and empty_waits count puts that found it full, gets that found it\n"
-	    "empty; duplicates, torn and checksum_ok (JSON/CSV) prove exactly-once.\n"
+	    "empty; duplicates, torn and checksum_ok (JSON/CSV) prove exactly-once:\n"
+	    "with one consumer each producer's items must come next in turn (a\n"
+	    "compare per item), with more a shared bitmap marks each (--check).\n"
 	    "\n"
 	    "With -t SECONDS instead of -n, producers put items until the time is up,\n"
 	    "then close the queue as usual; expected is what they put, iterations the\n"

@@ -28,6 +28,7 @@
 #define HOLD_IMPL	"hold 100us"	/* those rows' impl: says HOLD_US */
 #define FIFO_FLOOR	100000		/* ops/s of an oversubscribed FIFO lock */
 #define HOLD_WORKERS	4		/* locks: workers contending for a sleeping holder */
+#define BITMAP_IMPL	"shmsync bitmap"	/* queue: --check bitmap, the shared proof */
 
 enum { B_REPEAT, B_WORKERS, B_QUICK, B_FORMAT, B_ONLY, B_CSV, B_RUNMS,
     B_SPAWNMAX, B_TIMEOUT, B_HELP, NBENCH };
@@ -77,6 +78,7 @@ static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
 static const char *const guards[] = { "mutex", "sem", "spin", "atomic",
     "tas", "ttas", "yield", "cas", "ticket", "mcs", "futex", NULL };
 static const char *const qkinds[] = { "mpmc", "spsc", NULL };
+static const char *const qchecks[] = { "auto", "bitmap", NULL };
 static const char *const bkinds[] = { "pthread", "cond", "hybrid", NULL };
 static const char *const layouts[] = { "packed", "padded", NULL };
 enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC, K_TAS, K_TTAS, K_YIELD, K_CAS,
@@ -101,7 +103,7 @@ static const char *const demo_name[NDEMO] = {
 enum bopt {
 	O_C_ITER, O_C_WORKERS, O_C_SYNC, O_C_HOLD,
 	O_Q_ITEMS, O_Q_PRODUCERS, O_Q_CONSUMERS, O_Q_CAPACITY, O_Q_ITEMSIZE,
-	O_Q_BATCH, O_Q_QUEUE,
+	O_Q_BATCH, O_Q_QUEUE, O_Q_CHECK,
 	O_B_PHASES, O_B_WORKERS, O_B_BARRIER, O_B_EVEN,
 	O_F_ITER, O_F_WORKERS, O_F_LAYOUT,
 	NOPT
@@ -122,6 +124,7 @@ static const struct {
 	[O_Q_ITEMSIZE] = { D_QUEUE, "item-size", NULL },
 	[O_Q_BATCH] = { D_QUEUE, "batch", NULL },
 	[O_Q_QUEUE] = { D_QUEUE, "queue", qkinds },
+	[O_Q_CHECK] = { D_QUEUE, "check", qchecks },
 	[O_B_PHASES] = { D_BARRIER, "phases", NULL },
 	[O_B_WORKERS] = { D_BARRIER, "workers", NULL },
 	[O_B_BARRIER] = { D_BARRIER, "barrier", bkinds },
@@ -592,7 +595,8 @@ queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 	c->key.item_size = size;
 	c->n0 = 1000;
 	c->nmax = (1ULL << 32) / pc;
-	if (strcmp(c->key.impl, "shmsync") != 0)
+	if (strcmp(c->key.impl, "shmsync") != 0 &&
+	    strcmp(c->key.impl, BITMAP_IMPL) != 0)
 		return;
 	demo_params(c, D_QUEUE, O_Q_ITEMS, b->timeout);
 	set_opt(c, O_Q_PRODUCERS, pc);
@@ -601,6 +605,7 @@ queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 	set_opt(c, O_Q_ITEMSIZE, size);
 	set_opt(c, O_Q_BATCH, c->key.batch);
 	set_choice(c, O_Q_QUEUE, c->kind);
+	set_choice(c, O_Q_CHECK, strcmp(c->key.impl, BITMAP_IMPL) == 0);
 	c->key.capacity = QUEUE_CAP;
 }
 
@@ -629,6 +634,14 @@ group_queue(struct bench *b)
 					c->kind = kind;
 					queue_case(b, c, pc, sizes[s]);
 				}
+			}
+			if (pc == 1 && sizes[s] == 8) {
+				/* What the shared bitmap's proof costs per item. */
+				c = add_case(set, &k, BG_QUEUE, qkinds[1], BITMAP_IMPL,
+				    1, "items/s");
+				c->key.batch = 1;
+				c->kind = 1;
+				queue_case(b, c, pc, sizes[s]);
 			}
 			for (kind = CH_PIPE; kind <= CH_RING; kind++) {
 				if (kind == CH_RING && (pc > 1 || sizes[s] != 8))

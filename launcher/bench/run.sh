@@ -77,7 +77,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 		print $5, $14 > (d "/c-" $2 "-" $4 ".dat") }
 	    $1 == "spawn" && $17 == "ok" {
 		print $5, $14 > (d "/s-" $3 "-" $4 ".dat") }
-	    $1 == "queue" && $6 == 1 && $17 == "ok" {
+	    $1 == "queue" && $6 == 1 && $17 == "ok" && $3 != "shmsync bitmap" {
 		k = $2 ($9 > 1 ? "-batch" : ""); v[$8, k] = $14; sz[$8] = 1 }
 	    END {
 		n = split("mpmc mpmc-batch spsc spsc-batch pipe mq socketpair", ks, " ")
