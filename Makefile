@@ -52,7 +52,9 @@ BSD_LIBS   := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS  = $(SHM_CFLAGS) $(BSD_CFLAGS) $(SAN) $(CFLAGS)
-ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+# -z now: resolve every symbol once at start, not in each forked worker
+# (a lazy PLT lookup per worker, and a copied GOT page; see BENCHMARKS.md).
+ALL_LDFLAGS = -Wl,-z,now $(SAN) $(LDFLAGS)
 
 LIB_SRC	:= $(wildcard ipc/*.c workers/*.c) $(filter-out launcher/main.c,$(wildcard launcher/*.c launcher/bench/*.c))
 MAIN_SRC := launcher/main.c

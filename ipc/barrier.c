@@ -84,8 +84,12 @@ hybrid_count(struct ipc_barrier *b)
 	if (atomic_fetch_add(&b->harrived, 1) + 1 < b->parties)
 		return 0;
 	atomic_store_explicit(&b->harrived, 0, memory_order_relaxed);
+
+	/*
+	 * Both seq_cst: a waiter's count of itself and its look at word are
+	 * too, so one of the two sees the other (no fence needed between).
+	 */
 	atomic_fetch_add(&b->word, 2);
-	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load(&b->sleepers) > 0)
 		ipc_futex_wake(&b->word, INT_MAX, NULL);
 	return IPC_BARRIER_SERIAL;
@@ -111,7 +115,7 @@ hybrid_wait(struct ipc_barrier *b, const struct timespec *deadline)
 	struct hybrid_round h = { b, atomic_load_explicit(&b->word,
 	    memory_order_acquire) };
 	struct ipc_await a = { &b->word, &b->sleepers, &b->spin_ns,
-	    b->spin_max, hybrid_moved, &h };
+	    b->spin_max, hybrid_moved, &h, 0 };
 	int rc;
 
 	if (h.word & HYB_POISON)

@@ -7,6 +7,7 @@
  * sleeper sees the published state: no lost wake-up.  See futex.h.
  */
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #define SPIN_CLOCK_EVERY	32	/* spins between two looks at the clock */
 #define SHORT_SLEEP		4	/* a sleep under 4 x spin_max was short */
 #define SPIN_PAUSE_MAX		4	/* pauses between two looks, at most */
+#define SPIN_EAGER		64	/* looks with a single pause between */
 
 /*
  * Sleep while *uaddr == val, until woken or the absolute CLOCK_MONOTONIC
@@ -35,6 +37,39 @@ ipc_futex_wait(_Atomic uint32_t *uaddr, uint32_t val, const struct timespec *dea
 	    deadline, NULL, FUTEX_BITSET_MATCH_ANY) == -1)
 		return errno;
 	return 0;
+}
+
+/*
+ * Make this process (and whatever it forks from now on: the state is kept
+ * across fork, dropped by exec) one whose fences ipc_futex_heavy_fence may
+ * stand in for.  1 if membarrier(2) can do it here, 0 if not (old kernel,
+ * a seccomp filter): callers then keep their full fences.
+ */
+int
+ipc_futex_asym(void)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	if (cmds == -1 || !(cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) ||
+	    !(cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED))
+		return 0;
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED,
+	    0, 0) == 0;
+}
+
+/*
+ * A full fence on this CPU and on every CPU now running a registered
+ * process: a store they made before it is visible after it, a load they
+ * make after it sees what this CPU stored before it.  Microseconds: for
+ * the slow side only (a waiter about to sleep).  If it fails, the
+ * registration went away, which cannot happen short of exec.
+ */
+void
+ipc_futex_heavy_fence(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 /* Wake up to n sleepers on uaddr; *woken (if not NULL) says how many. */
@@ -85,10 +120,14 @@ spin(const struct ipc_await *a, uint32_t budget, uint64_t *t0)
 		if (a->ready(a->arg))
 			return 1;
 		if (i % SPIN_CLOCK_EVERY != 0) {
-			/* Look less often as the wait goes on: each look takes the line away. */
+			/*
+			 * Past the first looks (a hand-off usually lands within
+			 * them), look less often: each look takes the line away.
+			 */
 			for (j = 0; j < pause; j++)
 				ipc_cpu_relax();
-			pause = pause < SPIN_PAUSE_MAX ? 2 * pause : pause;
+			if (i >= SPIN_EAGER)
+				pause = pause < SPIN_PAUSE_MAX ? 2 * pause : pause;
 			continue;
 		}
 		if (*t0 == 0)
@@ -125,8 +164,12 @@ ipc_futex_await(const struct ipc_await *a, const struct timespec *deadline,
 	if (t0 == 0)
 		t0 = ipc_now_ns();
 	for (;;) {
+		/* Count ourselves, fence, then look again (see ipc_futex_tell). */
 		atomic_fetch_add(a->waiters, 1);
-		atomic_thread_fence(memory_order_seq_cst);
+		if (a->asym)
+			ipc_futex_heavy_fence();
+		else
+			atomic_thread_fence(memory_order_seq_cst);
 		seq = atomic_load(a->seq);
 		if (a->ready(a->arg)) {
 			atomic_fetch_sub(a->waiters, 1);
@@ -150,9 +193,5 @@ ipc_futex_await(const struct ipc_await *a, const struct timespec *deadline,
 void
 ipc_futex_notify(_Atomic uint32_t *seq, atomic_uint *waiters, int n)
 {
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(waiters, memory_order_relaxed) == 0)
-		return;
-	atomic_fetch_add(seq, 1);
-	ipc_futex_wake(seq, n, NULL);
+	ipc_futex_tell(seq, waiters, n, 0);
 }

@@ -6,7 +6,10 @@
  * Waits are FUTEX_WAIT_BITSET with an absolute CLOCK_MONOTONIC deadline, not
  * FUTEX_PRIVATE: the word may be shared by processes.  A waiter spins for an
  * adaptive, bounded time, then sleeps counted, so a notify with no sleeper
- * makes no system call.  See futex(2), Drepper's "Futexes Are Tricky".
+ * makes no system call.  A publisher on a hot path may skip its full fence
+ * per item when the sleeper issues membarrier(2) instead (ipc_futex_asym,
+ * ipc_futex_tell): an asymmetric fence, as in liburcu and Folly's
+ * asymmetricHeavyBarrier.  See futex(2), Drepper's "Futexes Are Tricky".
  */
 #ifndef IPC_FUTEX_H
 #define IPC_FUTEX_H
@@ -28,11 +31,36 @@ struct ipc_await {
 	uint32_t		 spin_max;	/* its bound in ns; 0: sleep at once */
 	int			(*ready)(const void *);
 	const void		*arg;
+	int			 asym;		/* notifiers fence lightly: see below */
 };
 
+int	ipc_futex_asym(void);
+void	ipc_futex_heavy_fence(void);
 int	ipc_futex_wait(_Atomic uint32_t *, uint32_t, const struct timespec *);
 int	ipc_futex_wake(_Atomic uint32_t *, int, int *);
 int	ipc_futex_await(const struct ipc_await *, const struct timespec *, int *);
 void	ipc_futex_notify(_Atomic uint32_t *, atomic_uint *, int);
+
+/*
+ * After publishing: wake up to n sleepers on seq, if *waiters says there are
+ * any.  The publish and the look at *waiters must not be reordered (else a
+ * sleeper that counted itself just then sleeps through the publish): a full
+ * fence here, or, when asym (both sides ran ipc_futex_asym() and the sleeper
+ * side's await has .asym set), only a compiler fence, because the sleeper
+ * then pays for both with ipc_futex_heavy_fence (membarrier(2)).
+ */
+static inline void
+ipc_futex_tell(_Atomic uint32_t *seq, atomic_uint *waiters, int n, int asym)
+{
+	if (asym)
+		atomic_signal_fence(memory_order_seq_cst);
+	else
+		atomic_thread_fence(memory_order_seq_cst);
+	if (__builtin_expect(atomic_load_explicit(waiters,
+	    memory_order_relaxed) == 0, 1))
+		return;
+	atomic_fetch_add(seq, 1);
+	ipc_futex_wake(seq, n, NULL);
+}
 
 #endif /* IPC_FUTEX_H */

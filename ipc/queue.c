@@ -43,6 +43,7 @@ ipc_queue_init(struct ipc_queue *q, size_t capacity, size_t itemsize)
 	q->capacity = capacity;
 	q->itemsize = itemsize;
 	q->spin_max = IPC_SPIN_MAX_NS;
+	q->asym = (uint32_t)ipc_futex_asym();
 	atomic_init(&q->put_spin, IPC_SPIN_MAX_NS / 4);
 	atomic_init(&q->get_spin, IPC_SPIN_MAX_NS / 4);
 	if ((rc = ipc_mutex_init(&q->lock, IPC_MUTEX_NORMAL)) != 0)
@@ -59,8 +60,18 @@ side_lock(struct ipc_queue *q, pthread_mutex_t *m, const struct timespec *deadli
 	int adopted, rc;
 
 	rc = ipc_mutex_lock_adopt(m, deadline, &adopted);
-	if (adopted)
-		atomic_fetch_add(&q->owner_deaths, 1);
+	if (!adopted)
+		return rc;
+
+	/*
+	 * The dead holder may have moved its side's position and not published
+	 * it: what it did not publish never happened.
+	 */
+	atomic_fetch_add(&q->owner_deaths, 1);
+	if (m == &q->lock)
+		q->put_pos = atomic_load_explicit(&q->tail, memory_order_relaxed);
+	else
+		q->get_pos = atomic_load_explicit(&q->head, memory_order_relaxed);
 	return rc;
 }
 
@@ -82,11 +93,14 @@ has_items(const void *arg)
 	    atomic_load(&q->closed);
 }
 
-/* Producers' lock held: copy in as many of n items as fit (*k), or EPIPE. */
+/*
+ * Producers' lock held: copy in as many of n items as fit (*k), or EPIPE.
+ * They count as unfinished (Queue.join) before anyone can take them.
+ */
 static int
 put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
 {
-	uint64_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+	uint64_t tail = q->put_pos;
 
 	*k = 0;
 	if (atomic_load_explicit(&q->closed, memory_order_relaxed))
@@ -98,6 +112,8 @@ put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
 	if (*k == 0)
 		return 0;
 	ipc_ring_store(q->items, q->capacity, q->itemsize, tail, items, *k);
+	atomic_fetch_add_explicit(&q->unfinished, *k, memory_order_relaxed);
+	q->put_pos = tail + *k;
 	atomic_store_explicit(&q->tail, tail + *k, memory_order_release);
 	return 0;
 }
@@ -108,19 +124,15 @@ put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
     const struct timespec *deadline, struct ipc_trace_buf *tb)
 {
 	struct ipc_await a = { &q->not_full, &q->put_waiters, &q->put_spin,
-	    q->spin_max, has_room, q };
+	    q->spin_max, has_room, q, (int)q->asym };
 	size_t done = 0, k;
 	int rc = 0, counted = 0;
 
 	while (done < n) {
 		if ((rc = side_lock(q, &q->lock, deadline)) != 0)
 			break;
-
-		/* Counted unfinished before they can be taken; the surplus given back. */
-		atomic_fetch_add(&q->unfinished, n - done);
 		rc = put_some(q, (const unsigned char *)items + done * q->itemsize,
 		    n - done, &k);
-		atomic_fetch_sub(&q->unfinished, n - done - k);
 		if (rc == 0 && k == 0) {
 			q->full_waits += !counted;
 			counted = 1;
@@ -128,8 +140,8 @@ put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
 		ipc_mutex_unlock(&q->lock);
 		done += k;
 		if (k > 0)
-			ipc_futex_notify(&q->not_empty, &q->get_waiters,
-			    k < INT_MAX ? (int)k : INT_MAX);
+			ipc_futex_tell(&q->not_empty, &q->get_waiters,
+			    k < INT_MAX ? (int)k : INT_MAX, (int)q->asym);
 		if (rc != 0)
 			break;
 
@@ -184,7 +196,7 @@ get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
     const struct timespec *deadline, struct ipc_trace_buf *tb)
 {
 	struct ipc_await a = { &q->not_empty, &q->get_waiters, &q->get_spin,
-	    q->spin_max, has_items, q };
+	    q->spin_max, has_items, q, (int)q->asym };
 	uint64_t head, k;
 	int rc, ready, counted = 0;
 
@@ -192,7 +204,7 @@ get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
 	for (;;) {
 		if ((rc = side_lock(q, &q->get_lock, deadline)) != 0)
 			return rc;
-		head = atomic_load_explicit(&q->head, memory_order_relaxed);
+		head = q->get_pos;
 		if ((ready = get_ready(q, head, max)) != 0)
 			break;
 		q->empty_waits += !counted;
@@ -212,10 +224,12 @@ get_many(struct ipc_queue *q, void *items, size_t max, size_t *ngot,
 	}
 	k = q->tail_seen - head < max ? q->tail_seen - head : max;
 	ipc_ring_load(q->items, q->capacity, q->itemsize, head, items, k);
+	q->get_pos = head + k;
 	atomic_store_explicit(&q->head, head + k, memory_order_release);
 	ipc_mutex_unlock(&q->get_lock);
 	*ngot = k;
-	ipc_futex_notify(&q->not_full, &q->put_waiters, k < INT_MAX ? (int)k : INT_MAX);
+	ipc_futex_tell(&q->not_full, &q->put_waiters, k < INT_MAX ? (int)k : INT_MAX,
+	    (int)q->asym);
 	return 0;
 }
 
@@ -278,7 +292,7 @@ int
 ipc_queue_join(struct ipc_queue *q, const struct timespec *deadline)
 {
 	struct ipc_await a = { &q->all_done, &q->join_waiters, &q->join_spin,
-	    q->spin_max, all_done, q };
+	    q->spin_max, all_done, q, 0 };
 	int rc;
 
 	if (all_done(q))

@@ -8,6 +8,8 @@
  * lock, spins briefly, then sleeps on a futex, counted, so a put or get that
  * finds nobody asleep wakes nobody (futex.h).  Batch put/get copy many items
  * per lock.  Closing lets consumers drain what is left, then get EPIPE.
+ * As in ring.h, where membarrier(2) works a publisher tells sleepers
+ * without a fence per item (asym); the same rule on who may use it holds.
  */
 #ifndef IPC_QUEUE_H
 #define IPC_QUEUE_H
@@ -25,16 +27,23 @@ struct ipc_queue {
 	uint64_t		 itemsize;	/* bytes */
 	_Atomic int		 closed;
 	uint32_t		 spin_max;	/* ns a waiter may spin; 0: sleep at once */
-	/* Producers' line: their lock (also close's), tail, their view of head. */
+	uint32_t		 asym;		/* 1: no fence per item (ipc_futex_tell) */
+	/*
+	 * Each side's lock line: the lock (producers': also close's), the
+	 * side's own position and its view of the other's index; touched only
+	 * by that side's lock holder, so the other side never pulls it away.
+	 */
 	alignas(64) pthread_mutex_t lock;
-	_Atomic uint64_t	 tail;		/* items put so far */
+	uint64_t		 put_pos;	/* == tail, unless a holder died */
 	uint64_t		 head_seen;
 	uint64_t		 full_waits;	/* puts that found the queue full */
-	/* Consumers' line. */
 	alignas(64) pthread_mutex_t get_lock;
-	_Atomic uint64_t	 head;		/* items taken so far */
+	uint64_t		 get_pos;	/* == head, unless a holder died */
 	uint64_t		 tail_seen;
 	uint64_t		 empty_waits;	/* gets that found it empty */
+	/* What each side publishes, a line each, read by the other side. */
+	alignas(64) _Atomic uint64_t tail;	/* items put so far */
+	alignas(64) _Atomic uint64_t head;	/* items taken so far */
 	/* Sleepers: futex words and counts, written only by those who sleep. */
 	alignas(64) _Atomic uint32_t not_full;
 	atomic_uint		 put_waiters;

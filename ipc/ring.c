@@ -35,6 +35,7 @@ ipc_ring_init(struct ipc_ring *r, size_t capacity, size_t itemsize)
 	r->capacity = capacity;
 	r->itemsize = itemsize;
 	r->spin_max = IPC_SPIN_MAX_NS;
+	r->asym = (uint32_t)ipc_futex_asym();
 	atomic_init(&r->put_spin, IPC_SPIN_MAX_NS / 4);
 	atomic_init(&r->get_spin, IPC_SPIN_MAX_NS / 4);
 	return 0;
@@ -45,6 +46,16 @@ static inline uint64_t
 slot_of(uint64_t pos, uint64_t cap)
 {
 	return (cap & (cap - 1)) == 0 ? pos & (cap - 1) : pos % cap;
+}
+
+/* One item: an 8-byte item is one load and one store, not a call. */
+static inline void
+slot_copy(void *dst, const void *src, uint64_t isz)
+{
+	if (isz == sizeof(uint64_t))
+		memcpy(dst, src, sizeof(uint64_t));
+	else
+		memcpy(dst, src, isz);
 }
 
 /* Copy n items into the slots from position pos on, wrapping at the end. */
@@ -106,8 +117,8 @@ ipc_ring_put_many(struct ipc_ring *r, const void *items, size_t n, size_t *nput,
     const struct timespec *deadline)
 {
 	struct ipc_await a = { &r->not_full, &r->put_waiters, &r->put_spin,
-	    r->spin_max, has_room, r };
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed), k;
+	    r->spin_max, has_room, r, (int)r->asym };
+	uint64_t tail = r->put_pos, k;
 	size_t done = 0;
 	int rc = 0, counted = 0;
 
@@ -129,9 +140,11 @@ ipc_ring_put_many(struct ipc_ring *r, const void *items, size_t n, size_t *nput,
 		ipc_ring_store(r->items, r->capacity, r->itemsize, tail,
 		    (const unsigned char *)items + done * r->itemsize, k);
 		tail += k;
+		r->put_pos = tail;
 		atomic_store_explicit(&r->tail, tail, memory_order_release);
 		done += k;
-		ipc_futex_notify(&r->not_empty, &r->get_waiters, (int)(k < INT_MAX ? k : INT_MAX));
+		ipc_futex_tell(&r->not_empty, &r->get_waiters,
+		    (int)(k < INT_MAX ? k : INT_MAX), (int)r->asym);
 	}
 	if (nput != NULL)
 		*nput = done;
@@ -144,8 +157,8 @@ ipc_ring_get_many(struct ipc_ring *r, void *items, size_t max, size_t *ngot,
     const struct timespec *deadline)
 {
 	struct ipc_await a = { &r->not_empty, &r->get_waiters, &r->get_spin,
-	    r->spin_max, has_items, r };
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed), k;
+	    r->spin_max, has_items, r, (int)r->asym };
+	uint64_t head = r->get_pos, k;
 	int rc, counted = 0;
 
 	*ngot = 0;
@@ -169,24 +182,57 @@ ipc_ring_get_many(struct ipc_ring *r, void *items, size_t max, size_t *ngot,
 	}
 	k = r->tail_seen - head < max ? r->tail_seen - head : max;
 	ipc_ring_load(r->items, r->capacity, r->itemsize, head, items, k);
+	r->get_pos = head + k;
 	atomic_store_explicit(&r->head, head + k, memory_order_release);
 	*ngot = k;
-	ipc_futex_notify(&r->not_full, &r->put_waiters, (int)(k < INT_MAX ? k : INT_MAX));
+	ipc_futex_tell(&r->not_full, &r->put_waiters,
+	    (int)(k < INT_MAX ? k : INT_MAX), (int)r->asym);
 	return 0;
 }
 
+/*
+ * One item: the common case, without put_many's loop.  The shared index
+ * of the other side is read only when the private copy says full; the
+ * sleeper count is read after every publish, but without a fence when asym.
+ */
 int
 ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadline)
 {
-	return ipc_ring_put_many(r, item, 1, NULL, deadline);
+	uint64_t tail = r->put_pos;
+
+	if (tail - r->head_seen == r->capacity) {
+		r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (tail - r->head_seen == r->capacity)
+			return ipc_ring_put_many(r, item, 1, NULL, deadline);
+	}
+	if (atomic_load_explicit(&r->closed, memory_order_relaxed))
+		return EPIPE;
+	slot_copy(r->items + slot_of(tail, r->capacity) * r->itemsize, item,
+	    r->itemsize);
+	r->put_pos = tail + 1;
+	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	ipc_futex_tell(&r->not_empty, &r->get_waiters, 1, (int)r->asym);
+	return 0;
 }
 
+/* One item; the shared tail is read only when the private copy says empty. */
 int
 ipc_ring_get(struct ipc_ring *r, void *item, const struct timespec *deadline)
 {
+	uint64_t head = r->get_pos;
 	size_t n;
 
-	return ipc_ring_get_many(r, item, 1, &n, deadline);
+	if (r->tail_seen == head) {
+		r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (r->tail_seen == head)
+			return ipc_ring_get_many(r, item, 1, &n, deadline);
+	}
+	slot_copy(item, r->items + slot_of(head, r->capacity) * r->itemsize,
+	    r->itemsize);
+	r->get_pos = head + 1;
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+	ipc_futex_tell(&r->not_full, &r->put_waiters, 1, (int)r->asym);
+	return 0;
 }
 
 /* No more puts (the producer's, or a poison): wake every sleeper. */

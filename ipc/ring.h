@@ -2,9 +2,17 @@
  * ring.h - a lock-free single-producer single-consumer ring in shared memory.
  *
  * The producer alone writes tail, the consumer alone writes head, each on its
- * own cache line with a private copy of the other's index, so an item costs
- * two plain stores and no atomic read-modify-write.  A side that must wait
- * spins briefly, then sleeps on a futex (futex.h).  Exactly one producer and
+ * own cache line; each side keeps its own position and a copy of the
+ * other's index on a line of its own, so an item costs two plain stores
+ * and no atomic read-modify-write (Rigtorp's SPSCQueue, Folly's
+ * ProducerConsumerQueue).  A side that must wait
+ * spins briefly, then sleeps on a futex (futex.h).  To tell a sleeper, a
+ * side looks at the other's sleeper count after each publish; where
+ * membarrier(2) works, a side about to sleep pays a heavy fence so the
+ * publisher needs none (asym): every user of the ring must then be a thread
+ * of the process that ran ipc_ring_init, or forked from it after the init
+ * (membarrier's registration survives fork, not exec); a user that is not
+ * must set asym to 0 before anyone uses the ring.  Exactly one producer and
  * one consumer: with more, items are lost or duplicated.  See queue.h for
  * the multi-producer multi-consumer queue built the same way.
  */
@@ -23,12 +31,20 @@ struct ipc_ring {
 	uint64_t		 itemsize;	/* bytes */
 	_Atomic uint32_t	 closed;
 	uint32_t		 spin_max;	/* ns a waiter may spin; 0: sleep at once */
-	/* The producer's line. */
+	uint32_t		 asym;		/* 1: no fence per item (ipc_futex_tell) */
+	/*
+	 * What each side publishes, a line each: the other side reads it only
+	 * when its copy says full or empty, so each publish is a store the
+	 * writer never waits for (it never reads the line back).
+	 */
 	alignas(64) _Atomic uint64_t tail;	/* items put so far */
-	uint64_t		 head_seen;	/* the producer's last look at head */
-	uint64_t		 full_waits;	/* puts that found the ring full */
-	/* The consumer's line. */
 	alignas(64) _Atomic uint64_t head;	/* items taken so far */
+	/* The producer's own line: where it is, and its last look at head. */
+	alignas(64) uint64_t	 put_pos;	/* == tail, kept where no one else reads */
+	uint64_t		 head_seen;
+	uint64_t		 full_waits;	/* puts that found the ring full */
+	/* The consumer's own line. */
+	alignas(64) uint64_t	 get_pos;	/* == head */
 	uint64_t		 tail_seen;
 	uint64_t		 empty_waits;	/* gets that found it empty */
 	/* Sleepers, each side on its own line: written only by those who sleep. */

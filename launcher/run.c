@@ -106,9 +106,17 @@ run_signals_init(void)
 static void
 name_worker(const struct run *r, unsigned id)
 {
-	char comm[16];
+	char comm[16], num[12], *d = num + sizeof(num);
+	unsigned v = id;
 
-	snprintf(comm, sizeof(comm), "%.9s w%u", r->demo->name, id);
+	/* No printf in a fresh worker: its code pages would each fault in. */
+	*--d = '\0';
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	strlcpy(comm, r->demo->name, 10);
+	strlcat(comm, " w", sizeof(comm));
+	strlcat(comm, d, sizeof(comm));
 	if (r->mode == MODE_THREAD) {
 		pthread_setname_np(pthread_self(), comm);
 		return;

@@ -3,7 +3,8 @@
  * consumers take them.
  *
  * Proves exactly-once delivery: every item number is marked in a shared
- * bitmap as it is taken (a second mark is a duplicate), the consumers' count
+ * bitmap as it is taken (a second mark is a duplicate), or with one consumer
+ * must be the next number of its producer (FIFO), the consumers' count
  * and checksum must match the items produced, and every item's pattern is
  * checked (a torn copy is a failure).  --queue spsc swaps the MPMC queue for
  * the lock-free SPSC ring; --batch moves many items per call.  Reports
@@ -23,8 +24,9 @@
 #include "worker.h"
 
 enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_QUEUE, O_ITEMSIZE,
-    O_BATCH, O_SPIN, O_JOIN, O_NOPTS };
+    O_BATCH, O_SPIN, O_JOIN, O_CHECK, O_NOPTS };
 enum qkind { Q_MPMC, Q_SPSC, NQKINDS };
+enum qcheck { C_AUTO, C_ORDER, C_BITMAP, NCHECKS };
 
 #define MAX_ITEMS	(1ULL << 32)	/* in all: the bitmap is 512 MiB then */
 #define MAX_RING	(1ULL << 30)	/* bytes of queue slots */
@@ -34,6 +36,10 @@ enum qkind { Q_MPMC, Q_SPSC, NQKINDS };
 
 static const char *const qkinds[] = {
 	[Q_MPMC] = "mpmc", [Q_SPSC] = "spsc", [NQKINDS] = NULL
+};
+static const char *const qchecks[] = {
+	[C_AUTO] = "auto", [C_ORDER] = "order", [C_BITMAP] = "bitmap",
+	[NCHECKS] = NULL
 };
 
 static const struct optdef queue_opts[] = {
@@ -56,6 +62,11 @@ static const struct optdef queue_opts[] = {
 	[O_JOIN] = { "join", 'j', NULL, 0, 1, 0, NULL,
 	  "consumers call task_done per item; the last producer joins the queue\n"
 	  "                         (Queue.join) before closing it" },
+	[O_CHECK] = { "check", 0, "HOW", 0, 0, C_AUTO, qchecks,
+	  "exactly-once proof: order (one consumer: each producer's items\n"
+	  "                         must come next in turn, a compare per item),\n"
+	  "                         bitmap (a shared bit per item, any consumers),\n"
+	  "                         auto (order with one consumer, else bitmap)" },
 	[O_NOPTS] = { NULL }
 };
 
@@ -73,6 +84,9 @@ struct qstate {
 	uint64_t	 joined_at;		/* processed when join returned */
 	int		 joined;
 	enum qkind	 kind;
+	enum qcheck	 check;			/* C_ORDER or C_BITMAP */
+	uint64_t	 per;			/* item numbers per producer */
+	unsigned	 np;			/* producers */
 	size_t		 isz;			/* item size */
 	uint64_t	 nitems;		/* P x N */
 	size_t		 tally_off;		/* offsets from the start of this */
@@ -117,6 +131,8 @@ queue_validate(const struct params *p)
 		return "batch x item-size exceeds 16 MiB";
 	if (p->modes == MODE_COOP && p->v[O_QUEUE] == Q_SPSC)
 		return "--mode coop needs the mpmc queue";
+	if (p->v[O_CHECK] == C_ORDER && p->v[O_CONSUMERS] != 1)
+		return "--check order needs one consumer (-c 1)";
 	if (p->v[O_JOIN] && p->v[O_QUEUE] == Q_SPSC)
 		return "--join needs the mpmc queue (the spsc ring keeps no task count)";
 	return NULL;
@@ -134,11 +150,20 @@ align_up(size_t n)
 	return (n + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
 }
 
+/* The bitmap proof: asked for, or the default with more than one consumer. */
+static int
+uses_bitmap(const struct params *p)
+{
+	return p->v[O_CHECK] == C_BITMAP ||
+	    (p->v[O_CHECK] == C_AUTO && p->v[O_CONSUMERS] > 1);
+}
+
 /* Layout: header, tallies, bitmap, queue; computed the same in size and setup. */
 static size_t
 queue_layout(const struct params *p, struct qstate *q)
 {
-	size_t bits = (total_items(p) + 63) / 64 * sizeof(uint64_t);
+	size_t bits = uses_bitmap(p) ?
+	    (total_items(p) + 63) / 64 * sizeof(uint64_t) : 0;
 
 	q->tally_off = align_up(sizeof(*q));
 	q->bitmap_off = q->tally_off + align_up(sizeof(struct tally) *
@@ -184,6 +209,9 @@ queue_setup(struct run *r)
 	q->kind = (enum qkind)r->p->v[O_QUEUE];
 	q->isz = (size_t)r->p->v[O_ITEMSIZE];
 	q->nitems = total_items(r->p);
+	q->per = per_producer(r->p);
+	q->np = (unsigned)r->p->v[O_PRODUCERS];
+	q->check = uses_bitmap(r->p) ? C_BITMAP : C_ORDER;
 	atomic_init(&q->producers_left, (unsigned)r->p->v[O_PRODUCERS]);
 	if (q->kind == Q_SPSC) {
 		if ((rc = ipc_ring_init(ring_of(r), cap, q->isz)) != 0)
@@ -348,12 +376,18 @@ task_done(struct run *r, struct qstate *q)
 }
 
 /* explain: queue: each item taken is marked in a bitmap: a second mark is a duplicate */
-/* Check one item and mark it in the bitmap: a second mark is a duplicate. */
+/*
+ * Check one item and prove it came once: with the bitmap, mark it (a
+ * second mark is a duplicate; a locked write per item, and a line that
+ * moves between consumers); in order, it must be the next number of its
+ * producer (next[], private to the only consumer: a compare per item).
+ * Both count what breaks the rule in dups.
+ */
 static void
-take(struct qstate *q, struct tally *t, const unsigned char *p)
+take(struct qstate *q, struct tally *t, uint64_t *next, const unsigned char *p)
 {
 	_Atomic uint64_t *bitmap = (_Atomic uint64_t *)((char *)q + q->bitmap_off);
-	uint64_t item, bit;
+	uint64_t item, bit, p0;
 
 	t->taken++;
 	if (item_check(p, q->isz, &item) != 0) {
@@ -365,12 +399,42 @@ take(struct qstate *q, struct tally *t, const unsigned char *p)
 		t->dups++;	/* never produced: counted as wrong */
 		return;
 	}
+	if (q->check == C_ORDER) {
+		/* Items come in runs from one producer: try the last one first. */
+		p0 = next[q->np];
+		if (item - p0 * q->per >= q->per)
+			p0 = next[q->np] = item / q->per;	/* a division, now and then */
+		if (item != next[p0]++)
+			t->dups++;
+		return;
+	}
 	bit = 1ULL << (item % 64);
 	if (atomic_fetch_or_explicit(&bitmap[item / 64], bit,
 	    memory_order_relaxed) & bit)
 		t->dups++;
 }
 /* explain: end */
+
+/*
+ * The consumer's buffer for B items, then for --check order each
+ * producer's next number (p's first, to start), then the last producer seen.
+ */
+static unsigned char *
+consumer_buf(struct run *r, const struct qstate *q, uint64_t **next)
+{
+	size_t items = (size_t)r->p->v[O_BATCH] * q->isz;
+	unsigned char *buf;
+	unsigned p;
+
+	items = (items + sizeof(uint64_t) - 1) / sizeof(uint64_t) * sizeof(uint64_t);
+	if ((buf = malloc(items + (q->np + 1) * sizeof(uint64_t))) == NULL)
+		worker_errc(r, errno, "queue: consumer");
+	*next = (uint64_t *)(void *)(buf + items);
+	for (p = 0; p < q->np; p++)
+		(*next)[p] = p * q->per;
+	(*next)[q->np] = 0;
+	return buf;
+}
 
 /*
  * Take items until the queue is closed and drained, marking each in the
@@ -383,15 +447,15 @@ consume(struct run *r, unsigned id, unsigned c)
 	struct tally *t = (struct tally *)((char *)q + q->tally_off) + c;
 	size_t batch = (size_t)r->p->v[O_BATCH], got, j;
 	unsigned char *buf;
+	uint64_t *next;
 	int rc;
 
-	if ((buf = malloc(batch * q->isz)) == NULL)
-		worker_errc(r, errno, "queue: consumer %u", c);
+	buf = consumer_buf(r, q, &next);
 	pthread_cleanup_push(free, buf);
 	while ((rc = get_items(r, buf, batch, &got)) == 0)
 		for (j = 0; j < got; j++) {
 			inject_point(r, id, t->taken);
-			take(q, t, buf + j * q->isz);
+			take(q, t, next, buf + j * q->isz);
 			if (r->p->v[O_JOIN])
 				task_done(r, q);
 		}
@@ -491,6 +555,7 @@ queue_check(const struct run *r, struct outcome *o)
 	res_uint(o->extra, "duplicates", dups, 0);
 	res_uint(o->extra, "torn", torn, 0);
 	res_bool(o->extra, "checksum_ok", checksum_ok, 0);
+	res_str(o->extra, "check", qchecks[q->check], 0);
 	if (r->p->v[O_JOIN])
 		res_uint(o->extra, "joined_at", q->joined_at, F_TABLE);
 	res_uint(o->extra, "full_waits", q->kind == Q_SPSC ?
@@ -514,8 +579,8 @@ const struct worker worker_queue = {
 	.name = "queue",
 	.caps = CAP_COOP | CAP_TIMED,
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
-	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
-	    "no torn item",
+	.proves = "consumed == produced, no duplicate (in turn per producer, or a "
+	    "bitmap), checksum matches, no torn item",
 	.explain =
 	    "P producers put numbered items into a bounded queue in shared memory; C\n"
 	    "consumers take them until the queue is closed and drained.\n"
@@ -526,7 +591,9 @@ const struct worker worker_queue = {
 	    "\n"
 	    "Columns: expected is producers x items, observed the items consumed;\n"
 	    "full_waits and empty_waits count puts that found it full, gets that found it\n"
-	    "empty; duplicates, torn and checksum_ok (JSON/CSV) prove exactly-once.\n"
+	    "empty; duplicates, torn and checksum_ok (JSON/CSV) prove exactly-once:\n"
+	    "with one consumer each producer's items must come next in turn (a\n"
+	    "compare per item), with more a shared bitmap marks each (--check).\n"
 	    "\n"
 	    "With -t SECONDS instead of -n, producers put items until the time is up,\n"
 	    "then close the queue as usual; expected is what they put, iterations the\n"

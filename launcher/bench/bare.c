@@ -2,7 +2,8 @@
  * bare.c - what the bench measures shmsync against: the same counter loop
  * without the harness, pipe / POSIX mq / socketpair carrying the queue's
  * items, ping-pong hand-offs, and bare fork/exit/wait and pthread
- * create/join loops.
+ * create/join loops; and the limits: a bare cached-index SPSC ring and a
+ * bare sense-reversing spin barrier.
  *
  * Workers share an anonymous MAP_SHARED mapping (no name, nothing to leave
  * behind), start together from a spinning gate, and time themselves as the
@@ -611,4 +612,190 @@ bare_spawn(enum mode mode, unsigned n, const struct timespec *deadline,
 	spawn_free(&sp);
 	snprintf(note, len, rc == 0 ? "%u reaped" : "a worker failed", n);
 	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The limit of a single-item SPSC ring: Rigtorp's SPSCQueue / Folly's
+ * ProducerConsumerQueue design.  Each side owns its index on its own line
+ * with a private copy of the other's, re-read only when the copy says full
+ * (producer) or empty (consumer); busy-waiting, no sleeper to tell.  The
+ * consumer checks each item is the next number (FIFO: exactly once, in
+ * order), a compare per item.  It yields every GATE_CHECK idle polls, or a
+ * producer and consumer sharing a CPU would move one slice at a time.
+ */
+#define BRING_CAP	1024		/* slots: the shmsync queue's QUEUE_CAP */
+
+struct bring {
+	alignas(CACHE_LINE) _Atomic uint64_t tail;	/* the producer's line */
+	uint64_t	 head_seen;
+	alignas(CACHE_LINE) _Atomic uint64_t head;	/* the consumer's line */
+	uint64_t	 tail_seen;
+	uint64_t	 wrong;		/* items that were not the next number */
+	alignas(CACHE_LINE) struct bare_hdr *h;
+	uint64_t	 n;
+	alignas(CACHE_LINE) uint64_t slot[BRING_CAP];
+};
+
+/* Spin one poll; 0, or -1 past the deadline. */
+static int
+idle(const struct bare_hdr *h, unsigned *i)
+{
+	if (++*i % GATE_CHECK != 0) {
+		ipc_cpu_relax();
+		return 0;
+	}
+	if (ipc_expired(&h->deadline))
+		return -1;
+	sched_yield();
+	return 0;
+}
+
+static int
+bring_produce(struct bring *q)
+{
+	uint64_t t;
+	unsigned i = 0;
+
+	for (t = 0; t < q->n; t++) {
+		while (t - q->head_seen == BRING_CAP) {
+			q->head_seen = atomic_load_explicit(&q->head, memory_order_acquire);
+			if (t - q->head_seen == BRING_CAP && idle(q->h, &i) != 0)
+				return -1;
+		}
+		q->slot[t % BRING_CAP] = t;
+		atomic_store_explicit(&q->tail, t + 1, memory_order_release);
+	}
+	return 0;
+}
+
+static int
+bring_consume(struct bring *q)
+{
+	uint64_t hd;
+	unsigned i = 0;
+
+	for (hd = 0; hd < q->n; hd++) {
+		while (hd == q->tail_seen) {
+			q->tail_seen = atomic_load_explicit(&q->tail, memory_order_acquire);
+			if (hd == q->tail_seen && idle(q->h, &i) != 0)
+				return -1;
+		}
+		q->wrong += q->slot[hd % BRING_CAP] != hd;
+		atomic_store_explicit(&q->head, hd + 1, memory_order_release);
+	}
+	return 0;
+}
+
+static int
+bring_worker(void *arg, unsigned id)
+{
+	struct bring *q = arg;
+	int rc;
+
+	if (gate(q->h, id) != 0)
+		return -1;
+	rc = id == 0 ? bring_produce(q) : bring_consume(q);
+	stop_clock(q->h, id);
+	return rc;
+}
+
+int
+bare_ring(uint64_t n, const struct timespec *deadline, double *rate,
+    char *note, size_t len)
+{
+	struct bring *q;
+	struct bare_hdr *h;
+	size_t total;
+	int rc;
+
+	h = bare_map(2, sizeof(*q), deadline, (void **)&q, &total);
+	q->h = h;
+	q->n = n;
+	rc = bare_run(MODE_PROCESS, 2, bring_worker, q, deadline);
+	*rate = (double)n * 1e9 / (double)wall_ns(h);
+	if (rc == 0 && q->wrong == 0 && atomic_load(&q->head) == n)
+		snprintf(note, len, "each item once, in order");
+	else {
+		snprintf(note, len, "%ju of %ju taken, %ju out of order%s",
+		    (uintmax_t)atomic_load(&q->head), (uintmax_t)n,
+		    (uintmax_t)q->wrong, rc != 0 ? "; a worker failed" : "");
+		rc = -1;
+	}
+	munmap(h, total);
+	return rc;
+}
+
+/*
+ * The limit of a barrier: sense-reversing and spinning (Mellor-Crummey and
+ * Scott).  The last to arrive resets the count and flips the sense; the
+ * others spin on the sense, yielding every GATE_CHECK polls.  The last
+ * arriver of each round counts itself serial: exactly one per round.
+ */
+struct bspin {
+	alignas(CACHE_LINE) atomic_uint count;
+	atomic_uint	 sense;
+	uint64_t	 serial;	/* written by each round's last arriver */
+	alignas(CACHE_LINE) struct bare_hdr *h;
+	uint64_t	 n;
+	unsigned	 parties;
+	uint64_t	 left[64];	/* rounds each party completed */
+};
+
+static int
+bspin_worker(void *arg, unsigned id)
+{
+	struct bspin *s = arg;
+	unsigned sense = 0, i = 0;
+	uint64_t r;
+
+	if (gate(s->h, id) != 0)
+		return -1;
+	for (r = 0; r < s->n; r++) {
+		sense = !sense;
+		if (atomic_fetch_sub(&s->count, 1) == 1) {
+			s->serial++;
+			atomic_store_explicit(&s->count, s->parties, memory_order_relaxed);
+			atomic_store_explicit(&s->sense, sense, memory_order_release);
+		} else
+			while (atomic_load_explicit(&s->sense, memory_order_acquire) !=
+			    sense)
+				if (idle(s->h, &i) != 0)
+					return -1;
+	}
+	s->left[id] = r;
+	stop_clock(s->h, id);
+	return 0;
+}
+
+int
+bare_barrier(enum mode mode, unsigned parties, uint64_t n,
+    const struct timespec *deadline, double *rate, char *note, size_t len)
+{
+	struct bspin *s;
+	struct bare_hdr *h;
+	size_t total;
+	unsigned i, full = 0;
+	int rc;
+
+	if (parties > 64)
+		parties = 64;
+	h = bare_map(parties, sizeof(*s), deadline, (void **)&s, &total);
+	s->h = h;
+	s->n = n;
+	s->parties = parties;
+	atomic_init(&s->count, parties);
+	rc = bare_run(mode, parties, bspin_worker, s, deadline);
+	*rate = (double)n * 1e9 / (double)wall_ns(h);
+	for (i = 0; i < parties; i++)
+		full += s->left[i] == n;
+	if (rc == 0 && s->serial == n && full == parties)
+		snprintf(note, len, "one serial per round");
+	else {
+		snprintf(note, len, "%ju serial in %ju rounds, %u of %u parties "
+		    "done%s", (uintmax_t)s->serial, (uintmax_t)n, full, parties,
+		    rc != 0 ? "; a worker failed" : "");
+		rc = -1;
+	}
+	munmap(h, total);
+	return rc;
 }

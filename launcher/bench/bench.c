@@ -28,6 +28,7 @@
 #define HOLD_IMPL	"hold 100us"	/* those rows' impl: says HOLD_US */
 #define FIFO_FLOOR	100000		/* ops/s of an oversubscribed FIFO lock */
 #define HOLD_WORKERS	4		/* locks: workers contending for a sleeping holder */
+#define BITMAP_IMPL	"shmsync bitmap"	/* queue: --check bitmap, the shared proof */
 
 enum { B_REPEAT, B_WORKERS, B_QUICK, B_FORMAT, B_ONLY, B_CSV, B_RUNMS,
     B_SPAWNMAX, B_TIMEOUT, B_HELP, NBENCH };
@@ -77,6 +78,7 @@ static const enum mode mode_of[] = { MODE_THREAD, MODE_PROCESS };
 static const char *const guards[] = { "mutex", "sem", "spin", "atomic",
     "tas", "ttas", "yield", "cas", "ticket", "mcs", "futex", NULL };
 static const char *const qkinds[] = { "mpmc", "spsc", NULL };
+static const char *const qchecks[] = { "auto", "bitmap", NULL };
 static const char *const bkinds[] = { "pthread", "cond", "hybrid", NULL };
 static const char *const layouts[] = { "packed", "padded", NULL };
 enum { K_MUTEX, K_SEM, K_SPIN, K_ATOMIC, K_TAS, K_TTAS, K_YIELD, K_CAS,
@@ -101,7 +103,7 @@ static const char *const demo_name[NDEMO] = {
 enum bopt {
 	O_C_ITER, O_C_WORKERS, O_C_SYNC, O_C_HOLD,
 	O_Q_ITEMS, O_Q_PRODUCERS, O_Q_CONSUMERS, O_Q_CAPACITY, O_Q_ITEMSIZE,
-	O_Q_BATCH, O_Q_QUEUE,
+	O_Q_BATCH, O_Q_QUEUE, O_Q_CHECK,
 	O_B_PHASES, O_B_WORKERS, O_B_BARRIER, O_B_EVEN,
 	O_F_ITER, O_F_WORKERS, O_F_LAYOUT,
 	NOPT
@@ -122,6 +124,7 @@ static const struct {
 	[O_Q_ITEMSIZE] = { D_QUEUE, "item-size", NULL },
 	[O_Q_BATCH] = { D_QUEUE, "batch", NULL },
 	[O_Q_QUEUE] = { D_QUEUE, "queue", qkinds },
+	[O_Q_CHECK] = { D_QUEUE, "check", qchecks },
 	[O_B_PHASES] = { D_BARRIER, "phases", NULL },
 	[O_B_WORKERS] = { D_BARRIER, "workers", NULL },
 	[O_B_BARRIER] = { D_BARRIER, "barrier", bkinds },
@@ -367,7 +370,7 @@ run_spawn_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 }
 
 static int
-run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+run_bare(struct bench *b, struct bcase *c, uint64_t n, double *value)
 {
 	struct timespec dl;
 	const struct bkey *k = &c->key;
@@ -378,8 +381,13 @@ run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 		return bare_counter(c->kind, c->mode, k->workers, n, &dl, value,
 		    c->note, sizeof(c->note));
 	case BG_QUEUE:
+		if (c->kind == CH_RING)
+			return bare_ring(n, &dl, value, c->note, sizeof(c->note));
 		return bare_channel((enum bare_chan)c->kind, k->producers,
 		    k->consumers, k->item_size, n, &dl, value, c->note,
+		    sizeof(c->note));
+	case BG_BARRIER:
+		return bare_barrier(c->mode, k->workers, n, &dl, value, c->note,
 		    sizeof(c->note));
 	case BG_PINGPONG:
 		return bare_pingpong((enum bare_pp)c->kind, c->mode, n, &dl, value,
@@ -388,6 +396,30 @@ run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 		return bare_spawn(c->mode, k->workers, &dl, value, c->note,
 		    sizeof(c->note));
 	}
+}
+
+/*
+ * A bare case, and its timed part (first start to last end) from what it
+ * measured, as a demo case's wall_ns: calibration then sizes the work, not
+ * the fork around it (a 2-party run fitted to its fork is too short to time).
+ */
+static int
+run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
+{
+	const struct bkey *k = &c->key;
+	double ops = (double)n;
+	int rc;
+
+	rc = run_bare(b, c, n, value);
+	if (k->group == BG_COUNTER)
+		ops *= k->workers;
+	else if (k->group == BG_QUEUE && c->kind != CH_RING)
+		ops *= k->producers;
+	if (k->group == BG_PINGPONG)
+		c->timed_ns = (uint64_t)(*value * ops);
+	else if (k->group != BG_SPAWN && *value > 0)
+		c->timed_ns = (uint64_t)(ops * 1e9 / *value);
+	return rc;
 }
 
 /*
@@ -587,7 +619,8 @@ queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 	c->key.item_size = size;
 	c->n0 = 1000;
 	c->nmax = (1ULL << 32) / pc;
-	if (strcmp(c->key.impl, "shmsync") != 0)
+	if (strcmp(c->key.impl, "shmsync") != 0 &&
+	    strcmp(c->key.impl, BITMAP_IMPL) != 0)
 		return;
 	demo_params(c, D_QUEUE, O_Q_ITEMS, b->timeout);
 	set_opt(c, O_Q_PRODUCERS, pc);
@@ -596,15 +629,20 @@ queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 	set_opt(c, O_Q_ITEMSIZE, size);
 	set_opt(c, O_Q_BATCH, c->key.batch);
 	set_choice(c, O_Q_QUEUE, c->kind);
+	set_choice(c, O_Q_CHECK, strcmp(c->key.impl, BITMAP_IMPL) == 0);
 	c->key.capacity = QUEUE_CAP;
 }
 
-/* Items/s in processes: the shmsync queue and ring against the kernel's channels. */
+/*
+ * Items/s in processes: the shmsync queue and ring against the kernel's
+ * channels, and 8-byte items between one pair against the limit, a bare
+ * busy-waiting cached-index ring (bare.c).
+ */
 static void
 group_queue(struct bench *b)
 {
 	static const unsigned sizes[] = { 8, 64, 4096 };
-	static const char *const chans[] = { "pipe", "mq", "socketpair" };
+	static const char *const chans[] = { "pipe", "mq", "socketpair", "ring" };
 	struct bcase set[SET_MAX], *c;
 	unsigned pc;
 	int s, k, kind, batch;
@@ -621,9 +659,19 @@ group_queue(struct bench *b)
 					queue_case(b, c, pc, sizes[s]);
 				}
 			}
-			for (kind = CH_PIPE; kind <= CH_SOCKET; kind++) {
-				c = add_case(set, &k, BG_QUEUE, chans[kind], "baseline",
+			if (pc == 1 && sizes[s] == 8) {
+				/* What the shared bitmap's proof costs per item. */
+				c = add_case(set, &k, BG_QUEUE, qkinds[1], BITMAP_IMPL,
 				    1, "items/s");
+				c->key.batch = 1;
+				c->kind = 1;
+				queue_case(b, c, pc, sizes[s]);
+			}
+			for (kind = CH_PIPE; kind <= CH_RING; kind++) {
+				if (kind == CH_RING && (pc > 1 || sizes[s] != 8))
+					continue;	/* the limit: one pair, the number only */
+				c = add_case(set, &k, BG_QUEUE, chans[kind], kind ==
+				    CH_RING ? "bare" : "baseline", 1, "items/s");
 				c->key.batch = 1;
 				c->key.capacity = kind == CH_MQ ? 10 : 0;
 				c->kind = kind;
@@ -634,7 +682,10 @@ group_queue(struct bench *b)
 	}
 }
 
-/* Rounds/s: pthread_barrier against shmsync's cond and hybrid barriers. */
+/*
+ * Rounds/s: pthread_barrier against shmsync's cond and hybrid barriers, and
+ * the limit, a bare sense-reversing spin barrier (bare.c).
+ */
 static void
 group_barrier(struct bench *b)
 {
@@ -655,6 +706,11 @@ group_barrier(struct bench *b)
 				set_choice(c, O_B_BARRIER, i);
 				set_opt(c, O_B_EVEN, 1);
 			}
+			c = add_case(set, &k, BG_BARRIER, "spin", "bare", m,
+			    "rounds/s");
+			c->key.workers = parties[p];
+			c->n0 = 100;
+			c->nmax = 1 << 26;
 			measure_set(b, set, k);
 		}
 	}

@@ -54,6 +54,25 @@ races_cmd="sh $dir/races.sh $prog 20"
 echo "benchmarks: $races_cmd" >&2
 races_load=$(cut -d' ' -f1-3 /proc/loadavg)
 sh "$dir/races.sh" "$prog" 20 > "$tmp/races.md"
+# How cost grows: each counter guard from 1 to 4096 workers, threads and
+# processes (sweep, -t: each point a fixed time); the queue's items/s for
+# producers x consumers.  The FIFO locks (ticket, mcs) are left out: past
+# one worker per CPU each hand-off waits for the next in line's time slice.
+grow_w=1,2,4,8,16,64,256,1024,4096
+grow_cmd="$prog sweep counter --sync GUARD -w $grow_w -t 0.1 --mode both --format csv"
+echo "benchmarks: ${grow_cmd}, GUARD = atomic mutex spin sem ttas futex" >&2
+for g in atomic mutex spin sem ttas futex; do
+	$prog sweep counter --sync $g -w $grow_w -t 0.1 --mode both \
+	    --format csv 2>/dev/null
+done > "$tmp/grow.csv"
+qgrow_cmd="$prog queue -p P -c C -k 1024 -t 0.2 --mode both --format csv"
+echo "benchmarks: ${qgrow_cmd}, P, C = 1 2 4 8" >&2
+for p in 1 2 4 8; do
+	for c in 1 2 4 8; do
+		$prog queue -p $p -c $c -k 1024 -t 0.2 --mode both \
+		    --format csv 2>/dev/null
+	done
+done > "$tmp/qgrow.csv"
 
 # Plots: one data file per series, then gnuplot.
 plots=
@@ -63,7 +82,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 		print $5, $14 > (d "/c-" $2 "-" $4 ".dat") }
 	    $1 == "spawn" && $17 == "ok" {
 		print $5, $14 > (d "/s-" $3 "-" $4 ".dat") }
-	    $1 == "queue" && $6 == 1 && $17 == "ok" {
+	    $1 == "queue" && $6 == 1 && $17 == "ok" && $3 != "shmsync bitmap" {
 		k = $2 ($9 > 1 ? "-batch" : ""); v[$8, k] = $14; sz[$8] = 1 }
 	    END {
 		n = split("mpmc mpmc-batch spsc spsc-batch pipe mq socketpair", ks, " ")
@@ -246,6 +265,21 @@ may share one CPU and take turns between scheduler ticks.
 
 EOF
 	cat "$tmp/races.md"
+## How cost grows
+
+\`${grow_cmd}\` for GUARD = atomic, mutex, spin, sem, ttas, futex: ops/s
+of all workers together, by workers, one run per point.  Why each knee
+comes where it does: "Scaling knees", above.
+
+EOF
+	awk -F, -v ws="$grow_w" -f "$dir/grow.awk" "$tmp/grow.csv"
+	cat <<EOF
+
+\`${qgrow_cmd}\` for P, C = 1, 2, 4, 8 (the mpmc queue, one item per
+call): items/s, threads and processes.
+
+EOF
+	awk -F, -f "$dir/grow.awk" "$tmp/qgrow.csv"
 	printf '\n## Tables\n\n'
 	sed -n '/^### /,$p' "$tmp/tables.md" | sed '/^### targets/,$d'
 } > "$tmp/out.md" && mv "$tmp/out.md" "$out"

@@ -54,30 +54,46 @@ median_of(const struct bench *b, const struct bkey *s, double *median)
 	return 0;
 }
 
-/* One target row: num/den within [lo, hi]; why says what decides it. */
+/*
+ * One target row: num/den within [lo, hi]; why says what decides it.  With
+ * a limit row (lim, not NULL) measured too, the note ends with num/limit.
+ */
 static void
-target(struct bench *b, const char *label, const struct bkey *num,
-    const struct bkey *den, double lo, double hi, const char *why)
+target_lim(struct bench *b, const char *label, const struct bkey *num,
+    const struct bkey *den, double lo, double hi, const char *why,
+    const struct bkey *lim)
 {
 	struct bkey t = { BG_TARGET, label, "", num->mode, num->workers,
 	    num->producers, 0, num->item_size, num->batch, 0, "x" };
 	struct bstat st = { 0, 0, 0, 0, 0, "n/a", "not measured in this run" };
-	char note[NOTE_MAX];
-	double n, d;
+	char note[NOTE_MAX], tail[64] = "";
+	double n, d, l;
 
 	if (median_of(b, num, &n) && median_of(b, den, &d) && d > 0) {
 		st.median = n / d;
 		st.status = st.median >= lo && st.median <= hi ? "held" : "missed";
+		if (lim != NULL && lim != den && median_of(b, lim, &l) && l > 0)
+			snprintf(tail, sizeof(tail), " (%s: %.2fx of the bare %s)",
+			    num->name, n / l, lim->name);
 		if (isinf(hi))
-			snprintf(note, sizeof(note), "want >= %.2fx; %s", lo, why);
+			snprintf(note, sizeof(note), "want >= %.2fx; %s%s", lo, why,
+			    tail);
 		else if (lo <= 0)
-			snprintf(note, sizeof(note), "want <= %.2fx; %s", hi, why);
+			snprintf(note, sizeof(note), "want <= %.2fx; %s%s", hi, why,
+			    tail);
 		else
-			snprintf(note, sizeof(note), "want %.2fx..%.2fx; %s", lo, hi,
-			    why);
+			snprintf(note, sizeof(note), "want %.2fx..%.2fx; %s%s", lo,
+			    hi, why, tail);
 		st.note = note;
 	}
 	bench_row(b, &t, &st);
+}
+
+static void
+target(struct bench *b, const char *label, const struct bkey *num,
+    const struct bkey *den, double lo, double hi, const char *why)
+{
+	target_lim(b, label, num, den, lo, hi, why, NULL);
 }
 
 /* Each counter guard at 2 workers through the harness vs the same loop bare. */
@@ -107,6 +123,7 @@ harness_targets(struct bench *b)
 static void
 queue_targets(struct bench *b)
 {
+	static const char ring[] = "ring";
 	static const struct {
 		const char *label, *name, *base;
 		unsigned batch;
@@ -124,7 +141,13 @@ queue_targets(struct bench *b)
 		{ "mpmc/mq", "mpmc", "mq", 64, 20, "batch 64" },
 		{ "spsc/pipe", "spsc", "pipe", 64, 30, "batch 64: the lines move "
 		  "once per batch" },
+		{ "spsc/ring", "spsc", ring, 1, 0.5, "the bare ring, the limit, "
+		  "never sleeps and checks only the order; spsc can block: it "
+		  "tells a sleeper without a fence per item (membarrier)" },
 	};
+	struct bkey lim = { .group = BG_QUEUE, .name = ring, .impl = "bare",
+	    .mode = "process", .workers = 2, .producers = 1, .item_size = 8,
+	    .batch = 1 };
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -133,10 +156,11 @@ queue_targets(struct bench *b)
 		    .producers = 1, .item_size = 8, .batch = t[i].batch }, den = num;
 
 		den.name = t[i].base;
-		den.impl = "baseline";
+		den.impl = t[i].base == ring ? "bare" : "baseline";
 		den.batch = 1;
 
-		target(b, t[i].label, &num, &den, t[i].want, INFINITY, t[i].why);
+		target_lim(b, t[i].label, &num, &den, t[i].want, INFINITY,
+		    t[i].why, &lim);
 	}
 }
 
@@ -148,16 +172,22 @@ barrier_targets(struct bench *b)
 
 	for (m = 0; m < 2; m++) {
 		struct bkey num = { .group = BG_BARRIER, .name = "hybrid",
-		    .impl = "shmsync", .mode = modes[m], .workers = 2 }, den = num;
+		    .impl = "shmsync", .mode = modes[m], .workers = 2 }, den = num,
+		    lim = num;
 
 		den.name = "pthread";
-		target(b, "hybrid/pthread 2 parties", &num, &den, 20, INFINITY,
+		lim.name = "spin";
+		lim.impl = "bare";
+		target_lim(b, "hybrid/pthread 2 parties", &num, &den, 20, INFINITY,
 		    "a spinning round costs a cache-line trip; pthread's costs a "
-		    "futex wake-up (10-45 us)");
-		num.workers = den.workers = 8;
-		target(b, "hybrid/pthread 8 parties", &num, &den, 1, INFINITY,
+		    "futex wake-up (10-45 us)", &lim);
+		target(b, "hybrid/spin 2 parties", &num, &lim, 0.3, INFINITY,
+		    "the bare spin barrier, the limit, never sleeps; hybrid "
+		    "counts sleepers and can be poisoned");
+		num.workers = den.workers = lim.workers = 8;
+		target_lim(b, "hybrid/pthread 8 parties", &num, &den, 1, INFINITY,
 		    "parties > CPUs: the hybrid barrier does not spin, both sleep "
-		    "on a futex");
+		    "on a futex", &lim);
 	}
 }
 

@@ -17,6 +17,10 @@ static const char *const guarded[] = {
 	"counter -w 3 -n 5000 --sync spin",
 	"counter -w 3 -n 5000 --sync atomic",
 	"queue -p 2 -c 2 -n 5000 -k 16",
+	"queue -q spsc -p 1 -c 1 -n 20000 -k 16",	/* the lock-free ring */
+	"queue -q spsc -p 1 -c 1 -n 3000 -k 4 --spin 0",	/* its sleepers */
+	"queue -p 3 -c 1 -n 3000 -k 4",		/* --check order */
+	"barrier -w 3 -r 300 -b hybrid",
 	"barrier -w 3 -r 300 -b cond",
 	"barrier -w 3 -r 300 -b pthread",
 	"timeout -w 3 -H 60 -W 15",

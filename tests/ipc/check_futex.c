@@ -144,7 +144,7 @@ raise_thread(void *arg)
 START_TEST(await_sleeps_then_wakes)
 {
 	struct flag f = { 0, 0, 0, 0 };
-	struct ipc_await a = { &f.seq, &f.waiters, &f.spin_ns, 0, flag_up, &f };
+	struct ipc_await a = { &f.seq, &f.waiters, &f.spin_ns, 0, flag_up, &f, 0 };
 	struct timespec dl;
 	pthread_t t;
 	int slept = -1;
@@ -163,7 +163,7 @@ START_TEST(await_spin_then_deadline)
 {
 	struct flag f = { 0, 0, IPC_SPIN_MAX_NS, 0 };
 	struct ipc_await a = { &f.seq, &f.waiters, &f.spin_ns, IPC_SPIN_MAX_NS,
-	    flag_up, &f };
+	    flag_up, &f, 0 };
 	struct timespec dl;
 	int slept = -1;
 

@@ -3,10 +3,14 @@
  * wait paths of ipc/queue (MPMC).  Sizes and bounds, FIFO order across the
  * wrap, full and empty ending at the deadline, close then drain then EPIPE,
  * put_many/get_many, exactly-once with whole (untorn) 4096-byte items
- * between threads and between processes, with and without spinning, and a
- * producer that dies holding the queue's lock.
+ * between threads and between processes, with and without spinning, with
+ * the sleeper's membarrier or a fence per publish; a sleeper woken item by
+ * item, a ring producer killed mid-stream, and a producer that dies holding
+ * the queue's lock, before or in the middle of a put.
  */
+#include <linux/membarrier.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../ipc/futex.h"
 #include "../../ipc/mutex.h"
 #include "../../ipc/queue.h"
 #include "../../ipc/ring.h"
@@ -181,7 +186,10 @@ spsc_expect(const struct spsc *s)
 	ck_assert_uint_eq(s->disorder, 0);
 }
 
-/* _i: bit 0 batch (1 or 7), bit 1 no spinning (futex path only). */
+/*
+ * _i: bit 0 batch (1 or 7), bit 1 no spinning (futex path only), bit 2 a
+ * full fence per publish instead of the sleeper's membarrier (asym 0).
+ */
 START_TEST(ring_spsc_threads)
 {
 	struct spsc s = { new_ring(16, BIG), _i & 1 ? 7 : 1, 0, 0, 0 };
@@ -189,6 +197,8 @@ START_TEST(ring_spsc_threads)
 
 	if (_i & 2)
 		s.r->spin_max = 0;
+	if (_i & 4)
+		s.r->asym = 0;
 	ck_assert_int_eq(pthread_create(&t, NULL, spsc_produce, &s), 0);
 	spsc_consume(&s);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
@@ -205,6 +215,8 @@ START_TEST(ring_spsc_processes)
 
 	if (_i & 2)
 		s.r->spin_max = 0;
+	if (_i & 4)
+		s.r->asym = 0;
 	if ((pid = fork()) == 0) {
 		spsc_produce(&s);
 		_exit(0);
@@ -214,6 +226,117 @@ START_TEST(ring_spsc_processes)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	spsc_expect(&s);
 	munmap(s.r, ipc_ring_size(16, BIG));
+}
+END_TEST
+
+/* asym is on exactly where the kernel offers membarrier's global expedited barrier. */
+START_TEST(ring_asym_where_membarrier)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	int want = cmds != -1 && (cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+	    (cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED);
+	struct ipc_ring *r = new_ring(4, sizeof(uint64_t));
+
+	ck_assert_uint_eq(r->asym, (unsigned)want);
+	ck_assert_int_eq(ipc_futex_asym(), want);
+	munmap(r, ipc_ring_size(4, sizeof(uint64_t)));
+}
+END_TEST
+
+/*
+ * Blocking, item by item: a producer that pauses 2 ms before each put, so
+ * the consumer sleeps (no spin) before each get and is woken by the put.  A
+ * lost wake-up leaves the consumer asleep until its deadline: ETIMEDOUT.
+ * _i: processes (else threads) | 2: asym 0.
+ */
+#define SLOW	20
+
+static void *
+slow_produce(void *arg)
+{
+	struct ipc_ring *r = arg;
+	struct timespec dl;
+	uint64_t i;
+
+	ipc_deadline(&dl, 30 * SEC);
+	for (i = 0; i < SLOW; i++) {
+		ipc_sleep_ns(2 * MS);
+		if (ipc_ring_put(r, &i, &dl) != 0)
+			break;
+	}
+	return NULL;
+}
+
+START_TEST(ring_sleeper_woken)
+{
+	struct ipc_ring *r = new_ring(4, sizeof(uint64_t));
+	struct timespec dl;
+	pthread_t t;
+	uint64_t i, v;
+	pid_t pid = 0;
+	int st;
+
+	r->spin_max = 0;
+	if (_i & 2)
+		r->asym = 0;
+	if (_i & 1) {
+		if ((pid = fork()) == 0) {
+			slow_produce(r);
+			_exit(0);
+		}
+	} else
+		ck_assert_int_eq(pthread_create(&t, NULL, slow_produce, r), 0);
+	for (i = 0; i < SLOW; i++) {
+		ipc_deadline(&dl, 10 * SEC);
+		ck_assert_int_eq(ipc_ring_get(r, &v, &dl), 0);
+		ck_assert_uint_eq(v, i);
+	}
+	if (_i & 1) {
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	} else
+		ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_ge(r->empty_waits, 1);
+	munmap(r, ipc_ring_size(4, sizeof(uint64_t)));
+}
+END_TEST
+
+/*
+ * A producer SIGKILLed mid-stream, the ring full and the consumer not yet
+ * there: what it published is whole, what it did not is not there; a
+ * poison (close) then ends the consumer's wait with EPIPE, not a hang.
+ */
+START_TEST(ring_producer_killed)
+{
+	struct ipc_ring *r = new_ring(8, BIG);
+	unsigned char buf[BIG];
+	struct timespec dl;
+	uint64_t i, item;
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == 0) {
+		ipc_deadline(&dl, 30 * SEC);
+		for (i = 0; i < 1000; i++) {
+			item_fill(buf, BIG, i);
+			if (ipc_ring_put(r, buf, &dl) != 0)
+				_exit(1);
+			if (i == 5)
+				raise(SIGKILL);
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	ipc_ring_close(r);
+	ipc_deadline(&dl, 10 * SEC);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(ipc_ring_get(r, buf, &dl), 0);
+		ck_assert_int_eq(item_check(buf, BIG, &item), 0);
+		ck_assert_uint_eq(item, i);
+	}
+	ck_assert_int_eq(ipc_ring_get(r, buf, &dl), EPIPE);
+	munmap(r, ipc_ring_size(8, BIG));
 }
 END_TEST
 
@@ -274,7 +397,7 @@ mpmc_consume(struct mpmc *m)
 	free(buf);
 }
 
-/* _i: bit 0 batch 5, bit 1 no spinning, bit 2 64-byte items (else 8). */
+/* _i: bit 0 batch 5, bit 1 no spinning, bit 2 64-byte items (else 8), bit 3 asym 0. */
 static struct mpmc *
 mpmc_new(int i)
 {
@@ -285,6 +408,8 @@ mpmc_new(int i)
 	ck_assert_int_eq(ipc_queue_init(m->q, 8, isz), 0);
 	if (i & 2)
 		m->q->spin_max = 0;
+	if (i & 8)
+		m->q->asym = 0;
 	atomic_init(&m->left, QP);
 	m->batch = i & 1 ? 5 : 1;
 	m->isz = isz;
@@ -421,6 +546,40 @@ START_TEST(queue_owner_death)
 }
 END_TEST
 
+/*
+ * A producer killed holding the lock in the middle of a put: its item is
+ * copied and its position moved, the tail not yet published.  The next
+ * holder starts from the published tail: that put never happened.
+ */
+START_TEST(queue_killed_mid_put)
+{
+	struct mpmc *m = mpmc_new(0);
+	struct timespec dl;
+	uint64_t v = 7;
+	pid_t pid;
+	int st;
+
+	ipc_deadline(&dl, 10 * SEC);
+	if ((pid = fork()) == 0) {
+		ipc_mutex_lock(&m->q->lock, &dl);
+		memcpy(m->q->items, &v, sizeof(v));
+		m->q->put_pos++;
+		raise(SIGKILL);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st));
+	v = 42;
+	ck_assert_int_eq(ipc_queue_put(m->q, &v, &dl), 0);
+	ck_assert_uint_eq(atomic_load(&m->q->owner_deaths), 1);
+	ck_assert_uint_eq(atomic_load(&m->q->tail), 1);
+	v = 0;
+	ck_assert_int_eq(ipc_queue_get(m->q, &v, &dl), 0);
+	ck_assert_uint_eq(v, 42);
+	ipc_deadline(&dl, 20 * MS);
+	ck_assert_int_eq(ipc_queue_get(m->q, &v, &dl), ETIMEDOUT);
+}
+END_TEST
+
 Suite *
 ipc_ring_suite(void)
 {
@@ -432,14 +591,18 @@ ipc_ring_suite(void)
 	tcase_add_test(tc, ring_fifo_wraps);
 	tcase_add_test(tc, ring_full_and_empty_time_out);
 	tcase_add_test(tc, ring_close_drains);
-	tcase_add_loop_test(tc, ring_spsc_threads, 0, 4);
-	tcase_add_loop_test(tc, ring_spsc_processes, 0, 4);
+	tcase_add_loop_test(tc, ring_spsc_threads, 0, 8);
+	tcase_add_loop_test(tc, ring_spsc_processes, 0, 8);
+	tcase_add_test(tc, ring_asym_where_membarrier);
+	tcase_add_loop_test(tc, ring_sleeper_woken, 0, 4);
+	tcase_add_test(tc, ring_producer_killed);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(q, TEST_TIMEOUT);
-	tcase_add_loop_test(q, queue_mpmc_threads, 0, 8);
-	tcase_add_loop_test(q, queue_mpmc_processes, 0, 8);
+	tcase_add_loop_test(q, queue_mpmc_threads, 0, 16);
+	tcase_add_loop_test(q, queue_mpmc_processes, 0, 16);
 	tcase_add_test(q, queue_close_drains);
 	tcase_add_test(q, queue_owner_death);
+	tcase_add_test(q, queue_killed_mid_put);
 	suite_add_tcase(s, q);
 	return s;
 }

@@ -128,6 +128,41 @@ START_TEST(queue_timed)
 }
 END_TEST
 
+/*
+ * Both proofs of exactly-once, both modes, each kind of queue: auto picks
+ * order with one consumer and the bitmap with more; order also holds with
+ * several producers (each producer's items stay in order in a FIFO).
+ */
+START_TEST(queue_check_kinds)
+{
+	static const struct {
+		const char *args, *check;
+		unsigned items;
+	} k[] = {
+		{ "-q spsc -p 1 -c 1 -n 5000 -k 8", "order", 5000 },
+		{ "-q spsc -p 1 -c 1 -n 5000 -k 8 --check bitmap", "bitmap", 5000 },
+		{ "-p 3 -c 1 -n 2000 -k 2", "order", 6000 },
+		{ "-p 3 -c 1 -n 2000 -k 2 -b 3 --check order", "order", 6000 },
+		{ "-p 2 -c 2 -n 2000 -k 4", "bitmap", 4000 },
+		{ "-p 2 -c 1 -n 2000 -k 4 --check bitmap", "bitmap", 4000 },
+	};
+	struct jobj rows[MAX_ROWS];
+	struct cmd c;
+	int m;
+
+	ck_assert_int_eq(run_json(&c, rows, "queue %s --mode both -T 20",
+	    k[_i].args), 2);
+	expect(&c, 0);
+	for (m = 0; m < 2; m++) {
+		ck_assert_str_eq(jstr(&rows[m], "check"), k[_i].check);
+		ck_assert_uint_eq(jnum(&rows[m], "consumed"), k[_i].items);
+		ck_assert_uint_eq(jnum(&rows[m], "duplicates"), 0);
+		ck_assert_str_eq(jstr(&rows[m], "verdict"), "ok");
+	}
+	cmd_free(&c);
+}
+END_TEST
+
 START_TEST(queue_bad_input)
 {
 	static const char *const bad[] = {
@@ -140,6 +175,8 @@ START_TEST(queue_bad_input)
 		"queue -k 16777216 -s 4096",
 		"queue --join -q spsc -p 1 -c 1",
 		"queue -m coop -q spsc -p 1 -c 1",
+		"queue -p 1 -c 2 --check order",
+		"queue --check list",
 	};
 
 	expect_usage(bad[_i], NULL);
@@ -158,6 +195,7 @@ demo_queue_suite(void)
 	tcase_add_loop_test(tc, queue_join, 0, 2);
 	tcase_add_test(tc, queue_coop);
 	tcase_add_test(tc, queue_timed);
-	tcase_add_loop_test(tc, queue_bad_input, 0, 9);
+	tcase_add_loop_test(tc, queue_check_kinds, 0, 6);
+	tcase_add_loop_test(tc, queue_bad_input, 0, 11);
 	return s;
 }
