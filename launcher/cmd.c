@@ -130,7 +130,8 @@ print_help_text(const char *lhs, const char *help)
 	while ((at = strchr(help, '%')) != NULL) {
 		tag = strncmp(at, "%coop", 5) == 0 ? "%coop" :
 		    strncmp(at, "%timed", 6) == 0 ? "%timed" :
-		    strncmp(at, "%sched", 6) == 0 ? "%sched" : NULL;
+		    strncmp(at, "%sched", 6) == 0 ? "%sched" :
+		    strncmp(at, "%mpi", 4) == 0 ? "%mpi" : NULL;
 		n = (size_t)(at - help) + (tag == NULL);
 		strncat(text, help, n < sizeof(text) - strlen(text) - 1 ? n :
 		    sizeof(text) - strlen(text) - 1);
@@ -138,7 +139,7 @@ print_help_text(const char *lhs, const char *help)
 		if (tag == NULL)
 			continue;
 		demos_with(tag[1] == 'c' ? CAP_COOP : tag[1] == 't' ? CAP_TIMED :
-		    CAP_SCHED, list, sizeof(list));
+		    tag[1] == 's' ? CAP_SCHED : CAP_MPI, list, sizeof(list));
 		strlcat(text, list, sizeof(text));
 	}
 	strlcat(text, help, sizeof(text));
@@ -175,8 +176,12 @@ print_opts(const struct optdef *o)
 __dead void
 demo_help(const struct worker *w)
 {
-	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n\noptions:\n",
-	    getprogname(), w->name, w->desc, w->proves);
+	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n", getprogname(),
+	    w->name, w->desc, w->proves);
+	if (w->caps & CAP_MPI)
+		printf("over MPI ranks: %s %s -m mpi --help (make mpi)\n",
+		    getprogname(), w->name);
+	printf("\noptions:\n");
 	print_opts(w->opts);
 	printf("\ncommon options:\n");
 	print_opts(common_opts);
@@ -269,7 +274,8 @@ exec_list(const struct cmd_entry *e, int argc, char **argv)
 
 	want_args(e, argc, argv, 0);
 	for (w = workers; *w != NULL; w++)
-		printf("%-10s %s\n", (*w)->name, (*w)->desc);
+		printf("%-10s %s%s\n", (*w)->name, (*w)->desc,
+		    (*w)->caps & CAP_MPI ? "  (-m mpi)" : "");
 	finish(0);
 }
 
@@ -288,6 +294,8 @@ exec_explain(const struct cmd_entry *e, int argc, char **argv)
 	(void)e;
 	printf("%s: %s\n\nChecks: %s.\n\n%s", w->name, w->desc, w->proves,
 	    w->explain);
+	if (w->caps & CAP_MPI)
+		printf("\n%s", w->mpi->explain);
 	explain_code_print(stdout, w->name);
 	finish(0);
 }

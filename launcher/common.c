@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "mpirun.h"
 #include "sweep.h"
 #include "trace.h"
 #include "turnstile.h"
@@ -26,11 +27,11 @@ enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
     C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_REPEAT, C_EXPLORE, C_SCHEDULE,
     C_STEP, C_STORY, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
-enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
+enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP, M_MPI };
 
 static const char *const mode_names[] = {
 	[M_THREAD] = "thread", [M_PROCESS] = "process", [M_BOTH] = "both",
-	[M_COOP] = "coop", NULL
+	[M_COOP] = "coop", [M_MPI] = "mpi", NULL
 };
 static const char *const format_names[] = {
 	[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", NULL
@@ -43,7 +44,9 @@ const struct optdef common_opts[] = {
 	[C_MODE] = { "mode", 'm', "MODE", 0, 0, M_BOTH, mode_names,
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
-	  "                         where they yield (%coop)" },
+	  "                         where they yield (%coop);\n"
+	  "                         mpi: ranks under mpirun (%mpi;\n"
+	  "                         make mpi, then DEMO -m mpi --help)" },
 	[C_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	[C_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,
@@ -204,7 +207,8 @@ static void
 read_common(struct cmdline *c)
 {
 	static const unsigned modes[] = { [M_THREAD] = MODE_THREAD,
-	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP };
+	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP,
+	    [M_MPI] = MODE_MPI };
 	const char *nc = getenv("NO_COLOR");
 
 	read_text(c);
@@ -358,6 +362,9 @@ check_common(struct cmdline *c)
 
 	check_sched(c);
 	check_people(c);
+	if (c->p.modes == MODE_MPI)	/* a demo's -m mpi went to exec_mpi */
+		usage_error(c->who, "-m mpi runs one demo: %s DEMO -m mpi",
+		    getprogname());
 
 	check_duration(c);
 	if (c->p.modes == MODE_COOP && c->demo != NULL &&
@@ -487,6 +494,8 @@ exec_demo(const struct cmd_entry *e, int argc, char **argv)
 {
 	struct cmdline c = { .who = e->name, .demo = e->demo };
 
+	if (mpi_wanted(argc, argv))
+		return exec_mpi(e, argc, argv);
 	read_line(&c, argc, argv, NULL, NULL, NULL);
 	check_common(&c);
 	return session(&c, NULL);
