@@ -29,7 +29,7 @@ common_tabs(const char *s)
 
 	for (; *s != '\0'; s = strchr(s, '\n') + 1) {
 		n = strspn(s, "\t");
-		if (s[n] != '\n' && n < min)
+		if (n < min && s[n] != '\n')
 			min = n;
 	}
 	return min == SIZE_MAX ? 0 : min;
