@@ -105,7 +105,7 @@ mpi-deps:
 	fi; }
 
 $(MPI_PROG): $(LIB_OBJ) $(MPI_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MPI_LIBS) $(BSD_LIBS) -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MPI_LIBS) $(BSD_LIBS) -pthread -lm
 
 $(MPI_OBJ): $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

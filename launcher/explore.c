@@ -367,9 +367,10 @@ explore_graph(struct explorer *e, const struct params *p, int v)
 	uint32_t i;
 	int rc;
 
-	/* Workers that retry (back off, spin) never run out of schedules: a bound. */
+	/* Workers that retry (back off, spin) never run out of schedules: a bound,
+	 * twice the uncontended run. */
 	variant_bound(p, v, &len);
-	e->depth_cap = 3 * len > 24 ? 3 * len : 24;
+	e->depth_cap = 2 * len > 16 ? 2 * len : 16;
 	if ((rc = tasks_open(&e->t, p, v)) != 0)
 		errc(1, rc, "%s: explore", p->demo->name);
 	tasks_reset(&e->t);

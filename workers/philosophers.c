@@ -151,7 +151,7 @@ put(struct run *r, unsigned id, unsigned f)
 
 	if (atomic_exchange(&s->p[f].fork.owner, 0) != id + 1)
 		atomic_fetch_add(&s->violations, 1);
-	ipc_mutex_unlock(&s->p[f].fork.m);
+	sched_mutex_unlock(r, id, &s->p[f].fork.m);
 }
 
 /* Take a fork, waiting up to the run's deadline; a dead holder's is adopted. */
@@ -163,7 +163,7 @@ take(struct run *r, unsigned id, unsigned f)
 	int rc;
 
 	snprintf(name, sizeof(name), "fork %u", f);
-	if ((rc = worker_mutex_lock(r, &s->p[f].fork.m, name)) != 0)
+	if ((rc = sched_mutex_lock(r, id, &s->p[f].fork.m, name)) != 0)
 		worker_errc(r, rc, "philosophers: philosopher %u: fork %u", id, f);
 	held(r, id, f);
 }
@@ -175,6 +175,7 @@ try_take(struct run *r, unsigned id, unsigned f)
 	struct pstate *s = r->state;
 	int adopted, rc;
 
+	sched_point(r, id, SCH_LOCK, &s->p[f].fork.m, 0);
 	rc = ipc_mutex_adopt(&s->p[f].fork.m, ipc_mutex_trylock(&s->p[f].fork.m),
 	    &adopted);
 	if (adopted && atomic_fetch_add(&r->sh->owner_deaths, 1) == 0)
@@ -285,6 +286,11 @@ take_watching(struct run *r, unsigned id, unsigned f)
 	int rc;
 
 	atomic_store(&s->p[id].seat.waits, (int)f);
+	if (sched_on(r)) {	/* explored: a deadlock is everyone blocked */
+		take(r, id, f);
+		atomic_store(&s->p[id].seat.waits, -1);
+		return 0;
+	}
 	do {
 		ipc_deadline(&dl, (uint64_t)r->p->v[O_WAIT] * 1000000u);
 		rc = ipc_mutex_adopt(&s->p[f].fork.m,
@@ -307,7 +313,7 @@ dine_none(struct run *r, unsigned id, uint64_t i, unsigned left, unsigned right)
 	struct pstate *s = r->state;
 
 	take(r, id, left);
-	if (i == 0)
+	if (i == 0 && !sched_on(r))
 		meet(r);
 	if (take_watching(r, id, right) != 0) {
 		put(r, id, left);
@@ -340,13 +346,31 @@ dine_trylock(struct run *r, unsigned id, uint64_t i, unsigned left,
 		me->retries++;
 		if (!run_more(r, 0, 1) || atomic_load(&r->sh->stop))
 			return ECANCELED;
-		ipc_sleep_ns(seed_mix(r->p->seed, id, i << 16 ^ tries) % BACKOFF_NS);
+		if (!sched_on(r))	/* scheduled: the schedule decides who goes */
+			ipc_sleep_ns(seed_mix(r->p->seed, id, i << 16 ^ tries) %
+			    BACKOFF_NS);
 	}
 	me->starved = tries > me->starved ? tries : me->starved;
 	eat(r, id, i, left, right);
 	put(r, id, right);
 	put(r, id, left);
 	return 0;
+}
+
+/* The waiter's seat: a wait, or in a scheduled run a try that reports itself blocked. */
+static int
+seat_wait(struct run *r, unsigned id, sem_t *seats)
+{
+	int rc;
+
+	if (!sched_on(r))
+		return ipc_sem_wait(seats, r->deadline);
+	sched_point(r, id, SCH_WAIT, seats, 0);
+	while ((rc = ipc_sem_trywait(seats)) == EAGAIN) {
+		sched_blocked(r, id, seats);
+		worker_yield(r);
+	}
+	return rc;
 }
 
 /* explain: philosophers: the cures: forks in one global order (the lower first), a waiter's seats, or trylock */
@@ -364,7 +388,7 @@ dine(struct run *r, unsigned id, uint64_t i, sem_t *seats)
 	case F_TRYLOCK:
 		return dine_trylock(r, id, i, left, right);
 	case F_WAITER:
-		if ((rc = ipc_sem_wait(seats, r->deadline)) == 0 && run_stopped(r))
+		if ((rc = seat_wait(r, id, seats)) == 0 && run_stopped(r))
 			rc = ECANCELED;		/* woken by the poison */
 		if (rc != 0)
 			worker_errc(r, rc, "philosophers: philosopher %u: a seat", id);
@@ -378,6 +402,8 @@ dine(struct run *r, unsigned id, uint64_t i, sem_t *seats)
 	eat(r, id, i, left, right);
 	put(r, id, hi);
 	put(r, id, lo);
+	if (seats != NULL)
+		sched_point(r, id, SCH_POST, seats, 0);
 	if (seats != NULL && (rc = ipc_sem_post(seats)) != 0)
 		worker_errc(r, rc, "philosophers: philosopher %u: leave the seat", id);
 	return 0;
@@ -503,7 +529,11 @@ verdict_none(const struct run *r, const struct tally *t, struct outcome *o)
 {
 	const struct pstate *s = r->state;
 
-	if (atomic_load(&s->over) && atomic_load(&s->violations) == 0) {
+	if (r->sched_end == SCHED_DEADLOCK) {
+		o->verdict = VERDICT_RACE;
+		snprintf(o->note, sizeof(o->note), "deadlock: every philosopher "
+		    "holds the left fork and waits for the right");
+	} else if (atomic_load(&s->over) && atomic_load(&s->violations) == 0) {
 		o->verdict = VERDICT_RACE;
 		cycle_note(r, o->note, sizeof(o->note));
 	} else if (t->meals == o->expected && atomic_load(&s->violations) == 0) {
@@ -530,6 +560,9 @@ verdict_cure(const struct run *r, const struct tally *t, uint64_t bad,
 		snprintf(o->note, sizeof(o->note), "everyone ate %s%ju; no fork held "
 		    "twice", r->p->duration_ns != 0 ? "at least " : "",
 		    (uintmax_t)t->min);
+	} else if (r->sched_end == SCHED_DEADLOCK) {
+		o->verdict = VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "deadlock under a cure");
 	} else {
 		o->verdict = VERDICT_FAIL;
 		snprintf(o->note, sizeof(o->note), "%ju violations; meals %ju of "
@@ -598,6 +631,39 @@ phil_story(const struct run *r, FILE *f)
 	}
 }
 
+/* What decides the rest of a scheduled dinner: the table, and the waiter's seats. */
+static size_t
+phil_state(const struct run *r, void *buf, size_t cap)
+{
+	size_t n = phil_size(r);
+	int seats = 0;
+
+	if (n + sizeof(seats) > cap)
+		return 0;
+	if (r->priv != NULL)
+		sem_getvalue(((struct ipc_sem *)r->priv)->sem, &seats);
+	memcpy(buf, r->state, n);
+	memcpy((char *)buf + n, &seats, sizeof(seats));
+	return n + sizeof(seats);
+}
+
+/* For people: who holds each fork, and the meals. */
+static void
+phil_show(const struct run *r, char *buf, size_t len)
+{
+	const struct pstate *s = r->state;
+	size_t at = 0;
+	unsigned f, o;
+
+	buf[0] = '\0';
+	for (f = 0; f < r->nworkers && at < len; f++) {
+		o = atomic_load(&s->p[f].fork.owner);
+		at += o ? (size_t)snprintf(buf + at, len - at, "%sfork %u: %u",
+		    f ? ", " : "", f, o - 1) : (size_t)snprintf(buf + at, len - at,
+		    "%sfork %u: free", f ? ", " : "", f);
+	}
+}
+
 static void
 phil_destroy(struct run *r)
 {
@@ -615,7 +681,7 @@ const struct worker worker_philosophers = {
 	.proves = "no fork is held by two philosophers, everyone eats every meal "
 	    "(min == max == meals) under order, waiter and trylock; --fix none "
 	    "deadlocks, found by a deadline and named as a cycle",
-	.caps = CAP_TIMED,
+	.caps = CAP_TIMED | CAP_SCHED,
 	.explain =
 	    "N philosophers sit round a table with a fork between each two; eating takes\n"
 	    "both.  If each takes the left fork, then the right, all can hold a left fork\n"
@@ -651,5 +717,7 @@ const struct worker worker_philosophers = {
 	.check = phil_check,
 	.story = phil_story,
 	.release = release_sem,
+	.sched_state = phil_state,
+	.sched_show = phil_show,
 	.destroy = phil_destroy,
 };

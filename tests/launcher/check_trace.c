@@ -555,26 +555,30 @@ START_TEST(trace_default)
 	ck_assert_int_lt(st.st_size, 20 << 20);
 	ck_assert_uint_eq(count(ev, trace_valid(path), 0, "M", NULL,
 	    "process_name"), 13 * 2);	/* every guard, both modes */
+	rm_tree(dir);
+}
+END_TEST
+
 /* Objects are named by their role in the demo: a command, and names its trace must hold. */
 static const struct {
 	const char	*cmd;
 	const char	*names[4];
 } roles[] = {
-	{ "condition -p 1 -c 1 --items 50 -k 1", { "buffer lock",
+	{ "condition -p 1 -c 1 --items 50 -k 1", { "hold buffer lock",
 	    "notify not empty", "notify not full" } },
-	{ "philosophers -w 5 -n 3", { "fork 0", "fork 3", "wait fork 4" } },
+	{ "philosophers -w 5 -n 3", { "hold fork 0", "hold fork 3", "wait fork 4" } },
 	{ "barber", { "wait barber's chair", "post barber's chair" } },
 	{ "event -r 2", { "wait event", "notify event" } },
-	{ "reentrant -n 2", { "recursive", "errorcheck", "normal" } },
+	{ "reentrant -n 2", { "hold recursive", "hold errorcheck", "hold normal" } },
 	{ "pingpong -n 10 --via sem", { "post turn of 0", "post turn of 1" } },
 	{ "order", { "post first done", "wait second done" } },
-	{ "h2o", { "wait hydrogen seats", "wait oxygen seat", "bond" } },
-	{ "rwlock -n 5", { "table", "table (read)" } },
-	{ "timeout", { "hogged lock" } },
+	{ "h2o", { "wait hydrogen seats", "wait oxygen seat", "at bond" } },
+	{ "rwlock -n 5", { "hold table", "read table" } },
+	{ "timeout", { "hold hogged lock" } },
 	{ "semaphore -n 2", { "wait permits" } },
 	{ "foobar -n 3", { "post foo's turn", "post bar's turn" } },
 	{ "zeroevenodd", { "post zero", "post odd", "post even" } },
-	{ "crash", { "counter lock" } },
+	{ "crash", { "hold counter lock" } },
 	{ "referee", { "put waiting line", "get waiting line" } },
 };
 
