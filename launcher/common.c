@@ -395,7 +395,7 @@ check_common(struct cmdline *c)
 	if (c->cv[C_EXPLORE] && (bound = explore_bound(&c->p)) > EXPLORE_LIMIT)
 		usage_error(c->who, isinf(bound) ? "--explore: a run takes more "
 		    "than %.0f steps; use fewer workers or iterations (-w 2 -n 2)" :
-		    "--explore: up to %.2g schedules, past the 5e10 it explores; "
+		    "--explore: up to %.2g schedules, past the 1e12 it explores; "
 		    "use fewer workers or iterations (-w 3 -n 3 has 1.7e7)",
 		    isinf(bound) ? (double)EXPLORE_STEPS : bound);
 }

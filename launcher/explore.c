@@ -234,7 +234,10 @@ judge(struct explorer *e, int deadlock)
 	if (deadlock)
 		return label_of(e, "deadlock", o.verdict == VERDICT_RACE ?
 		    VERDICT_RACE : VERDICT_FAIL);
-	snprintf(name, sizeof(name), "%ju", (uintmax_t)o.observed);
+	if (o.label[0] != '\0')
+		strlcpy(name, o.label, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "%ju", (uintmax_t)o.observed);
 	return label_of(e, name, o.verdict);
 }
 

@@ -13,8 +13,8 @@ const char *schedule_check(const struct params *);
 const char *schedule_text(const struct params *);
 int	step_demo(const struct params *, struct report *);
 
-/* Past this many schedules (a bound), --explore refuses: 3 x 4 has 9.5e9. */
-#define EXPLORE_LIMIT	5e10
+/* Past this many schedules (a bound), --explore refuses: 4 x 3 has 2.3e12. */
+#define EXPLORE_LIMIT	1e12
 #define EXPLORE_STEPS	2000	/* steps in one run */
 
 #endif /* LAUNCHER_EXPLORE_H */

@@ -67,6 +67,8 @@ struct cvstate {
 	uint64_t	 pending;	/* signalled, not yet awake */
 	uint64_t	 left;		/* workers done */
 	int		 over;		/* all asleep was found: everyone leaves */
+	uint64_t	 sleeping[2];	/* scheduled runs: in each condvar's wait */
+	uint64_t	 woken[2];	/* and told to wake, not yet awake */
 	char		 stuck[96];	/* who was asleep, and why */
 	uint64_t	 buf[];		/* capacity items */
 };
@@ -135,17 +137,63 @@ all_asleep(struct run *r)
 }
 
 /*
+ * A scheduled run's condvar, Mesa's semantics step by step: a waiter lets
+ * the lock go and sleeps (a wait point: blocked until it is told to wake),
+ * then takes the lock again like anyone else; a signal wakes one sleeper,
+ * a broadcast all.  The pthread condvar would sleep in the kernel while it
+ * had the turn.  Lock held.
+ */
+static int
+sched_cv_wait(struct run *r, unsigned id, enum side side)
+{
+	struct cvstate *s = r->state;
+	pthread_cond_t *cv = cv_of(r, side);
+	int k = cv == &s->not_full ? 0 : 1;
+
+	s->sleeping[k]++;
+	s->asleep++;
+	sched_mutex_unlock(r, id, &s->m);
+	sched_point(r, id, SCH_WAIT, cv, 0);
+	while (s->woken[k] == 0) {
+		sched_blocked(r, id, cv);
+		worker_yield(r);
+	}
+	s->woken[k]--;
+	s->sleeping[k]--;
+	s->asleep--;
+	if (s->pending > 0)
+		s->pending--;
+	return sched_mutex_lock(r, id, &s->m, "mutex");
+}
+
+/* Scheduled: wake one sleeper of side's condvar, or all. */
+static void
+sched_wake(struct run *r, unsigned id, pthread_cond_t *cv, int all)
+{
+	struct cvstate *s = r->state;
+	int k = cv == &s->not_full ? 0 : 1;
+
+	sched_point(r, id, SCH_POST, cv, 0);
+	if (all)
+		s->woken[k] = s->sleeping[k];
+	else if (s->woken[k] < s->sleeping[k])
+		s->woken[k]++;
+}
+
+/*
  * Wait for side (lock held).  With two condvars, until the run's deadline;
  * with one, in short waits that look for everyone asleep in between, and
  * count who sleeps and which signals are still in flight.
  */
 static int
-cv_wait(struct run *r, enum side side)
+cv_wait(struct run *r, unsigned id, enum side side)
 {
 	struct cvstate *s = r->state;
 	struct timespec dl;
 	int rc;
 
+	if (sched_on(r))
+		return sched_cv_wait(r, id, side);
 	if (r->p->v[O_CVS] == 2)
 		return ipc_cond_wait(cv_of(r, side), &s->m, r->deadline);
 	s->asleep++;
@@ -162,12 +210,18 @@ cv_wait(struct run *r, enum side side)
 
 /* Tell side there is something for it; a signal is in flight until a sleeper wakes. */
 static void
-notify(struct run *r, enum side side)
+notify(struct run *r, unsigned id, enum side side)
 {
 	struct cvstate *s = r->state;
 
 	if (side == ITEMS)
 		s->notified++;		/* what the consumers' wake-ups answer */
+	if (sched_on(r)) {
+		if (s->pending < s->asleep)
+			s->pending++;
+		sched_wake(r, id, cv_of(r, side), r->p->v[O_NOTIFY] == N_ALL);
+		return;
+	}
 	if (r->p->v[O_NOTIFY] == N_ALL) {
 		s->pending = s->asleep;
 		ipc_cond_broadcast(cv_of(r, side));
@@ -187,37 +241,40 @@ produce(struct run *r, unsigned p)
 
 	/* explain: condition: a producer: lock, wait while full, put, notify the consumers */
 	for (i = 0; i < n && !s->over; i++) {
-		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+		if ((rc = sched_mutex_lock(r, p, &s->m, "mutex")) != 0)
 			break;
 		while (s->count == cap && rc == 0 && !s->over)
-			rc = cv_wait(r, SPACE);
+			rc = cv_wait(r, p, SPACE);
 		if (rc == 0 && !s->over) {
 			inject_point(r, p, i);
 			s->buf[(s->head + s->count++) % cap] = p * n + i + 1;
-			notify(r, ITEMS);
+			notify(r, p, ITEMS);
 		}
-		ipc_mutex_unlock(&s->m);
+		sched_mutex_unlock(r, p, &s->m);
 	}
 	/* explain: end */
 	if (rc != 0)
 		worker_errc(r, rc, "condition: producer %u", p);
 
 	/* The last producer tells every consumer: no more items are coming. */
-	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+	if ((rc = sched_mutex_lock(r, p, &s->m, "mutex")) != 0)
 		worker_errc(r, rc, "condition: producer %u", p);
 	s->left++;
 	if (++s->producers_done == (uint64_t)r->p->v[O_PRODUCERS] && !s->over) {
 		s->notified++;
 		s->pending = s->asleep;
-		ipc_cond_broadcast(&s->not_empty);
+		if (sched_on(r))
+			sched_wake(r, p, &s->not_empty, 1);
+		else
+			ipc_cond_broadcast(&s->not_empty);
 	}
-	ipc_mutex_unlock(&s->m);
+	sched_mutex_unlock(r, p, &s->m);
 }
 
 /* explain: condition: wait for an item: --check while waits again after a futile wake-up, if does not */
 /* Wait for an item (or the end); a wake-up that finds nothing is futile. Lock held. */
 static int
-await_item(struct run *r)
+await_item(struct run *r, unsigned id)
 {
 	struct cvstate *s = r->state;
 	uint64_t np = (uint64_t)r->p->v[O_PRODUCERS];
@@ -226,7 +283,7 @@ await_item(struct run *r)
 	do {
 		if (s->count > 0 || s->producers_done == np || s->over)
 			break;
-		rc = cv_wait(r, ITEMS);
+		rc = cv_wait(r, id, ITEMS);
 		s->wakeups++;
 		if (s->count == 0 && s->producers_done < np)
 			s->futile++;
@@ -242,9 +299,9 @@ consume(struct run *r, unsigned id)
 	uint64_t cap = (uint64_t)r->p->v[O_CAPACITY], np = (uint64_t)r->p->v[O_PRODUCERS];
 	int rc;
 
-	if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+	if ((rc = sched_mutex_lock(r, id, &s->m, "mutex")) != 0)
 		worker_errc(r, rc, "condition: consumer %u", id);
-	while ((rc = await_item(r)) == 0 && !s->over) {
+	while ((rc = await_item(r, id)) == 0 && !s->over) {
 		if (s->count == 0 && s->producers_done == np)
 			break;
 		if (s->count == 0) {
@@ -256,15 +313,15 @@ consume(struct run *r, unsigned id)
 		s->head = (s->head + 1) % cap;
 		s->count--;
 		s->consumed++;
-		notify(r, SPACE);
+		notify(r, id, SPACE);
 
 		/* Let go between items, so the others get their turn. */
-		ipc_mutex_unlock(&s->m);
-		if ((rc = worker_mutex_lock(r, &s->m, "mutex")) != 0)
+		sched_mutex_unlock(r, id, &s->m);
+		if ((rc = sched_mutex_lock(r, id, &s->m, "mutex")) != 0)
 			worker_errc(r, rc, "condition: consumer %u", id);
 	}
 	s->left++;
-	ipc_mutex_unlock(&s->m);
+	sched_mutex_unlock(r, id, &s->m);
 	if (rc != 0)
 		worker_errc(r, rc, "condition: consumer %u: wait", id);
 }
@@ -289,8 +346,17 @@ condition_check(const struct run *r, struct outcome *o)
 	o->iterations = (uint64_t)r->p->v[O_ITEMS];
 	o->expected = total;
 	o->observed = o->ops = s->consumed;
-	res_bool(o->extra, "all_asleep", s->over, 0);
-	if (s->over) {
+	res_bool(o->extra, "all_asleep", s->over || r->sched_end == SCHED_DEADLOCK,
+	    0);
+	if (r->sched_end == SCHED_DEADLOCK) {
+		/* Explored: every worker blocked, on the condvar or its lock. */
+		o->verdict = r->p->v[O_CVS] == 1 && r->p->v[O_NOTIFY] == N_ONE ?
+		    VERDICT_RACE : VERDICT_FAIL;
+		snprintf(o->note, sizeof(o->note), "all asleep: a wake-up went to "
+		    "the wrong side; %ju of %ju items taken",
+		    (uintmax_t)s->consumed, (uintmax_t)total);
+		return;
+	} else if (s->over) {
 		/* Only one condvar and a signal can strand everyone; nothing taken twice. */
 		o->verdict = r->p->v[O_CVS] == 1 && r->p->v[O_NOTIFY] == N_ONE &&
 		    s->consumed < total ? VERDICT_RACE : VERDICT_FAIL;
@@ -302,6 +368,8 @@ condition_check(const struct run *r, struct outcome *o)
 		o->verdict = VERDICT_RACE;
 	else
 		o->verdict = VERDICT_FAIL;
+	snprintf(o->label, sizeof(o->label), "%s", s->empty_takes ?
+	    "woke to nothing" : exact ? "every item once" : "items lost");
 	if (!s->over)
 		snprintf(o->note, sizeof(o->note), "%s; %ju of %ju wake-ups "
 		    "futile%s", exact ? "every item once, every consumer ended" :
@@ -314,6 +382,17 @@ condition_check(const struct run *r, struct outcome *o)
 	    (double)s->wakeups / (double)s->notified : 0.0, F_TABLE);
 	res_uint(o->extra, "futile", s->futile, F_TABLE);
 	res_uint(o->extra, "empty_takes", s->empty_takes, F_TABLE);
+}
+
+/* For people: the buffer, the sleepers and the wake-ups on their way. */
+static void
+condition_show(const struct run *r, char *buf, size_t len)
+{
+	const struct cvstate *s = r->state;
+
+	snprintf(buf, len, "buffer %ju of %lld, asleep %ju, taken %ju",
+	    (uintmax_t)s->count, r->p->v[O_CAPACITY], (uintmax_t)s->asleep,
+	    (uintmax_t)s->consumed);
 }
 
 static void
@@ -357,6 +436,7 @@ const struct worker worker_condition = {
 	    "Pitfalls: always wait in a while loop (spurious and stolen wake-ups);\n"
 	    "signal after changing the state, under or right after the mutex; a signal\n"
 	    "on a condvar both sides share may wake the wrong side.\n",
+	.caps = CAP_SCHED,
 	.opts = condition_opts,
 	.nworkers = condition_nworkers,
 	.size = condition_size,
@@ -364,4 +444,5 @@ const struct worker worker_condition = {
 	.work = condition_work,
 	.check = condition_check,
 	.destroy = condition_destroy,
+	.sched_show = condition_show,
 };

@@ -262,3 +262,26 @@ sched_mutex_unlock(const struct run *r, unsigned id, pthread_mutex_t *m)
 	sched_point(r, id, SCH_UNLOCK, m, 0);
 	return ipc_mutex_unlock(m);
 }
+
+/* A semaphore's wait at a scheduling point (see sched_mutex_lock). */
+int
+sched_sem_wait(const struct run *r, unsigned id, sem_t *sem)
+{
+	int rc;
+
+	if (!sched_on(r))
+		return ipc_sem_wait(sem, r->deadline);
+	sched_point(r, id, SCH_WAIT, sem, 0);
+	while ((rc = ipc_sem_trywait(sem)) == EAGAIN) {
+		sched_blocked(r, id, sem);
+		worker_yield(r);
+	}
+	return rc;
+}
+
+int
+sched_sem_post(const struct run *r, unsigned id, sem_t *sem)
+{
+	sched_point(r, id, SCH_POST, sem, 0);
+	return ipc_sem_post(sem);
+}

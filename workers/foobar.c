@@ -84,16 +84,17 @@ foobar_work(struct run *r, unsigned id)
 
 	/* explain: foobar: each waits for its own turn, then posts the other's */
 	for (i = 0; i < (uint64_t)r->p->v[O_PAIRS]; i++) {
-		if (guarded && (rc = ipc_sem_wait(f->turn[id].sem, r->deadline)) == 0 &&
+		if (guarded && (rc = sched_sem_wait(r, id, f->turn[id].sem)) == 0 &&
 		    run_stopped(r))
 			rc = ECANCELED;		/* woken by the poison */
 		if (rc != 0)
 			worker_errc(r, rc, "foobar: %s: pair %ju", id ? "bar" : "foo",
 			    (uintmax_t)i);
 		inject_point(r, id, i);
+		sched_point(r, id, SCH_RMW, &s->pos, 0);	/* it writes its word */
 		if ((k = atomic_fetch_add(&s->pos, 1)) < n)
 			s->word[k] = (unsigned char)id;
-		if (guarded && (rc = ipc_sem_post(f->turn[!id].sem)) != 0)
+		if (guarded && (rc = sched_sem_post(r, id, f->turn[!id].sem)) != 0)
 			worker_errc(r, rc, "foobar: post");
 	}
 	/* explain: end */
@@ -109,6 +110,37 @@ foobar_poison(struct run *r)
 		return;
 	ipc_sem_post(f->turn[0].sem);
 	ipc_sem_post(f->turn[1].sem);
+}
+
+/* What decides the rest of a scheduled run: the words so far, the two turns. */
+static size_t
+foobar_state(const struct run *r, void *buf, size_t cap)
+{
+	const struct fpriv *f = r->priv;
+	size_t n = foobar_size(r);
+	int v[2] = { 0, 0 };
+
+	if (n + sizeof(v) > cap)
+		return 0;
+	if (r->p->v[O_SYNC] == S_SEM) {
+		sem_getvalue(f->turn[0].sem, &v[0]);
+		sem_getvalue(f->turn[1].sem, &v[1]);
+	}
+	memcpy(buf, r->state, n);
+	memcpy((char *)buf + n, v, sizeof(v));
+	return n + sizeof(v);
+}
+
+/* For people: the words written so far. */
+static void
+foobar_show(const struct run *r, char *buf, size_t len)
+{
+	const struct fstate *s = r->state;
+	uint64_t k, n = atomic_load(&s->pos);
+
+	snprintf(buf, len, "written: ");
+	for (k = 0; k < n && strlen(buf) + 4 < len; k++)
+		strlcat(buf, s->word[k] ? "bar" : "foo", len);
 }
 
 static void
@@ -165,6 +197,7 @@ const struct worker worker_foobar = {
 	    "\n"
 	    "Pitfalls: every hand-off is a sleep and a wake-up: thousands of context\n"
 	    "switches per second (vcsw).\n",
+	.caps = CAP_SCHED,
 	.opts = foobar_opts,
 	.nworkers = foobar_nworkers,
 	.size = foobar_size,
@@ -173,4 +206,6 @@ const struct worker worker_foobar = {
 	.poison = foobar_poison,
 	.check = foobar_check,
 	.release = foobar_release,
+	.sched_state = foobar_state,
+	.sched_show = foobar_show,
 };

@@ -97,20 +97,22 @@ order_work(struct run *r, unsigned id)
 
 	/* explain: order: second waits on A, third on B; first posts A, second posts B */
 	for (i = 0; i < (uint64_t)r->p->v[O_ROUNDS]; i++) {
-		jitter(r, id, i);
+		if (!sched_on(r))	/* scheduled: the schedule decides the order */
+			jitter(r, id, i);
 		if (guarded && id > 0 &&
-		    (rc = ipc_sem_wait(id == 1 ? o->a.sem : o->b.sem,
-		    r->deadline)) == 0 && run_stopped(r))
+		    (rc = sched_sem_wait(r, id, id == 1 ? o->a.sem : o->b.sem)) == 0 &&
+		    run_stopped(r))
 			rc = ECANCELED;		/* woken by the poison */
 		if (rc != 0)
 			worker_errc(r, rc, "order: worker %u: round %ju", id,
 			    (uintmax_t)i);
 		inject_point(r, id, i);
+		sched_point(r, id, SCH_RMW, &round[i].pos, 0);	/* it prints */
 		k = atomic_fetch_add(&round[i].pos, 1);
 		if (k < 3)
 			round[i].who[k] = (unsigned char)id;
 		if (guarded && id < 2 &&
-		    (rc = ipc_sem_post(id == 0 ? o->a.sem : o->b.sem)) != 0)
+		    (rc = sched_sem_post(r, id, id == 0 ? o->a.sem : o->b.sem)) != 0)
 			worker_errc(r, rc, "order: worker %u: post", id);
 	}
 	/* explain: end */
@@ -158,6 +160,38 @@ order_check(const struct run *r, struct outcome *o)
 	res_uint(o->extra, "out_of_order", o->expected - good, F_TABLE);
 }
 
+/* What decides the rest of a scheduled run: the rounds so far, the two semaphores. */
+static size_t
+order_state(const struct run *r, void *buf, size_t cap)
+{
+	const struct opriv *o = r->priv;
+	size_t n = order_size(r);
+	int v[2] = { 0, 0 };
+
+	if (n + sizeof(v) > cap)
+		return 0;
+	if (r->p->v[O_SYNC] == S_SEM) {
+		sem_getvalue(o->a.sem, &v[0]);
+		sem_getvalue(o->b.sem, &v[1]);
+	}
+	memcpy(buf, r->state, n);
+	memcpy((char *)buf + n, v, sizeof(v));
+	return n + sizeof(v);
+}
+
+/* For people: who printed in each place of the first round. */
+static void
+order_show(const struct run *r, char *buf, size_t len)
+{
+	const struct oround *x = r->state;
+	unsigned k, n = atomic_load(&x->pos);
+
+	snprintf(buf, len, "printed:");
+	for (k = 0; k < n && k < 3; k++)
+		snprintf(buf + strlen(buf), len - strlen(buf), " %s",
+		    x->who[k] == 0 ? "first" : x->who[k] == 1 ? "second" : "third");
+}
+
 static void
 order_release(struct run *r)
 {
@@ -188,6 +222,7 @@ const struct worker worker_order = {
 	    "\n"
 	    "Pitfalls: sleeping to \"let the others go first\" is not ordering; a\n"
 	    "semaphore remembers a post made before anyone waits, a condvar does not.\n",
+	.caps = CAP_SCHED,
 	.opts = order_opts,
 	.nworkers = order_nworkers,
 	.size = order_size,
@@ -196,4 +231,6 @@ const struct worker worker_order = {
 	.poison = order_poison,
 	.check = order_check,
 	.release = order_release,
+	.sched_state = order_state,
+	.sched_show = order_show,
 };

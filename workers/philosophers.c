@@ -361,16 +361,7 @@ dine_trylock(struct run *r, unsigned id, uint64_t i, unsigned left,
 static int
 seat_wait(struct run *r, unsigned id, sem_t *seats)
 {
-	int rc;
-
-	if (!sched_on(r))
-		return ipc_sem_wait(seats, r->deadline);
-	sched_point(r, id, SCH_WAIT, seats, 0);
-	while ((rc = ipc_sem_trywait(seats)) == EAGAIN) {
-		sched_blocked(r, id, seats);
-		worker_yield(r);
-	}
-	return rc;
+	return sched_sem_wait(r, id, seats);
 }
 
 /* explain: philosophers: the cures: forks in one global order (the lower first), a waiter's seats, or trylock */
@@ -402,9 +393,7 @@ dine(struct run *r, unsigned id, uint64_t i, sem_t *seats)
 	eat(r, id, i, left, right);
 	put(r, id, hi);
 	put(r, id, lo);
-	if (seats != NULL)
-		sched_point(r, id, SCH_POST, seats, 0);
-	if (seats != NULL && (rc = ipc_sem_post(seats)) != 0)
+	if (seats != NULL && (rc = sched_sem_post(r, id, seats)) != 0)
 		worker_errc(r, rc, "philosophers: philosopher %u: leave the seat", id);
 	return 0;
 }

@@ -104,23 +104,23 @@ semaphore_setup(struct run *r)
 /* explain: semaphore: --bounded: a post that would pass K is refused */
 /* Release; bounded, refuse when the count is already K (it would exceed it). */
 static void
-release(struct run *r, sem_t *sem)
+release(struct run *r, sem_t *sem, unsigned id)
 {
 	struct semstate *s = r->state;
 	int rc, v;
 
 	if (!r->p->v[O_BOUNDED]) {
-		if ((rc = ipc_sem_post(sem)) != 0)
+		if ((rc = sched_sem_post(r, id, sem)) != 0)
 			worker_errc(r, rc, "semaphore: sem_post");
 		return;
 	}
-	if ((rc = worker_mutex_lock(r, &s->bound, "bound")) != 0)
+	if ((rc = sched_mutex_lock(r, id, &s->bound, "bound")) != 0)
 		worker_errc(r, rc, "semaphore: bound lock");
 	if ((rc = ipc_sem_value(sem, &v)) == 0 && v >= r->p->v[O_PERMITS])
 		atomic_fetch_add(&s->refused, 1);
 	else if (rc == 0)
 		rc = ipc_sem_post(sem);
-	ipc_mutex_unlock(&s->bound);
+	sched_mutex_unlock(r, id, &s->bound);
 	if (rc != 0)
 		worker_errc(r, rc, "semaphore: release");
 }
@@ -136,24 +136,30 @@ request(struct run *r, sem_t *sem, unsigned id, uint64_t i)
 	unsigned n, k;
 	int rc;
 
-	if (r->mode == MODE_COOP)
+	if (sched_on(r))
+		rc = sched_sem_wait(r, id, sem);
+	else if (r->mode == MODE_COOP)
 		while ((rc = ipc_sem_trywait(sem)) == EAGAIN)
 			worker_yield(r);	/* one thread: wait by letting the others run */
 	else
 		rc = ipc_sem_wait(sem, r->deadline);
 	if (rc != 0)
 		worker_errc(r, rc, "semaphore: worker %u: sem_wait", id);
+	sched_point(r, id, SCH_RMW, &s->in_use, 0);	/* in */
 	n = atomic_fetch_add(&s->in_use, 1) + 1;
 	atomic_max_uint(&s->max_in_use, n);
 	if ((k = atomic_fetch_add(&s->nsamples, 1)) < nsamples(r->p))
 		s->t_acquire[k] = ipc_now_ns();
 	inject_point(r, id, i);
+	if (sched_on(r))
+		hold_ns = 0;	/* scheduled: the schedule says how long */
 	if (r->mode == MODE_COOP)
 		coop_sleep(r, hold_ns);
 	else
 		ipc_sleep_ns(hold_ns);
+	sched_point(r, id, SCH_RMW, &s->in_use, 0);	/* out */
 	atomic_fetch_sub(&s->in_use, 1);
-	release(r, sem);
+	release(r, sem, id);
 }
 /* explain: end */
 
@@ -166,12 +172,15 @@ semaphore_work(struct run *r, unsigned id)
 
 	/* The extra release comes first; the others wait for it (deadline-bound). */
 	if (r->p->v[O_OVER] && id == 0) {
-		release(r, sem);
+		release(r, sem, id);
 		atomic_store(&s->released, 1);
 	}
+	if (r->p->v[O_OVER] && id != 0)
+		sched_point(r, id, SCH_LOAD, &s->released, 0);
 	while (r->p->v[O_OVER] && !atomic_load(&s->released)) {
 		if (ipc_expired(r->deadline))
 			worker_errc(r, ETIMEDOUT, "semaphore: worker %u", id);
+		sched_blocked(r, id, &s->released);
 		worker_yield(r);
 	}
 	for (i = 0; i < (uint64_t)r->p->v[O_REQUESTS]; i++)
@@ -229,8 +238,9 @@ semaphore_check(const struct run *r, struct outcome *o)
 		o->verdict = VERDICT_RACE;
 		snprintf(o->note, sizeof(o->note), "the extra release let %u in at "
 		    "once; waves %s", k + 1, w);
-	} else if (o->observed == o->expected &&
-	    refused == (r->p->v[O_BOUNDED] ? 1u : 0u)) {
+	} else if ((o->observed == o->expected || (sched_on(r) && o->observed <=
+	    o->expected)) && refused == (r->p->v[O_BOUNDED] ? 1u : 0u)) {
+		/* Scheduled, the workers may go one at a time: at most K is the rule. */
 		o->verdict = VERDICT_OK;
 		snprintf(o->note, sizeof(o->note), "%sat most %u at once; waves %s",
 		    refused ? "extra release refused; " : "", k, w);
@@ -244,6 +254,38 @@ semaphore_check(const struct run *r, struct outcome *o)
 	res_uint(o->extra, "refused", refused, 0);
 }
 
+/* What decides the rest of a scheduled run: the counts and the permits, not the times. */
+static size_t
+semaphore_state(const struct run *r, void *buf, size_t cap)
+{
+	const struct semstate *s = r->state;
+	unsigned v[5];	/* who holds the bound lock: the workers' places say */
+	int permits = 0;
+
+	if (sizeof(v) > cap)
+		return 0;
+	sem_getvalue(((struct ipc_sem *)r->priv)->sem, &permits);
+	v[0] = atomic_load(&s->in_use);
+	v[1] = atomic_load(&s->max_in_use);
+	v[2] = (unsigned)atomic_load(&s->released);
+	v[3] = atomic_load(&s->refused);
+	v[4] = (unsigned)permits;
+	memcpy(buf, v, sizeof(v));
+	return sizeof(v);
+}
+
+/* For people: the permits left and who is inside. */
+static void
+semaphore_show(const struct run *r, char *buf, size_t len)
+{
+	const struct semstate *s = r->state;
+	int permits = 0;
+
+	sem_getvalue(((struct ipc_sem *)r->priv)->sem, &permits);
+	snprintf(buf, len, "permits=%d inside=%u most=%u", permits,
+	    atomic_load(&s->in_use), atomic_load(&s->max_in_use));
+}
+
 static void
 semaphore_destroy(struct run *r)
 {
@@ -254,7 +296,7 @@ semaphore_destroy(struct run *r)
 
 const struct worker worker_semaphore = {
 	.name = "semaphore",
-	.caps = CAP_COOP,
+	.caps = CAP_COOP | CAP_SCHED,
 	.desc = "K permits for W clients: never more than K at once, in waves",
 	.proves = "max concurrency == min(K, workers), never more; --over-release "
 	    "shows K+1, --bounded refuses the extra release",
@@ -284,4 +326,6 @@ const struct worker worker_semaphore = {
 	.check = semaphore_check,
 	.release = release_sem,
 	.destroy = semaphore_destroy,
+	.sched_state = semaphore_state,
+	.sched_show = semaphore_show,
 };

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <semaphore.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -147,6 +148,7 @@ struct outcome {
 	uint64_t		 ops;		/* operations, for ops_per_sec */
 	enum verdict		 verdict;
 	char			 note[NOTE_MAX];	/* one phrase for people */
+	char			 label[24];	/* --explore's name for this end; default: observed */
 	struct result		*extra;		/* the demo's own fields */
 };
 
@@ -244,6 +246,8 @@ int		 worker_mutex_lock(const struct run *, pthread_mutex_t *,
 int		 sched_mutex_lock(const struct run *, unsigned, pthread_mutex_t *,
 		    const char *);
 int		 sched_mutex_unlock(const struct run *, unsigned, pthread_mutex_t *);
+int		 sched_sem_wait(const struct run *, unsigned, sem_t *);
+int		 sched_sem_post(const struct run *, unsigned, sem_t *);
 
 /*
  * Where a demo lets --inject strike and --jitter pause: worker id at

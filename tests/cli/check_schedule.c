@@ -252,6 +252,185 @@ START_TEST(explore_naive_exact)
 END_TEST
 
 /*
+ * Lock programs by brute force: each worker a list of lock (+) and unlock
+ * (-) steps on numbered locks; a lock step waits while another holds it.
+ * Every schedule is walked: how many finish, how many end with every
+ * unfinished worker waiting (a deadlock).
+ */
+#define MAXOPS	8
+
+struct lp {
+	unsigned	 w, len[MAXW];
+	int		 op[MAXW][MAXOPS];	/* +(k+1) lock k, -(k+1) unlock k */
+	unsigned	 pc[MAXW];
+	int		 holder[MAXW + 2];	/* lock k's holder + 1, or 0 */
+	uint64_t	 done, deadlocks;
+};
+
+static void
+lp_walk(struct lp *b)
+{
+	unsigned i, open = 0, moved = 0;
+	int op, k;
+
+	for (i = 0; i < b->w; i++) {
+		if (b->pc[i] == b->len[i])
+			continue;
+		open++;
+		op = b->op[i][b->pc[i]];
+		k = (op > 0 ? op : -op) - 1;
+		if (op > 0 && b->holder[k] != 0)
+			continue;
+		moved++;
+		b->holder[k] = op > 0 ? (int)i + 1 : 0;
+		b->pc[i]++;
+		lp_walk(b);
+		b->pc[i]--;
+		b->holder[k] = op > 0 ? 0 : (int)i + 1;
+	}
+	if (open == 0)
+		b->done++;
+	else if (moved == 0)
+		b->deadlocks++;
+}
+
+/* Worker i takes lock a then z, lets go of z then a. */
+static void
+lp_diner(struct lp *b, unsigned i, int a, int z)
+{
+	b->len[i] = 4;
+	b->op[i][0] = a + 1;
+	b->op[i][1] = z + 1;
+	b->op[i][2] = -(z + 1);
+	b->op[i][3] = -(a + 1);
+}
+
+/*
+ * A deadlock found and counted, its cure proven: two accounts' locks (worker
+ * i takes lock i, then the other), then three philosophers (left, right);
+ * the cures take the lower first.
+ */
+START_TEST(explore_deadlocks)
+{
+	static const char *const cmd[] = { "deadlock -n 1 -x none",
+	    "deadlock -n 1 -x order", "philosophers -w 3 -n 1 -x none",
+	    "philosophers -w 3 -n 1 -x order" };
+	struct jobj row[MAX_ROWS];
+	struct lp b;
+	struct cmd c;
+	char got[64];
+	unsigned i, n = _i < 2 ? 2 : 3;
+	int a, z, t;
+
+	memset(&b, 0, sizeof(b));
+	b.w = n;
+	for (i = 0; i < n; i++) {
+		a = (int)i;
+		z = (int)((i + 1) % n);
+		if (_i % 2 == 1 && a > z) {
+			t = a;
+			a = z;
+			z = t;
+		}
+		lp_diner(&b, i, a, z);
+	}
+	lp_walk(&b);
+	ck_assert_int_eq(run_json(&c, row, "%s --explore", cmd[_i]), 1);
+	expect(&c, 0);
+	ck_assert_uint_eq(jnum(&row[0], "schedules"), b.done + b.deadlocks);
+	if (b.deadlocks == 0) {
+		ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+		ck_assert_ptr_null(jmember(&row[0], "outcomes", "deadlock", got,
+		    sizeof(got)));
+	} else {
+		ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+		ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "deadlock", got,
+		    sizeof(got)));
+		ck_assert_uint_eq(strtoull(got, NULL, 10), b.deadlocks);
+		ck_assert_msg(strstr(jstr(&row[0], "note"), "waits for ") != NULL,
+		    "%s", jstr(&row[0], "note"));
+	}
+	cmd_free(&c);
+}
+END_TEST
+
+/* Orders and turns: unguarded, every interleaving of the prints is a schedule. */
+START_TEST(explore_orders)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	char got[64];
+
+	/* order: three workers print once each: 3! orders, one of them right. */
+	ck_assert_int_eq(run_json(&c, row, "order -n 1 -s none --explore"), 1);
+	ck_assert_uint_eq(jnum(&row[0], "schedules"), 6);
+	ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "1", got, sizeof(got)));
+	ck_assert_uint_eq(strtoull(got, NULL, 10), 1);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	cmd_free(&c);
+	ck_assert_int_eq(run_json(&c, row, "order -n 2 --explore"), 1);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "2", got, sizeof(got)));
+	cmd_free(&c);
+	/* foobar: foo twice, bar twice: C(4,2) = 6 orders; only foo bar foo bar is right. */
+	ck_assert_int_eq(run_json(&c, row, "foobar -n 2 -s none --explore"), 1);
+	ck_assert_uint_eq(jnum(&row[0], "schedules"), 6);
+	ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "2", got, sizeof(got)));
+	ck_assert_uint_eq(strtoull(got, NULL, 10), 1);
+	cmd_free(&c);
+}
+END_TEST
+
+/* One release too many lets K+1 in, in some schedule; bounded, never. */
+START_TEST(explore_semaphore)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	char got[64];
+
+	ck_assert_int_eq(run_json(&c, row, "semaphore -w 3 -k 2 -n 1 "
+	    "--over-release --explore"), 1);
+	expect(&c, 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "3", got, sizeof(got)));
+	ck_assert_ptr_null(jmember(&row[0], "outcomes", "4", got, sizeof(got)));
+	cmd_free(&c);
+	ck_assert_int_eq(run_json(&c, row, "semaphore -w 3 -k 2 -n 1 "
+	    "--over-release --bounded --explore"), 1);
+	expect(&c, 0);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	ck_assert_ptr_null(jmember(&row[0], "outcomes", "3", got, sizeof(got)));
+	cmd_free(&c);
+}
+END_TEST
+
+/* An if wakes to nothing in some schedule; a while never; one condvar strands all. */
+START_TEST(explore_condition)
+{
+	struct jobj row[MAX_ROWS];
+	struct cmd c;
+	char got[64];
+
+	ck_assert_int_eq(run_json(&c, row, "condition -p 1 -c 2 -n 1 -k 1 "
+	    "--check if --explore"), 1);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "woke to nothing", got,
+	    sizeof(got)));
+	cmd_free(&c);
+	ck_assert_int_eq(run_json(&c, row, "condition -p 1 -c 2 -n 1 -k 1 "
+	    "--explore"), 1);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "ok");
+	cmd_free(&c);
+	ck_assert_int_eq(run_json(&c, row, "condition -p 1 -c 2 -n 2 -k 1 "
+	    "--cvs 1 --explore"), 1);
+	ck_assert_str_eq(jstr(&row[0], "verdict"), "race");
+	ck_assert_ptr_nonnull(jmember(&row[0], "outcomes", "deadlock", got,
+	    sizeof(got)));
+	cmd_free(&c);
+}
+END_TEST
+
+/*
  * The shortest schedule to each losing value, as --explore prints it,
  * replays to that value in coop, thread and process mode, 20 times each.
  */
@@ -402,6 +581,10 @@ cli_schedule_suite(void)
 	tcase_add_loop_test(tc, explore_guards_proven, 0, 22);
 	tcase_add_loop_test(tc, explore_naive_exact, 0, 2);
 	tcase_add_loop_test(tc, schedule_replays, 0, 2);
+	tcase_add_loop_test(tc, explore_deadlocks, 0, 4);
+	tcase_add_test(tc, explore_orders);
+	tcase_add_test(tc, explore_semaphore);
+	tcase_add_test(tc, explore_condition);
 	tcase_add_test(tc, schedule_story);
 	tcase_add_test(tc, step_pipe);
 	tcase_add_test(tc, schedule_bad_input);
