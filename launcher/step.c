@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,14 @@ probe(struct tasks *t, const uint16_t *taken, unsigned n, unsigned char *stuck)
 		}
 	}
 	return can;
+}
+
+static volatile sig_atomic_t interrupted;	/* Ctrl-C at the prompt */
+
+static void
+on_interrupt(int sig)
+{
+	interrupted = sig;
 }
 
 /* The state and each worker's next step, then the prompt. */
@@ -87,7 +96,8 @@ ask(const struct tasks *t, const unsigned char *stuck, unsigned next)
 	unsigned long w;
 
 	for (;;) {
-		if (fgets(line, sizeof(line), stdin) == NULL || line[0] == 'q')
+		if (fgets(line, sizeof(line), stdin) == NULL || line[0] == 'q' ||
+		    interrupted)
 			return -1;
 		if (line[0] == '\n')
 			return (int)next;
@@ -189,9 +199,17 @@ step_demo(const struct params *p, struct report *rep)
 	if (taken == NULL || stuck == NULL)
 		err(1, "--step");
 	tasks_reset(&t);
+	/* Ctrl-C ends the read (no SA_RESTART): the schedule so far, then its death. */
+	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_interrupt }, NULL);
 	how = play(&t, taken, &n, stuck);
-	print_taken(taken, n, how < 0 ? "stopped" : how ? "deadlock: no worker "
-	    "can go" : "every worker done");
+	print_taken(taken, n, interrupted ? "interrupted" : how < 0 ? "stopped" :
+	    how ? "deadlock: no worker can go" : "every worker done");
+	if (interrupted) {
+		tasks_close(&t);
+		fflush(stdout);
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+	}
 	if (how >= 0) {
 		step_result(&t, how, &res);
 		report_add(rep, &res);

@@ -538,7 +538,7 @@ START_TEST(schedule_bad_input)
 }
 END_TEST
 
-/* --step in a real terminal (tmux): the prompt, a choice, Ctrl-C leaves cleanly. */
+/* --step in a real terminal (tmux): the prompt, a choice, Enter; Ctrl-C prints the schedule taken and dies of it. */
 START_TEST(step_tmux)
 {
 	struct cmd c;
@@ -565,6 +565,8 @@ START_TEST(step_tmux)
 	    "pane: %s", c.out);
 	ck_assert_msg(strstr(c.out, "step 3: counter=0") != NULL, "pane: %s", c.out);
 	ck_assert_msg(strstr(c.out, "dead=1 signal=2") != NULL, "pane: %s", c.out);
+	ck_assert_msg(strstr(c.out, "interrupted; the schedule taken: 1,0") != NULL,
+	    "pane: %s", c.out);
 	cmd_free(&c);
 }
 END_TEST
