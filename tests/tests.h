@@ -51,7 +51,7 @@ enum jtype { J_STR, J_NUM, J_BOOL, J_NULL, J_OBJ };
 struct jfield {
 	char		key[32];
 	enum jtype	type;
-	char		val[256];
+	char		val[640];	/* explore's shortest schedules */
 };
 
 struct jobj {

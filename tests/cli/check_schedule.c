@@ -551,18 +551,19 @@ START_TEST(step_tmux)
 	}
 	/* The pane stays when the program dies, and says of what. */
 	snprintf(cmd, sizeof(cmd),
-	    "S=shmsync-step-$$; tmux new-session -d -s $S -x 100 -y 30 && "
-	    "tmux set-option -t $S remain-on-exit on >/dev/null && "
-	    "tmux respawn-pane -k -t $S \"'%s' counter -s none -w 2 -n 1 --step\" "
-	    "&& sleep 1 && tmux send-keys -t $S 1 Enter && sleep 0.5 && "
-	    "tmux send-keys -t $S Enter && sleep 0.5 && "
-	    "tmux send-keys -t $S C-c && sleep 0.5 && "
-	    "tmux capture-pane -p -t $S && "
-	    "tmux display -p -t $S 'dead=#{pane_dead} signal=#{pane_dead_signal}'; "
-	    "tmux kill-session -t $S", shmsync_path());
+	    "T='tmux -L shmsync-step-'$$; S=step; "
+	    "$T new-session -d -s $S -x 100 -y 30 && "
+	    "$T set-option -t $S remain-on-exit on >/dev/null && "
+	    "$T respawn-pane -k -t $S \"'%s' counter -s none -w 2 -n 1 --step\" "
+	    "&& sleep 1 && $T send-keys -t $S 1 Enter && sleep 0.5 && "
+	    "$T send-keys -t $S Enter && sleep 0.5 && "
+	    "$T send-keys -t $S C-c && sleep 0.5 && "
+	    "$T capture-pane -p -t $S && "
+	    "$T display -p -t $S 'dead=#{pane_dead} signal=#{pane_dead_signal}'; "
+	    "$T kill-server", shmsync_path());
 	ck_assert_int_eq(sh(&c, cmd), 0);
 	ck_assert_msg(strstr(c.out, "worker 1: store 1 -> counter") != NULL,
-	    "pane: %s", c.out);
+	    "pane: %s; tmux: %s", c.out, c.err);
 	ck_assert_msg(strstr(c.out, "step 3: counter=0") != NULL, "pane: %s", c.out);
 	ck_assert_msg(strstr(c.out, "dead=1 signal=2") != NULL, "pane: %s", c.out);
 	ck_assert_msg(strstr(c.out, "interrupted; the schedule taken: 1,0") != NULL,
