@@ -142,8 +142,9 @@ table_find(struct explorer *e, int *fresh)
 			*fresh = 0;
 			return e->tab[j].node - 1;
 		}
-	if (e->nnode == UINT32_MAX)
-		errx(1, "explore: more than 2^32 states");
+	if (e->nnode >= EXPLORE_STATES)
+		usage_error(e->t.r.demo->name, "--explore: more than %d states; "
+		    "use fewer workers or iterations", EXPLORE_STATES);
 	e->tab[j] = (struct entry){ k1, k2, (uint32_t)e->nnode + 1 };
 	e->tabn++;
 	*fresh = 1;

@@ -16,5 +16,6 @@ int	step_demo(const struct params *, struct report *);
 /* Past this many schedules (a bound), --explore refuses: 4 x 3 has 2.3e12. */
 #define EXPLORE_LIMIT	1e12
 #define EXPLORE_STEPS	2000	/* steps in one run */
+#define EXPLORE_STATES	20000000	/* distinct states: ~500 MB */
 
 #endif /* LAUNCHER_EXPLORE_H */
