@@ -91,9 +91,10 @@ const struct optdef common_opts[] = {
 	  "                         and proc/thr's spread" },
 	[C_EXPLORE] = { "explore", 0, NULL, 0, 1, 0, NULL,
 	  "run every schedule of the workers at their scheduling\n"
-	  "                         points (%sched): how many end in each outcome,\n"
-	  "                         a shortest schedule to each bad one; a proof for\n"
-	  "                         the guarded variants.  Small sizes: -w 2 -n 2" },
+	  "                         points: how many end in each outcome, a shortest\n"
+	  "                         schedule to each bad one; a proof for the guarded\n"
+	  "                         variants.  Small sizes: -w 2 -n 2.  Demos:\n"
+	  "                         %sched" },
 	[C_SCHEDULE] = { "schedule", 0, "S", 1, 0, 0, NULL,
 	  "replay one schedule, e.g. 0,0,1,1: the worker that takes\n"
 	  "                         each step, from point to point; after the last,\n"
