@@ -302,7 +302,7 @@ lanes_bad(const struct tev *e, size_t n, char *why, size_t len)
 		if (strcmp(e->ph, "M") == 0)
 			continue;
 		if (strcmp(e->ph, "B") != 0 && strcmp(e->ph, "E") != 0)
-			return snprintf(why, len, "event %zu: phase '%s'", i, e->ph), why;
+			return snprintf(why, len, "event %zu: phase '%.8s'", i, e->ph), why;
 		if (e->pid < 1 || e->pid >= MAX_PID || e->tid < 1 || e->tid >= MAX_TID)
 			return snprintf(why, len, "event %zu: lane %ld/%ld", i, e->pid,
 			    e->tid), why;
