@@ -85,6 +85,29 @@ slurp(int fd, char **buf, size_t *len, size_t *cap)
 }
 
 /* Run argv (argv[0] is the program), capture both streams, reap it. */
+/*
+ * ASan says once per process that it does not fully follow swapcontext
+ * (coop tasks, --explore, --step): no error of ours, so it is taken out
+ * of stderr before any test reads it.
+ */
+static void
+asan_quiet(struct cmd *c)
+{
+	const char *w = "WARNING: ASan doesn't fully support makecontext/swapcontext";
+	char *at, *end;
+
+	if (c->err == NULL || (at = strstr(c->err, w)) == NULL)
+		return;
+	while (at > c->err && at[-1] != '\n')
+		at--;
+	end = strchr(at, '\n');
+	end = end != NULL ? end + 1 : at + strlen(at);
+	if (*end == '\n')
+		end++;		/* ASan follows it with an empty line */
+	memmove(at, end, strlen(end) + 1);
+	c->errlen = strlen(c->err);
+}
+
 int
 cmd_run(struct cmd *c, const char *const *argv)
 {
@@ -128,6 +151,7 @@ cmd_run(struct cmd *c, const char *const *argv)
 	if (waitpid(c->pid, &st, 0) == -1)
 		return errno;
 	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	asan_quiet(c);
 	return 0;
 }
 
