@@ -141,9 +141,8 @@ queue_targets(struct bench *b)
 		{ "mpmc/mq", "mpmc", "mq", 64, 20, "batch 64" },
 		{ "spsc/pipe", "spsc", "pipe", 64, 30, "batch 64: the lines move "
 		  "once per batch" },
-		{ "spsc/ring", "spsc", ring, 1, 0.5, "the bare ring, the limit, "
-		  "never sleeps and checks only the order; spsc can block: it "
-		  "tells a sleeper without a fence per item (membarrier)" },
+		{ "spsc/ring", "spsc", ring, 1, 0.5, "the limit busy-waits and "
+		  "only compares; spsc can block, with no fence per item" },
 	};
 	struct bkey lim = { .group = BG_QUEUE, .name = ring, .impl = "bare",
 	    .mode = "process", .workers = 2, .producers = 1, .item_size = 8,
@@ -182,8 +181,8 @@ barrier_targets(struct bench *b)
 		    "a spinning round costs a cache-line trip; pthread's costs a "
 		    "futex wake-up (10-45 us)", &lim);
 		target(b, "hybrid/spin 2 parties", &num, &lim, 0.3, INFINITY,
-		    "the bare spin barrier, the limit, never sleeps; hybrid "
-		    "counts sleepers and can be poisoned");
+		    "the limit busy-waits; hybrid counts sleepers, can be "
+		    "poisoned, and the demo checks each round");
 		num.workers = den.workers = lim.workers = 8;
 		target_lim(b, "hybrid/pthread 8 parties", &num, &den, 1, INFINITY,
 		    "parties > CPUs: the hybrid barrier does not spin, both sleep "
