@@ -14,6 +14,7 @@
 #include "ring.h"
 
 #define RING_LOOKS	64	/* a single item's quick looks before the wait */
+#define RING_ROOM	32	/* a full ring's producer looks for this much room */
 
 /* Bytes for a ring of capacity items of itemsize bytes; 0 if too big. */
 size_t
@@ -212,6 +213,30 @@ look(_Atomic uint64_t *idx, uint64_t *seen, uint64_t stale, uint32_t spin_max)
 }
 
 /*
+ * The ring was full at tail: look for room as look() does, but for a run
+ * of free slots (RING_ROOM, or half the ring), not one, before going on:
+ * a producer that refills each slot as soon as it is free moves a line
+ * between the CPUs per item, one that waits for a few lines' worth moves
+ * them once per run.  Any room found counts once the looks are over: a put
+ * never waits for more than one slot.
+ */
+static inline int
+room(struct ipc_ring *r, uint64_t tail)
+{
+	uint64_t want = r->capacity / 2 < RING_ROOM ? r->capacity / 2 : RING_ROOM;
+	unsigned i;
+
+	want = want > 0 ? want : 1;
+	for (i = 0; i < (r->spin_max ? RING_LOOKS : 1); i++) {
+		r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (r->capacity - (tail - r->head_seen) >= want)
+			return 1;
+		ipc_cpu_relax();
+	}
+	return tail - r->head_seen < r->capacity;
+}
+
+/*
  * One item: the common case, without put_many's loop.  The shared index
  * of the other side is read only when the private copy says full; the
  * sleeper count is read after every publish, but without a fence when asym.
@@ -221,8 +246,7 @@ ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadli
 {
 	uint64_t tail = r->put_pos;
 
-	if (tail - r->head_seen == r->capacity &&
-	    !look(&r->head, &r->head_seen, tail - r->capacity, r->spin_max))
+	if (tail - r->head_seen == r->capacity && !room(r, tail))
 		return ipc_ring_put_many(r, item, 1, NULL, deadline);
 	if (atomic_load_explicit(&r->closed, memory_order_relaxed))
 		return EPIPE;

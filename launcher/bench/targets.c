@@ -163,6 +163,20 @@ queue_targets(struct bench *b)
 	}
 }
 
+/* The ring itself (its put and get in the limit's loop) against the limit. */
+static void
+ring_target(struct bench *b)
+{
+	struct bkey num = { .group = BG_QUEUE, .name = "ipc_ring", .impl = "bare",
+	    .mode = "process", .workers = 2, .producers = 1, .item_size = 8,
+	    .batch = 1 }, den = num;
+
+	den.name = "ring";
+	target(b, "ipc_ring/ring", &num, &den, 0.5, INFINITY, "the same loop; "
+	    "ipc_ring can block and be closed: a call, closed and sleeper "
+	    "looks per item");
+}
+
 static void
 barrier_targets(struct bench *b)
 {
@@ -225,8 +239,10 @@ bench_targets(struct bench *b)
 {
 	if (b->groups & G_COUNTER)
 		harness_targets(b);
-	if (b->groups & G_QUEUE)
+	if (b->groups & G_QUEUE) {
 		queue_targets(b);
+		ring_target(b);
+	}
 	if (b->groups & G_BARRIER)
 		barrier_targets(b);
 	if (b->groups & (G_SPAWN | G_COUNTER))
