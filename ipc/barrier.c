@@ -21,6 +21,7 @@
 
 #define POISON_LOCK_NS	100000000u	/* how long poison waits for the lock */
 #define HYB_POISON	1u		/* bit 0 of word; the generation counts in 2s */
+#define HYB_LOOKS	64		/* quick looks before the general wait */
 
 int
 ipc_barrier_init(struct ipc_barrier *b, enum ipc_barrier_kind kind, unsigned parties)
@@ -116,17 +117,26 @@ hybrid_wait(struct ipc_barrier *b, const struct timespec *deadline)
 	    memory_order_acquire) };
 	struct ipc_await a = { &b->word, &b->sleepers, &b->spin_ns,
 	    b->spin_max, hybrid_moved, &h, 0 };
+	unsigned i;
 	int rc;
 
 	if (h.word & HYB_POISON)
 		return ECANCELED;
 	if ((rc = hybrid_count(b)) != 0)
 		return rc;
+
+	/* A few quick looks (if spinning is on): a round between running parties ends here. */
+	for (i = 0; i < (b->spin_max ? HYB_LOOKS : 0); i++) {
+		if (hybrid_moved(&h))
+			goto moved;
+		ipc_cpu_relax();
+	}
 	if ((rc = ipc_futex_await(&a, deadline, NULL)) != 0) {
 		/* This party gives up: the barrier is broken for all. */
 		ipc_barrier_poison(b);
 		return rc;
 	}
+moved:
 	return (atomic_load(&b->word) & ~HYB_POISON) != (h.word & ~HYB_POISON) ?
 	    0 : ECANCELED;
 }

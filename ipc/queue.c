@@ -19,6 +19,9 @@
 #include "trace.h"
 #include "ring.h"
 
+#define QUEUE_LOOKS	64	/* a full queue's quick looks for room */
+#define QUEUE_ROOM	32	/* the run of free slots they look for */
+
 /* Bytes for a queue of capacity items of itemsize bytes; 0 on overflow. */
 size_t
 ipc_queue_size(size_t capacity, size_t itemsize)
@@ -118,6 +121,32 @@ put_some(struct ipc_queue *q, const unsigned char *items, size_t n, size_t *k)
 	return 0;
 }
 
+/*
+ * The queue was full: look, a few times a pause apart and without the
+ * lock, for a run of free slots (QUEUE_ROOM, or half the queue): 1 once
+ * there is one.  Re-taking the lock for each slot the consumers free moves
+ * the lock's and the slots' lines per item; a run moves them once.  0:
+ * the general wait follows (which needs one slot only).
+ */
+static int
+room_run(const struct ipc_queue *q)
+{
+	uint64_t want = q->capacity / 2 < QUEUE_ROOM ? q->capacity / 2 : QUEUE_ROOM;
+	uint64_t head, tail;
+	unsigned i;
+
+	want = want > 0 ? want : 1;
+	for (i = 0; i < (q->spin_max ? QUEUE_LOOKS : 0); i++) {
+		/* head first: it never passes the tail read after it. */
+		head = atomic_load_explicit(&q->head, memory_order_acquire);
+		tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+		if (q->capacity - (tail - head) >= want)
+			return 1;
+		ipc_cpu_relax();
+	}
+	return 0;
+}
+
 /* explain: queue: a put: under the producers' lock copy in what fits, wake the consumers; full, wait for room without the lock */
 static int
 put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
@@ -145,8 +174,8 @@ put_many(struct ipc_queue *q, const void *items, size_t n, size_t *nput,
 		if (rc != 0)
 			break;
 
-		/* Full: wait for room without the lock. */
-		if (k > 0)
+		/* Full: wait for room without the lock (first a run of it, briefly). */
+		if (k > 0 || room_run(q))
 			continue;
 		ipc_trace_to(tb, IPC_EV_WAIT, IPC_K_QUEUE, q);
 		rc = ipc_futex_await(&a, deadline, NULL);

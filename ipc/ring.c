@@ -13,6 +13,9 @@
 #include "futex.h"
 #include "ring.h"
 
+#define RING_LOOKS	64	/* a single item's quick looks before the wait */
+#define RING_ROOM	32	/* a full ring's producer looks for this much room */
+
 /* Bytes for a ring of capacity items of itemsize bytes; 0 if too big. */
 size_t
 ipc_ring_size(size_t capacity, size_t itemsize)
@@ -191,6 +194,49 @@ ipc_ring_get_many(struct ipc_ring *r, void *items, size_t max, size_t *ngot,
 }
 
 /*
+ * Re-read the other side's index into *seen until it is not stale, a few
+ * looks a pause apart (none if spin_max is 0): 1 if it moved.  A hand-off
+ * between two running sides lands within these looks, without the
+ * general wait's calls; the general wait (spin, then sleep) follows.
+ */
+static inline int
+look(_Atomic uint64_t *idx, uint64_t *seen, uint64_t stale, uint32_t spin_max)
+{
+	unsigned i;
+
+	for (i = 0; i < (spin_max ? RING_LOOKS : 1); i++) {
+		if ((*seen = atomic_load_explicit(idx, memory_order_acquire)) != stale)
+			return 1;
+		ipc_cpu_relax();
+	}
+	return 0;
+}
+
+/*
+ * The ring was full at tail: look for room as look() does, but for a run
+ * of free slots (RING_ROOM, or half the ring), not one, before going on:
+ * a producer that refills each slot as soon as it is free moves a line
+ * between the CPUs per item, one that waits for a few lines' worth moves
+ * them once per run.  Any room found counts once the looks are over: a put
+ * never waits for more than one slot.
+ */
+static inline int
+room(struct ipc_ring *r, uint64_t tail)
+{
+	uint64_t want = r->capacity / 2 < RING_ROOM ? r->capacity / 2 : RING_ROOM;
+	unsigned i;
+
+	want = want > 0 ? want : 1;
+	for (i = 0; i < (r->spin_max ? RING_LOOKS : 1); i++) {
+		r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (r->capacity - (tail - r->head_seen) >= want)
+			return 1;
+		ipc_cpu_relax();
+	}
+	return tail - r->head_seen < r->capacity;
+}
+
+/*
  * One item: the common case, without put_many's loop.  The shared index
  * of the other side is read only when the private copy says full; the
  * sleeper count is read after every publish, but without a fence when asym.
@@ -200,11 +246,8 @@ ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadli
 {
 	uint64_t tail = r->put_pos;
 
-	if (tail - r->head_seen == r->capacity) {
-		r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
-		if (tail - r->head_seen == r->capacity)
-			return ipc_ring_put_many(r, item, 1, NULL, deadline);
-	}
+	if (tail - r->head_seen == r->capacity && !room(r, tail))
+		return ipc_ring_put_many(r, item, 1, NULL, deadline);
 	if (atomic_load_explicit(&r->closed, memory_order_relaxed))
 		return EPIPE;
 	slot_copy(r->items + slot_of(tail, r->capacity) * r->itemsize, item,
@@ -222,11 +265,9 @@ ipc_ring_get(struct ipc_ring *r, void *item, const struct timespec *deadline)
 	uint64_t head = r->get_pos;
 	size_t n;
 
-	if (r->tail_seen == head) {
-		r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
-		if (r->tail_seen == head)
-			return ipc_ring_get_many(r, item, 1, &n, deadline);
-	}
+	if (r->tail_seen == head &&
+	    !look(&r->tail, &r->tail_seen, head, r->spin_max))
+		return ipc_ring_get_many(r, item, 1, &n, deadline);
 	slot_copy(item, r->items + slot_of(head, r->capacity) * r->itemsize,
 	    r->itemsize);
 	r->get_pos = head + 1;

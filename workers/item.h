@@ -36,10 +36,13 @@ item_word(uint64_t seed, size_t j)
 static inline void
 item_fill(unsigned char *p, size_t size, uint64_t n)
 {
-	uint64_t seed = item_mix(n), w;
+	uint64_t seed, w;
 	size_t j;
 
 	memcpy(p, &n, sizeof(n));
+	if (size <= ITEM_MIN)
+		return;		/* the number alone: no pattern to derive */
+	seed = item_mix(n);
 	for (j = 1; j < size / 8; j++) {
 		w = item_word(seed, j);
 		memcpy(p + 8 * j, &w, sizeof(w));
@@ -56,6 +59,8 @@ item_check(const unsigned char *p, size_t size, uint64_t *n)
 	size_t j;
 
 	memcpy(n, p, sizeof(*n));
+	if (size <= ITEM_MIN)
+		return 0;
 	seed = item_mix(*n);
 	for (j = 1; j < size / 8; j++) {
 		memcpy(&w, p + 8 * j, sizeof(w));

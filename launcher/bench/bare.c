@@ -31,6 +31,7 @@
 
 #include "../../ipc/futex.h"
 #include "../../ipc/mutex.h"
+#include "../../ipc/ring.h"
 #include "../../ipc/sem.h"
 #include "../../workers/item.h"
 #include "bench.h"
@@ -626,6 +627,7 @@ bare_spawn(enum mode mode, unsigned n, const struct timespec *deadline,
 #define BRING_CAP	1024		/* slots: the shmsync queue's QUEUE_CAP */
 
 struct bring {
+	struct ipc_ring	*ring;		/* NULL: the bare ring below; else ipc/ring */
 	alignas(CACHE_LINE) _Atomic uint64_t tail;	/* the producer's line */
 	uint64_t	 head_seen;
 	alignas(CACHE_LINE) _Atomic uint64_t head;	/* the consumer's line */
@@ -686,6 +688,32 @@ bring_consume(struct bring *q)
 	return 0;
 }
 
+/* The same loops through ipc_ring_put/get: the blocking ring without a demo. */
+static int
+ipcring_produce(struct bring *q)
+{
+	uint64_t t;
+
+	for (t = 0; t < q->n; t++)
+		if (ipc_ring_put(q->ring, &t, &q->h->deadline) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+ipcring_consume(struct bring *q)
+{
+	uint64_t hd, v;
+
+	for (hd = 0; hd < q->n; hd++) {
+		if (ipc_ring_get(q->ring, &v, &q->h->deadline) != 0)
+			return -1;
+		q->wrong += v != hd;
+	}
+	atomic_store(&q->head, hd);
+	return 0;
+}
+
 static int
 bring_worker(void *arg, unsigned id)
 {
@@ -694,23 +722,30 @@ bring_worker(void *arg, unsigned id)
 
 	if (gate(q->h, id) != 0)
 		return -1;
-	rc = id == 0 ? bring_produce(q) : bring_consume(q);
+	if (q->ring != NULL)
+		rc = id == 0 ? ipcring_produce(q) : ipcring_consume(q);
+	else
+		rc = id == 0 ? bring_produce(q) : bring_consume(q);
 	stop_clock(q->h, id);
 	return rc;
 }
 
+/* ipc: through ipc/ring (put, get; able to block), else the bare ring. */
 int
-bare_ring(uint64_t n, const struct timespec *deadline, double *rate,
+bare_ring(int ipc, uint64_t n, const struct timespec *deadline, double *rate,
     char *note, size_t len)
 {
+	size_t rsize = ipc_ring_size(BRING_CAP, sizeof(uint64_t)), total;
 	struct bring *q;
 	struct bare_hdr *h;
-	size_t total;
 	int rc;
 
-	h = bare_map(2, sizeof(*q), deadline, (void **)&q, &total);
+	h = bare_map(2, sizeof(*q) + rsize, deadline, (void **)&q, &total);
 	q->h = h;
 	q->n = n;
+	if (ipc && (rc = ipc_ring_init(q->ring = (struct ipc_ring *)(q + 1),
+	    BRING_CAP, sizeof(uint64_t))) != 0)
+		errc(1, rc, "bench: ipc_ring_init");
 	rc = bare_run(MODE_PROCESS, 2, bring_worker, q, deadline);
 	*rate = (double)n * 1e9 / (double)wall_ns(h);
 	if (rc == 0 && q->wrong == 0 && atomic_load(&q->head) == n)

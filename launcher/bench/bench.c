@@ -381,8 +381,9 @@ run_bare(struct bench *b, struct bcase *c, uint64_t n, double *value)
 		return bare_counter(c->kind, c->mode, k->workers, n, &dl, value,
 		    c->note, sizeof(c->note));
 	case BG_QUEUE:
-		if (c->kind == CH_RING)
-			return bare_ring(n, &dl, value, c->note, sizeof(c->note));
+		if (c->kind >= CH_RING)
+			return bare_ring(c->kind == CH_IPCRING, n, &dl, value,
+			    c->note, sizeof(c->note));
 		return bare_channel((enum bare_chan)c->kind, k->producers,
 		    k->consumers, k->item_size, n, &dl, value, c->note,
 		    sizeof(c->note));
@@ -413,7 +414,7 @@ run_bare_case(struct bench *b, struct bcase *c, uint64_t n, double *value)
 	rc = run_bare(b, c, n, value);
 	if (k->group == BG_COUNTER)
 		ops *= k->workers;
-	else if (k->group == BG_QUEUE && c->kind != CH_RING)
+	else if (k->group == BG_QUEUE && c->kind < CH_RING)
 		ops *= k->producers;
 	if (k->group == BG_PINGPONG)
 		c->timed_ns = (uint64_t)(*value * ops);
@@ -636,13 +637,15 @@ queue_case(struct bench *b, struct bcase *c, unsigned pc, unsigned size)
 /*
  * Items/s in processes: the shmsync queue and ring against the kernel's
  * channels, and 8-byte items between one pair against the limit, a bare
- * busy-waiting cached-index ring (bare.c).
+ * busy-waiting cached-index ring, and against ipc/ring's put and get in
+ * the same loop, without the demo (bare.c).
  */
 static void
 group_queue(struct bench *b)
 {
 	static const unsigned sizes[] = { 8, 64, 4096 };
-	static const char *const chans[] = { "pipe", "mq", "socketpair", "ring" };
+	static const char *const chans[] = { "pipe", "mq", "socketpair", "ring",
+	    "ipc_ring" };
 	struct bcase set[SET_MAX], *c;
 	unsigned pc;
 	int s, k, kind, batch;
@@ -667,10 +670,10 @@ group_queue(struct bench *b)
 				c->kind = 1;
 				queue_case(b, c, pc, sizes[s]);
 			}
-			for (kind = CH_PIPE; kind <= CH_RING; kind++) {
-				if (kind == CH_RING && (pc > 1 || sizes[s] != 8))
+			for (kind = CH_PIPE; kind <= CH_IPCRING; kind++) {
+				if (kind >= CH_RING && (pc > 1 || sizes[s] != 8))
 					continue;	/* the limit: one pair, the number only */
-				c = add_case(set, &k, BG_QUEUE, chans[kind], kind ==
+				c = add_case(set, &k, BG_QUEUE, chans[kind], kind >=
 				    CH_RING ? "bare" : "baseline", 1, "items/s");
 				c->key.batch = 1;
 				c->key.capacity = kind == CH_MQ ? 10 : 0;

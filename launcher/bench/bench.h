@@ -93,7 +93,7 @@ void	bench_machine(FILE *, const char *);
 void	bench_targets(struct bench *);
 
 /* bare.c: 0 if the invariant held, -1 (and a note) if not. */
-enum bare_chan { CH_PIPE, CH_MQ, CH_SOCKET, CH_RING };
+enum bare_chan { CH_PIPE, CH_MQ, CH_SOCKET, CH_RING, CH_IPCRING };
 enum bare_pp { PP_SEM, PP_FUTEX, PP_SPIN };
 
 int	bare_counter(int, enum mode, unsigned, uint64_t, const struct timespec *,
@@ -102,7 +102,8 @@ int	bare_channel(enum bare_chan, unsigned, unsigned, size_t, uint64_t,
 	    const struct timespec *, double *, char *, size_t);
 int	bare_pingpong(enum bare_pp, enum mode, uint64_t, const struct timespec *,
 	    double *, char *, size_t);
-int	bare_ring(uint64_t, const struct timespec *, double *, char *, size_t);
+int	bare_ring(int, uint64_t, const struct timespec *, double *, char *,
+	    size_t);
 int	bare_barrier(enum mode, unsigned, uint64_t, const struct timespec *,
 	    double *, char *, size_t);
 int	bare_spawn(enum mode, unsigned, const struct timespec *, double *,

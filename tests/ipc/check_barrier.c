@@ -199,12 +199,17 @@ timeout_party(void *arg, unsigned id)
 	return sh->left_ns[id] - t0 >= SHORT_NS ? 0 : 202;
 }
 
-/* _i 0: processes, 1: threads.  Three parties, of which only two come. */
+/*
+ * _i bit 0: threads (else processes), bit 1: the hybrid kind (else cond).
+ * Three parties, of which only two come.
+ */
 START_TEST(timeout_breaks)
 {
 	struct ipc_region r;
-	struct shared *sh = setup(&r, IPC_BARRIER_COND, 3, LONG_MS);
+	struct shared *sh = setup(&r, _i & 2 ? IPC_BARRIER_HYBRID :
+	    IPC_BARRIER_COND, 3, LONG_MS);
 
+	_i &= 1;
 	ck_assert_int_eq(parties_run(_i ? 0 : 2, _i ? 2 : 1, timeout_party, sh), 0);
 	ck_assert_int_eq(sh->rc[1], ETIMEDOUT);
 	ck_assert_int_eq(sh->rc[0], ECANCELED);
@@ -236,13 +241,15 @@ poison_party(void *arg, unsigned id)
 	return 0;
 }
 
-/* _i 0: processes, 1: threads. */
+/* _i bit 0: threads (else processes), bit 1: the hybrid kind (else cond). */
 START_TEST(poison_releases)
 {
 	struct ipc_region r;
-	struct shared *sh = setup(&r, IPC_BARRIER_COND, PARTIES, LONG_MS);
+	struct shared *sh = setup(&r, _i & 2 ? IPC_BARRIER_HYBRID :
+	    IPC_BARRIER_COND, PARTIES, LONG_MS);
 	unsigned i;
 
+	_i &= 1;
 	ck_assert_int_eq(parties_run(_i ? 0 : PARTIES, _i ? PARTIES : 1,
 	    poison_party, sh), 0);
 	for (i = 0; i < PARTIES - 1; i++) {
@@ -252,6 +259,25 @@ START_TEST(poison_releases)
 	ck_assert_int_eq(ipc_barrier_wait(&sh->b, &sh->deadline), ECANCELED);
 	ck_assert_int_eq(ipc_barrier_arrive(&sh->b, &sh->deadline), ECANCELED);
 	teardown(&r, sh);
+}
+END_TEST
+
+/*
+ * The hybrid kind spins only while every party can have a CPU: with one
+ * party more than the CPUs a waiter sleeps at once (spin_max 0).
+ */
+START_TEST(hybrid_spins_within_cpus)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ipc_barrier b;
+
+	ck_assert_int_eq(ipc_barrier_init(&b, IPC_BARRIER_HYBRID,
+	    (unsigned)cpus + 1), 0);
+	ck_assert_uint_eq(b.spin_max, 0);
+	ipc_barrier_destroy(&b);
+	ck_assert_int_eq(ipc_barrier_init(&b, IPC_BARRIER_HYBRID, 1), 0);
+	ck_assert_uint_gt(b.spin_max, 0);
+	ipc_barrier_destroy(&b);
 }
 END_TEST
 
@@ -265,8 +291,9 @@ ipc_barrier_suite(void)
 	tcase_add_loop_test(tc, round_order, 0, 6);
 	tcase_add_loop_test(tc, arrive_counts, 0, 2);
 	tcase_add_test(tc, degenerate);
-	tcase_add_loop_test(tc, timeout_breaks, 0, 2);
-	tcase_add_loop_test(tc, poison_releases, 0, 2);
+	tcase_add_loop_test(tc, timeout_breaks, 0, 4);
+	tcase_add_loop_test(tc, poison_releases, 0, 4);
+	tcase_add_test(tc, hybrid_spins_within_cpus);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -229,6 +229,33 @@ START_TEST(ring_spsc_processes)
 }
 END_TEST
 
+/*
+ * A full ring's producer looks for a run of free slots, but one free slot
+ * is enough: with 63 of 64 taken back out, and with one, a put whose
+ * deadline has passed still goes in (it never has to wait).
+ */
+START_TEST(ring_put_needs_one_slot)
+{
+	struct ipc_ring *r = new_ring(64, sizeof(uint64_t));
+	struct timespec dl, past = { 0, 0 };
+	uint64_t i, v;
+
+	ipc_deadline(&dl, 10 * SEC);
+	for (i = 0; i < 64; i++)
+		ck_assert_int_eq(ipc_ring_put(r, &i, &dl), 0);
+	ck_assert_int_eq(ipc_ring_put(r, &i, &past), ETIMEDOUT);
+	ck_assert_int_eq(ipc_ring_get(r, &v, &dl), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(ipc_ring_put(r, &i, &past), 0);
+	ck_assert_int_eq(ipc_ring_put(r, &i, &past), ETIMEDOUT);
+	for (i = 1; i <= 64; i++) {
+		ck_assert_int_eq(ipc_ring_get(r, &v, &dl), 0);
+		ck_assert_uint_eq(v, i);
+	}
+	munmap(r, ipc_ring_size(64, sizeof(uint64_t)));
+}
+END_TEST
+
 /* asym is on exactly where the kernel offers membarrier's global expedited barrier. */
 START_TEST(ring_asym_where_membarrier)
 {
@@ -594,6 +621,7 @@ ipc_ring_suite(void)
 	tcase_add_loop_test(tc, ring_spsc_threads, 0, 8);
 	tcase_add_loop_test(tc, ring_spsc_processes, 0, 8);
 	tcase_add_test(tc, ring_asym_where_membarrier);
+	tcase_add_test(tc, ring_put_needs_one_slot);
 	tcase_add_loop_test(tc, ring_sleeper_woken, 0, 4);
 	tcase_add_test(tc, ring_producer_killed);
 	suite_add_tcase(s, tc);
