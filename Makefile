@@ -5,6 +5,8 @@
 #                 threads and processes side by side
 #   make demo-all every demo with its defaults, one summary table
 #   make check    the Check suite (unit and end-to-end)
+#   make mpi      also ./shmsync-mpi, the ranks' program behind -m mpi
+#                 (Open MPI: installed with apt-get as root, as below)
 #   make asan     the suite again under AddressSanitizer + UBSan
 #   make tsan     thread-mode runs under ThreadSanitizer: guarded demos
 #                 clean, the deliberate race reported (exit 66)
@@ -28,6 +30,8 @@ CFLAGS	?= -O2 -g
 
 APT_PKGS := libbsd-dev check pkg-config
 PC_PKGS	 := libbsd-overlay check
+
+MPI_APT	 := openmpi-bin libopenmpi-dev
 
 # Find or install the dependencies, unless only cleaning.
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
@@ -54,16 +58,21 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS  = $(SHM_CFLAGS) $(BSD_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
-LIB_SRC	:= $(wildcard ipc/*.c workers/*.c) $(filter-out launcher/main.c,$(wildcard launcher/*.c launcher/bench/*.c))
+# MPI code (workers/mpi_*.c, launcher/mpi_*.c) goes into shmsync-mpi only.
+MPI_SRC	:= $(wildcard workers/mpi_*.c launcher/mpi_*.c)
+LIB_SRC	:= $(filter-out $(MPI_SRC),$(wildcard ipc/*.c workers/*.c) \
+	$(filter-out launcher/main.c,$(wildcard launcher/*.c launcher/bench/*.c)))
 MAIN_SRC := launcher/main.c
 TEST_SRC := $(wildcard tests/*.c tests/ipc/*.c tests/workers/*.c tests/launcher/*.c tests/cli/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+MPI_OBJ	:= $(MPI_SRC:%.c=$(BUILD)/%.o)
 PROG	:= $(if $(filter build,$(BUILD)),shmsync,$(BUILD)/shmsync)
 TESTS	:= $(BUILD)/check_shmsync
+MPI_PROG := $(if $(filter build,$(BUILD)),shmsync-mpi,$(BUILD)/shmsync-mpi)
 
-.PHONY: all demo demo-all check asan tsan valgrind bench lint install uninstall clean
+.PHONY: all mpi mpi-deps demo demo-all check asan tsan valgrind bench lint install uninstall clean
 
 all: $(PROG)
 
@@ -72,6 +81,33 @@ $(PROG): $(LIB_OBJ) $(MAIN_OBJ)
 
 $(TESTS): $(LIB_OBJ) $(TEST_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(BSD_LIBS) -pthread
+
+# make mpi: Open MPI found by pkg-config (ompi-c), or installed as root.
+mpi: mpi-deps
+	@$(MAKE) --no-print-directory $(PROG) $(MPI_PROG) MPI_CFLAGS="$$(pkg-config \
+		--cflags ompi-c)" MPI_LIBS="$$(pkg-config --libs ompi-c)"
+
+mpi-deps:
+	@pkg-config --exists ompi-c 2>/dev/null || { \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "shmsync: installing Open MPI: apt-get install -y" \
+			"--no-install-recommends $(MPI_APT)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get \
+			install -y -qq --no-install-recommends $(MPI_APT); } >&2 && \
+		pkg-config --exists ompi-c || { echo "installing failed; run:" \
+			"apt-get update && apt-get install -y" \
+			"--no-install-recommends $(MPI_APT)" >&2; exit 1; }; \
+	else \
+		echo "make mpi: Open MPI is missing; run: sudo apt-get install -y" \
+			"--no-install-recommends $(MPI_APT)" >&2; exit 1; \
+	fi; }
+
+$(MPI_PROG): $(LIB_OBJ) $(MPI_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MPI_LIBS) $(BSD_LIBS) -pthread
+
+$(MPI_OBJ): $(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -134,6 +170,6 @@ uninstall:
 		$(DESTDIR)$(COMPDIR)/shmsync
 
 clean:
-	rm -rf build build-asan build-tsan shmsync
+	rm -rf build build-asan build-tsan shmsync shmsync-mpi
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MPI_OBJ:.o=.d)

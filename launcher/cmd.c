@@ -128,14 +128,16 @@ print_help_text(const char *lhs, const char *help)
 	text[0] = '\0';
 	while ((at = strchr(help, '%')) != NULL) {
 		tag = strncmp(at, "%coop", 5) == 0 ? "%coop" :
-		    strncmp(at, "%timed", 6) == 0 ? "%timed" : NULL;
+		    strncmp(at, "%timed", 6) == 0 ? "%timed" :
+		    strncmp(at, "%mpi", 4) == 0 ? "%mpi" : NULL;
 		n = (size_t)(at - help) + (tag == NULL);
 		strncat(text, help, n < sizeof(text) - strlen(text) - 1 ? n :
 		    sizeof(text) - strlen(text) - 1);
 		help = at + (tag != NULL ? strlen(tag) : 1);
 		if (tag == NULL)
 			continue;
-		demos_with(tag[1] == 'c' ? CAP_COOP : CAP_TIMED, list, sizeof(list));
+		demos_with(tag[1] == 'c' ? CAP_COOP : tag[1] == 't' ? CAP_TIMED :
+		    CAP_MPI, list, sizeof(list));
 		strlcat(text, list, sizeof(text));
 	}
 	strlcat(text, help, sizeof(text));

@@ -15,17 +15,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mpirun.h"
 #include "sweep.h"
 #include "trace.h"
 
 enum { C_MODE, C_FORMAT, C_TIMEOUT, C_DURATION, C_INJECT, C_COLOR, C_TRACE,
     C_TIMELINE, C_SEED, C_JITTER, C_WIDE, C_REPEAT, C_HELP, NCOMMON };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
-enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP };
+enum { M_THREAD, M_PROCESS, M_BOTH, M_COOP, M_MPI };
 
 static const char *const mode_names[] = {
 	[M_THREAD] = "thread", [M_PROCESS] = "process", [M_BOTH] = "both",
-	[M_COOP] = "coop", NULL
+	[M_COOP] = "coop", [M_MPI] = "mpi", NULL
 };
 static const char *const format_names[] = {
 	[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", NULL
@@ -38,7 +39,8 @@ const struct optdef common_opts[] = {
 	[C_MODE] = { "mode", 'm', "MODE", 0, 0, M_BOTH, mode_names,
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
-	  "                         where they yield (%coop)" },
+	  "                         where they yield (%coop); mpi: ranks under\n"
+	  "                         mpirun (%mpi; make mpi; DEMO -m mpi --help)" },
 	[C_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	[C_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,
@@ -181,7 +183,8 @@ static void
 read_common(struct cmdline *c)
 {
 	static const unsigned modes[] = { [M_THREAD] = MODE_THREAD,
-	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP };
+	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP,
+	    [M_MPI] = MODE_MPI };
 	const char *nc = getenv("NO_COLOR");
 
 	read_text(c);
@@ -251,6 +254,9 @@ check_common(const struct cmdline *c)
 	const char *msg;
 
 	check_people(c);
+	if (c->p.modes == MODE_MPI)	/* a demo's -m mpi went to exec_mpi */
+		usage_error(c->who, "-m mpi runs one demo: %s DEMO -m mpi",
+		    getprogname());
 	check_duration(c);
 	if (c->p.modes == MODE_COOP && c->demo != NULL && !(c->demo->caps & CAP_COOP))
 		usage_error(c->who, "--mode coop: this demo has no cooperative version");
@@ -356,6 +362,8 @@ exec_demo(const struct cmd_entry *e, int argc, char **argv)
 {
 	struct cmdline c = { .who = e->name, .demo = e->demo };
 
+	if (mpi_wanted(argc, argv))
+		return exec_mpi(e, argc, argv);
 	read_line(&c, argc, argv, NULL, NULL, NULL);
 	check_common(&c);
 	return session(&c, NULL);

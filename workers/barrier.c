@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "../ipc/barrier.h"
+#include "mpiform.h"
 #include "worker.h"
 
 enum { O_WORKERS, O_PHASES, O_BARRIER, O_EVEN, O_NOPTS };
@@ -174,7 +175,8 @@ barrier_destroy(struct run *r)
 
 const struct worker worker_barrier = {
 	.name = "barrier",
-	.caps = CAP_COOP,
+	.caps = CAP_COOP | CAP_MPI,
+	.mpi = &mpi_form_barrier,
 	.desc = "phases separated by a barrier: nobody starts phase r+1 early",
 	.proves = "on leaving round r all workers are done with phase r; "
 	    "one serial waiter per round",

@@ -19,6 +19,7 @@
 #include "../ipc/locks.h"
 #include "../ipc/mutex.h"
 #include "../ipc/sem.h"
+#include "mpiform.h"
 #include "worker.h"
 
 enum { O_WORKERS, O_ITERATIONS, O_SYNC, O_WIDEN, O_HOLD, O_FAIR, O_NOPTS };
@@ -594,7 +595,8 @@ const struct worker worker_counter = {
 	.desc = "shared counter: lost updates, then each guard that removes them",
 	.proves = "counter == workers x iterations under every guard; "
 	    "unguarded, the lost updates are counted",
-	.caps = CAP_COOP | CAP_TIMED,
+	.caps = CAP_COOP | CAP_TIMED | CAP_MPI,
+	.mpi = &mpi_form_counter,
 	.explain =
 	    "N workers each add 1 to one 64-bit counter in shared memory.  An increment is\n"
 	    "three steps (read, add, write); two workers that read the same value both\n"

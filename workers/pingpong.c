@@ -16,6 +16,7 @@
 
 #include "../ipc/compat.h"
 #include "../ipc/sem.h"
+#include "mpiform.h"
 #include "worker.h"
 
 enum { O_ITERATIONS, O_VIA, O_NOPTS };
@@ -232,7 +233,8 @@ const struct worker worker_pingpong = {
 	    "Try: --via spin; --mode both; -t 2 (as many round trips as fit in 2 s).\n"
 	    "\n"
 	    "Pitfalls: spinning is fast only while each side has its own CPU.\n",
-	.caps = CAP_TIMED,
+	.caps = CAP_TIMED | CAP_MPI,
+	.mpi = &mpi_form_pingpong,
 	.opts = pingpong_opts,
 	.nworkers = pingpong_nworkers,
 	.size = pingpong_size,

@@ -20,6 +20,7 @@
 #include "../ipc/queue.h"
 #include "../ipc/ring.h"
 #include "item.h"
+#include "mpiform.h"
 #include "worker.h"
 
 enum { O_PRODUCERS, O_CONSUMERS, O_ITEMS, O_CAPACITY, O_QUEUE, O_ITEMSIZE,
@@ -510,7 +511,8 @@ queue_destroy(struct run *r)
 
 const struct worker worker_queue = {
 	.name = "queue",
-	.caps = CAP_COOP | CAP_TIMED,
+	.caps = CAP_COOP | CAP_TIMED | CAP_MPI,
+	.mpi = &mpi_form_queue,
 	.desc = "bounded producer/consumer queue: every item delivered exactly once",
 	.proves = "consumed == produced, no duplicate (bitmap), checksum matches, "
 	    "no torn item",

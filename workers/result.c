@@ -81,5 +81,5 @@ const char *
 mode_name(enum mode m)
 {
 	return m == MODE_THREAD ? "thread" : m == MODE_PROCESS ? "process" :
-	    m == MODE_COOP ? "coop" : "both";
+	    m == MODE_COOP ? "coop" : m == MODE_MPI ? "mpi" : "both";
 }

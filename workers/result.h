@@ -17,6 +17,7 @@ enum mode {
 	MODE_PROCESS = 2,
 	MODE_BOTH = MODE_THREAD | MODE_PROCESS,
 	MODE_COOP = 4,		/* cooperative tasks in one thread */
+	MODE_MPI = 8,		/* MPI ranks under mpirun (shmsync-mpi) */
 };
 
 enum verdict {

@@ -143,6 +143,25 @@ struct outcome {
 /* What a demo declares it supports, beyond threads and processes. */
 #define CAP_COOP	0x1		/* --mode coop: tasks that yield */
 #define CAP_TIMED	0x2		/* -t SECONDS instead of a count */
+#define CAP_MPI		0x4		/* -m mpi: a form over MPI ranks (.mpi) */
+
+/*
+ * A demo's form over MPI ranks (workers/mpi.h): its options, read instead of
+ * the demo's with -m mpi, its variants and the lesson it adds to explain.
+ * Its body is linked into shmsync-mpi only (make mpi); shmsync never calls
+ * MPI, so there run is NULL.
+ */
+struct mpi_job;
+
+struct mpi_form {
+	const struct optdef	*opts;		/* ends with .name == NULL */
+	const char		*proves;	/* what every MPI run checks */
+	const char		*explain;	/* appended to the demo's lesson */
+	unsigned		 (*ranks)(const struct params *);
+	int			 (*variants)(const struct params *);
+	const char		*(*validate)(const struct params *);
+	void			 (*run)(struct mpi_job *);
+};
 
 /*
  * A demo.  The launcher parses its options, calls validate, then for each
@@ -158,6 +177,7 @@ struct worker {
 	const char		*proves;	/* what every run checks */
 	const char		*explain;	/* `shmsync explain`: the lesson */
 	unsigned		 caps;		/* CAP_* bits: what it supports */
+	const struct mpi_form	*mpi;		/* with CAP_MPI: its MPI form */
 	const struct optdef	*opts;		/* ends with .name == NULL */
 	const char		*(*validate)(const struct params *);
 	int			 (*variants)(const struct params *);
