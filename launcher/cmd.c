@@ -174,8 +174,12 @@ print_opts(const struct optdef *o)
 __dead void
 demo_help(const struct worker *w)
 {
-	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n\noptions:\n",
-	    getprogname(), w->name, w->desc, w->proves);
+	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n", getprogname(),
+	    w->name, w->desc, w->proves);
+	if (w->caps & CAP_MPI)
+		printf("over MPI ranks: %s %s -m mpi --help (make mpi)\n",
+		    getprogname(), w->name);
+	printf("\noptions:\n");
 	print_opts(w->opts);
 	printf("\ncommon options:\n");
 	print_opts(common_opts);
@@ -268,7 +272,8 @@ exec_list(const struct cmd_entry *e, int argc, char **argv)
 
 	want_args(e, argc, argv, 0);
 	for (w = workers; *w != NULL; w++)
-		printf("%-10s %s\n", (*w)->name, (*w)->desc);
+		printf("%-10s %s%s\n", (*w)->name, (*w)->desc,
+		    (*w)->caps & CAP_MPI ? "  (-m mpi)" : "");
 	finish(0);
 }
 
@@ -287,6 +292,8 @@ exec_explain(const struct cmd_entry *e, int argc, char **argv)
 	(void)e;
 	printf("%s: %s\n\nChecks: %s.\n\n%s", w->name, w->desc, w->proves,
 	    w->explain);
+	if (w->caps & CAP_MPI)
+		printf("\n%s", w->mpi->explain);
 	finish(0);
 }
 

@@ -39,8 +39,9 @@ const struct optdef common_opts[] = {
 	[C_MODE] = { "mode", 'm', "MODE", 0, 0, M_BOTH, mode_names,
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
-	  "                         where they yield (%coop); mpi: ranks under\n"
-	  "                         mpirun (%mpi; make mpi; DEMO -m mpi --help)" },
+	  "                         where they yield (%coop);\n"
+	  "                         mpi: ranks under mpirun (%mpi;\n"
+	  "                         make mpi, then DEMO -m mpi --help)" },
 	[C_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	[C_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,

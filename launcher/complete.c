@@ -67,16 +67,19 @@ value_cases(const struct optdef *o)
 	}
 }
 
-/* One command's arm: the values after PREV, else its options' words. */
+/* One command's arm: the values after PREV, else its options' words (c: -m mpi's). */
 static void
-arm(const char *name, const struct optdef *a, const struct optdef *b)
+arm(const char *name, const struct optdef *a, const struct optdef *b,
+    const struct optdef *c)
 {
 	printf("\t%s)\n\t\tcase \"$2\" in\n", name);
 	value_cases(a);
 	value_cases(b);
+	value_cases(c);
 	printf("\t\tesac\n\t\topts=\"$opts");
 	words(a, NULL);
 	words(b, a);
+	words(c, a);
 	printf(" \" ;;\n");
 }
 
@@ -92,10 +95,11 @@ opts_function(void)
 	printf("_shmsync_opts()\n{\n\tcase \"$1\" in\n");
 	for (c = cmd_table; *c != NULL; c++) {
 		if ((*c)->demo != NULL)
-			arm((*c)->name, (*c)->demo->opts, common_opts);
+			arm((*c)->name, (*c)->demo->opts, common_opts,
+			    (*c)->demo->mpi != NULL ? (*c)->demo->mpi->opts : NULL);
 		else if ((*c)->opts != NULL || ((*c)->flags & CMD_COMMON))
 			arm((*c)->name, (*c)->opts, (*c)->flags & CMD_COMMON ?
-			    common_opts : NULL);
+			    common_opts : NULL, NULL);
 	}
 	printf("\t*) return 1 ;;\n\tesac\n}\n\n");
 }

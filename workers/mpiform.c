@@ -158,12 +158,13 @@ const struct mpi_form mpi_form_counter = {
 	    "\n"
 	    "The lesson of one-sided calls: a value fetched by MPI_Get or\n"
 	    "MPI_Fetch_and_op is valid only after MPI_Win_flush (or the unlock)\n"
-	    "completes the call.  Reading it earlier happens to work over shared\n"
-	    "memory, where the call completes at once, and loses updates over TCP,\n"
-	    "where it does not: every body here flushes before it reads.\n"
+	    "completes the call.  In the prototypes behind this form, reading it\n"
+	    "earlier was exact over shared memory, where the call completes at once,\n"
+	    "and lost updates over TCP, where it does not: every body here flushes\n"
+	    "before it reads.\n"
 	    "\n"
 	    "Try: shmsync counter -m mpi -w 2; then --net tcp: the same verdicts,\n"
-	    "a hundred times the cost per operation.\n",
+	    "hundreds of times the cost per operation.\n",
 };
 
 const struct mpi_form mpi_form_barrier = {

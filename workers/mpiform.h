@@ -28,7 +28,7 @@ struct mpi_job {
 /* Every form's last options: the transport, then the table's end. */
 extern const char *const mpi_nets[];
 #define OPT_NET { "net", 0, "NET", 0, 0, NET_SHM, mpi_nets, \
-	"shm (shared memory within a node) or tcp (--mca btl tcp,self;\n" \
+	"shm (shared memory, one node) or tcp (btl tcp,self;\n" \
 	"                         one-sided calls over osc pt2pt)" }
 
 /* The forms, declared beside each demo's descriptor. */
