@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../launcher/mpirun.h"
 #include "../tests.h"
 
 #define RANKS	2
@@ -333,6 +334,53 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* Rank 0's rows survive the wire: every field's key, type, flags and value. */
+START_TEST(wire_round_trip)
+{
+	struct result in, out;
+	char *buf = NULL, *line, *p;
+	size_t len = 0;
+	int i, rc = 0, ends = 0;
+	FILE *fp;
+
+	memset(&in, 0, sizeof(in));
+	in.verdict = VERDICT_RACE;
+	in.mode = MODE_MPI;
+	in.variant = 3;
+	res_str(&in, "sync", "none", F_TABLE);
+	res_uint(&in, "observed", UINT64_MAX - 1, F_TABLE);
+	res_int(&in, "delta", -42, 0);
+	res_dbl(&in, "ops_per_sec", 1.0 / 3.0, F_TABLE | F_RATE);
+	res_bool(&in, "checksum_ok", 1, 0);
+	res_str(&in, "note", "lost 5 updates (2.5%) and spaces", F_TABLE);
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	mpi_wire_write(fp, &in);
+	fclose(fp);
+	for (p = buf; (line = strsep(&p, "\n")) != NULL && *line != '\0'; ) {
+		ck_assert_int_ge(rc = mpi_wire_line(line, &out), 0);
+		ends += rc == 1;
+	}
+	ck_assert_int_eq(ends, 1);
+	ck_assert_int_eq(out.verdict, VERDICT_RACE);
+	ck_assert_int_eq(out.mode, MODE_MPI);
+	ck_assert_int_eq(out.variant, 3);
+	ck_assert_int_eq(out.n, in.n);
+	for (i = 0; i < in.n; i++) {
+		ck_assert_str_eq(out.f[i].key, in.f[i].key);
+		ck_assert_int_eq(out.f[i].type, in.f[i].type);
+		ck_assert_int_eq(out.f[i].flags, in.f[i].flags);
+	}
+	ck_assert_str_eq(out.f[0].v.s, "none");
+	ck_assert_uint_eq(out.f[1].v.u, UINT64_MAX - 1);
+	ck_assert_int_eq(out.f[2].v.i, -42);
+	ck_assert(out.f[3].v.d == 1.0 / 3.0);
+	ck_assert_uint_eq(out.f[4].v.u, 1);
+	ck_assert_str_eq(out.f[5].v.s, "lost 5 updates (2.5%) and spaces");
+	ck_assert_int_eq(mpi_wire_line("[vm:123] some warning", &out), -1);
+	free(buf);
+}
+END_TEST
+
 Suite *
 cli_mpi_suite(void)
 {
@@ -341,6 +389,7 @@ cli_mpi_suite(void)
 	char why[PATH_MAX + 64];
 
 	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, wire_round_trip);
 	tcase_add_test(tc, shmsync_has_no_mpi);
 	if (!mpi_ready(why, sizeof(why))) {
 		fprintf(stderr, "cli_mpi: skipped the runs under mpirun: %s\n", why);
