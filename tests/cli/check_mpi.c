@@ -177,6 +177,23 @@ START_TEST(counter_over_tcp)
 }
 END_TEST
 
+/* --hosts: the ranks placed by mpirun --host; localhost runs here, over TCP. */
+START_TEST(hosts_localhost)
+{
+	struct jobj rows[MAX_ROWS];
+	int v = shm_count("vader_segment.");
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -m mpi --hosts localhost:2 "
+	    "--net tcp -w %d -n 100 -s fop -T 60", RANKS), 1);
+	expect(&c, 0);
+	counter_rows(rows, 1, 100);
+	mpi_rows(rows, 1, "tcp", RANKS);
+	cmd_free(&c);
+	nothing_left(v);
+}
+END_TEST
+
 /* barrier: 3 ranks x 40 phases arrive, none leaves early, both kinds. */
 START_TEST(barrier_phases)
 {
@@ -327,6 +344,9 @@ START_TEST(refusals)
 	expect_usage("counter -m mpi --net udp", "one of shm|tcp");
 	expect_usage("counter --net tcp", "--net");
 	expect_usage("all -m mpi", "one demo");
+	expect_usage("counter -m mpi --hosts localhost", "add --net tcp");
+	expect_usage("counter -m mpi --net tcp --hosts a;b", "not a list of host");
+	expect_usage("counter --hosts localhost", "--hosts");
 	expect_usage("queue -m mpi -p 128 -n 1000000", "16777216");
 	ck_assert_int_eq(setenv("SHMSYNC_MPI", "/nonexistent/shmsync-mpi", 1), 0);
 	expect_usage("counter -m mpi", "run: make mpi");
@@ -400,6 +420,7 @@ cli_mpi_suite(void)
 	tcase_add_test(tc, counter_guards_exact);
 	tcase_add_test(tc, counter_none_loses);
 	tcase_add_test(tc, counter_over_tcp);
+	tcase_add_test(tc, hosts_localhost);
 	tcase_add_test(tc, barrier_phases);
 	tcase_add_test(tc, pingpong_turns);
 	tcase_add_test(tc, queue_every_item_once);
