@@ -70,6 +70,13 @@ tmp_setup(void)
 	subreaper();
 }
 
+/* A failed test may leave its TMPDIR: remove it (after nothing_left, gone already). */
+static void
+tmp_teardown(void)
+{
+	rm_tree(tmp);
+}
+
 /* Nothing left: the private TMPDIR empty, no vader segment, no rank. */
 static void
 nothing_left(int vader_before)
@@ -416,7 +423,7 @@ cli_mpi_suite(void)
 		return s;
 	}
 	tc = tcase_in(s, "runs", CLI_TIMEOUT, 0);
-	tcase_add_checked_fixture(tc, tmp_setup, NULL);
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, counter_guards_exact);
 	tcase_add_test(tc, counter_none_loses);
 	tcase_add_test(tc, counter_over_tcp);
