@@ -307,7 +307,7 @@ START_TEST(sigint_gives_130)
 {
 	const char *argv[] = { shmsync_path(), "counter", "-m", "mpi", "-w", "2",
 	    "-s", "lock", "-n", "1000000000", "-T", "60", NULL };
-	int v = shm_count("vader_segment."), st, i;
+	int v = shm_count("vader_segment."), st, i, up;
 	pid_t pid;
 
 	fflush(NULL);
@@ -318,12 +318,17 @@ START_TEST(sigint_gives_130)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	for (i = 0; i < 400 && !run_dir_has_ranks(); i++)
+	for (up = 0; up < 400 && !run_dir_has_ranks(); up++)
 		ms_sleep(25);
-	ck_assert_msg(i < 400, "the ranks did not start in 10 s");
+	/* SIGINT either way: a failed test must not leave its launcher running. */
 	ck_assert_int_eq(kill(pid, SIGINT), 0);
 	for (i = 0; i < 400 && waitpid(pid, &st, WNOHANG) == 0; i++)
 		ms_sleep(25);
+	if (i == 400) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ck_assert_msg(up < 400, "the ranks did not start in 10 s");
 	ck_assert_msg(i < 400, "the launcher did not end 10 s after SIGINT");
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT,
 	    "status %#x, not killed by SIGINT (130)", st);
