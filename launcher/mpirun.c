@@ -33,7 +33,7 @@
 #define MAX_ARGV	(24 + 2 * MAX_OPTS)
 #define LINE_MAX_	8192
 
-enum { X_MODE, X_FORMAT, X_TIMEOUT, X_COLOR, X_WIDE, X_HELP, NX };
+enum { X_MODE, X_HOSTS, X_FORMAT, X_TIMEOUT, X_COLOR, X_WIDE, X_HELP, NX };
 
 static const char *const mpi_modes[] = { "mpi", NULL };
 static volatile sig_atomic_t got_signal;
@@ -103,7 +103,11 @@ build_opts(struct driver *d)
 
 	d->xopts[X_MODE] = (struct optdef){ "mode", 'm', "MODE", 0, 0, 0,
 	    mpi_modes, "mpi: the demo's MPI form, ranks under mpirun" };
-	for (i = X_MODE + 1; i < NX; i++) {
+	d->xopts[X_HOSTS] = (struct optdef){ "hosts", 0, "H1,H2...", 1, 0, 0,
+	    NULL, "run the ranks across these hosts, in turn (mpirun\n"
+	    "                         --host, by ssh: the same binary path on each;\n"
+	    "                         H:N gives a host N slots); needs --net tcp" };
+	for (i = X_HOSTS + 1; i < NX; i++) {
 		for (o = common_opts; o->name != NULL; o++)
 			if (strcmp(o->name, names[i]) == 0)
 				break;
@@ -166,6 +170,26 @@ find_programs(struct driver *d)
 		usage_error(d->who, "-m mpi: mpirun not found; run: %s", APT_MPI);
 }
 
+/* --hosts: names and slots only, and TCP between them. */
+static void
+check_hosts(const struct driver *d)
+{
+	const char *h = d->xs[X_HOSTS];
+	int i;
+
+	if (h == NULL)
+		return;
+	if (*h == '\0' || h[strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:,")] != '\0')
+		usage_error(d->who, "--hosts: '%s' is not a list of host names "
+		    "(H1,H2 or H1:N,H2:N)", h);
+	for (i = 0; d->w->mpi->opts[i].name != NULL; i++)
+		if (strcmp(d->w->mpi->opts[i].name, "net") == 0 &&
+		    d->p.v[i] != NET_TCP)
+			usage_error(d->who, "--hosts: ranks on other hosts talk "
+			    "over the network: add --net tcp");
+}
+
 /* Read and check the line: the MPI options, the form's; refusals exit 2. */
 static void
 read_mpi_line(struct driver *d, int argc, char **argv)
@@ -189,6 +213,7 @@ read_mpi_line(struct driver *d, int argc, char **argv)
 	    (nc == NULL || *nc == '\0')));
 	if (d->w->mpi->validate != NULL && (msg = d->w->mpi->validate(&d->p)))
 		usage_error(d->who, "%s", msg);
+	check_hosts(d);
 	find_programs(d);
 }
 
@@ -211,7 +236,10 @@ build_argv(struct driver *d)
 	snprintf(d->args[0], sizeof(d->args[0]), "%u", n);
 	d->argc = 0;
 	arg(d, d->mpirun), arg(d, "--quiet"), arg(d, "-n"), arg(d, d->args[0]);
-	if (cores > 0 && n > (unsigned long)cores)
+	if (d->xs[X_HOSTS] != NULL)	/* the ranks in turn over the hosts */
+		arg(d, "--host"), arg(d, d->xs[X_HOSTS]), arg(d, "--map-by"),
+		    arg(d, "node"), arg(d, "--oversubscribe");
+	else if (cores > 0 && n > (unsigned long)cores)
 		arg(d, "--oversubscribe");
 	/* Open MPI's shared-memory segments go in the per-run dir, not /dev/shm. */
 	arg(d, "--mca"), arg(d, "btl_vader_backing_directory"), arg(d, d->dir);

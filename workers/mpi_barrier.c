@@ -7,7 +7,6 @@
  */
 #include <mpi.h>
 
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,10 +30,11 @@ static void
 rma_barrier(MPI_Win win, uint64_t r, int size)
 {
 	uint64_t want = (r + 1) * (uint64_t)size;
+	unsigned polls = 0;
 
 	add_one(win, W_ARRIVE);
 	while (mpi_read_u64(win, 0, W_ARRIVE) < want)
-		sched_yield();		/* an oversubscribed rank must get to arrive */
+		mpi_poll_pause(&polls);	/* an oversubscribed rank must get to arrive */
 }
 
 /* The phases; the ranks that left a phase before every rank arrived. */

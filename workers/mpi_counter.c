@@ -9,7 +9,6 @@
 #include <mpi.h>
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +69,7 @@ static void
 inc_cas(MPI_Win win, uint64_t n)
 {
 	int32_t zero = 0, one = 1, seen, old;
+	unsigned polls = 0;
 	uint64_t i;
 
 	for (i = 0; i < n; i++) {
@@ -79,7 +79,7 @@ inc_cas(MPI_Win win, uint64_t n)
 			MPI_Win_flush(0, win);
 			if (seen == 0)
 				break;
-			sched_yield();	/* an oversubscribed holder must run */
+			mpi_poll_pause(&polls);	/* an oversubscribed holder must run */
 		}
 		inc_none(win, 1);
 		MPI_Fetch_and_op(&zero, &old, MPI_INT32_T, 0, W_LOCK, MPI_REPLACE,

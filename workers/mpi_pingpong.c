@@ -7,7 +7,6 @@
  */
 #include <mpi.h>
 
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,10 +44,11 @@ put_flag(MPI_Win win, int rank, uint64_t v)
 static int
 await_flag(MPI_Win win, int self, uint64_t i)
 {
+	unsigned polls = 0;
 	uint64_t v;
 
 	while ((v = mpi_read_u64(win, self, 0)) < i)
-		sched_yield();		/* the other rank may share this core */
+		mpi_poll_pause(&polls);	/* the other rank may share this core */
 	return v != i;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <mpi.h>
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,4 +76,16 @@ mpi_timed_end(struct mpi_job *j, uint64_t t0)
 {
 	MPI_Barrier(MPI_COMM_WORLD);
 	j->wall_ns = mpi_now_ns() - t0;
+}
+
+/*
+ * Between two polls of a window: yield every 64th time.  A rank that never
+ * yields starves an oversubscribed one it waits for (ms per round); one that
+ * yields every time hands its core away for a whole slice on a busy machine.
+ */
+void
+mpi_poll_pause(unsigned *polls)
+{
+	if (++*polls % 64 == 0)
+		sched_yield();
 }

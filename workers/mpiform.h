@@ -65,6 +65,7 @@ void		mpi_check(int, const char *);
 uint64_t	mpi_read_u64(MPI_Win, int, MPI_Aint);
 void		mpi_timed_start(struct mpi_job *, uint64_t *);
 void		mpi_timed_end(struct mpi_job *, uint64_t);
+void		mpi_poll_pause(unsigned *);
 #endif
 
 #endif /* WORKERS_MPIFORM_H */

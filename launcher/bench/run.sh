@@ -126,6 +126,29 @@ for n in 256 1024 4096; do
 	    }' "$tmp/perf.txt" "$tmp/spawn.json" >> "$tmp/spawn.txt"
 done
 
+# MPI ranks (make mpi built PROGRAM-mpi): the counter per guard, the barrier
+# and ping-pong, over shared memory and over TCP; skipped, and said so, without.
+mpi_runs="counter -w 2 -n 20000|counter -w 2 -n 300 --net tcp|barrier -w 2 -r 2000|barrier -w 4 -r 1000|barrier -w 2 -r 100 --net tcp|pingpong -n 10000|pingpong -n 300 --net tcp"
+mpi_note="(No MPI rows: build shmsync-mpi with \`make mpi\` first.)"
+: > "$tmp/mpi.md"
+if [ -x "$prog-mpi" ] && command -v mpirun >/dev/null 2>&1; then
+	mpi_note=
+	IFS='|'
+	for r in $mpi_runs; do
+		IFS=' '
+		echo "benchmarks: $prog $r -m mpi" >&2
+		$prog $r -m mpi --format csv > "$tmp/mpi.csv" 2> "$tmp/mpi.err" ||
+		    echo "benchmarks: $r -m mpi: exit $?: $(head -1 "$tmp/mpi.err")" >&2
+		awk -F, -v cmd="$r" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		    { op = $c["ops_per_sec"] > 0 ? 1e6 / $c["ops_per_sec"] : 0
+		      printf "| `%s` | %s | %s | %s | %s | %s | %.2f us |\n", cmd,
+			$c["sync"], $c["ranks"], $c["transport"], $c["osc"],
+			$c["verdict"], op }' "$tmp/mpi.csv" >> "$tmp/mpi.md"
+		IFS='|'
+	done
+	IFS=' '
+fi
+
 # Plots: one data file per series, then gnuplot.
 plots=
 if command -v gnuplot >/dev/null 2>&1; then
@@ -360,6 +383,22 @@ call): items/s, threads and processes.
 
 EOF
 	awk -F, -f "$dir/grow.awk" "$tmp/qgrow.csv"
+	cat <<EOF
+
+## MPI ranks (\`shmsync DEMO -m mpi\`)
+
+Each command below with \`-m mpi\`, once (mpirun's start, about half a
+second, is outside the times).  The cost of one operation, from the wall
+time between the start and end barriers: an increment (counter, all ranks'
+together), a barrier phase, a ping-pong round trip.  Over shm the one-sided
+calls are Open MPI's osc rdma on the vader BTL; over TCP, osc pt2pt.
+Compare the counter's guards with the thread and process rows above.
+$mpi_note
+
+| command | sync | ranks | transport | osc | verdict | per operation |
+|---|---|---:|---|---|---|---:|
+EOF
+	cat "$tmp/mpi.md"
 	printf '\n## Tables\n\n'
 	sed -n '/^### /,$p' "$tmp/tables.md" | sed '/^### targets/,$d'
 } > "$tmp/out.md" && mv "$tmp/out.md" "$out"

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../launcher/mpirun.h"
 #include "../tests.h"
 
 #define RANKS	2
@@ -67,6 +68,13 @@ tmp_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	ck_assert_int_eq(setenv("TMPDIR", tmp, 1), 0);
 	subreaper();
+}
+
+/* A failed test may leave its TMPDIR: remove it (after nothing_left, gone already). */
+static void
+tmp_teardown(void)
+{
+	rm_tree(tmp);
 }
 
 /* Nothing left: the private TMPDIR empty, no vader segment, no rank. */
@@ -171,6 +179,23 @@ START_TEST(counter_over_tcp)
 	counter_rows(rows, n, 50);
 	mpi_rows(rows, n, "tcp", RANKS);
 	ck_assert_str_eq(jstr(&rows[2], "osc"), "pt2pt");
+	cmd_free(&c);
+	nothing_left(v);
+}
+END_TEST
+
+/* --hosts: the ranks placed by mpirun --host; localhost runs here, over TCP. */
+START_TEST(hosts_localhost)
+{
+	struct jobj rows[MAX_ROWS];
+	int v = shm_count("vader_segment.");
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -m mpi --hosts localhost:2 "
+	    "--net tcp -w %d -n 100 -s fop -T 60", RANKS), 1);
+	expect(&c, 0);
+	counter_rows(rows, 1, 100);
+	mpi_rows(rows, 1, "tcp", RANKS);
 	cmd_free(&c);
 	nothing_left(v);
 }
@@ -282,7 +307,7 @@ START_TEST(sigint_gives_130)
 {
 	const char *argv[] = { shmsync_path(), "counter", "-m", "mpi", "-w", "2",
 	    "-s", "lock", "-n", "1000000000", "-T", "60", NULL };
-	int v = shm_count("vader_segment."), st, i;
+	int v = shm_count("vader_segment."), st, i, up;
 	pid_t pid;
 
 	fflush(NULL);
@@ -293,12 +318,17 @@ START_TEST(sigint_gives_130)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	for (i = 0; i < 400 && !run_dir_has_ranks(); i++)
+	for (up = 0; up < 400 && !run_dir_has_ranks(); up++)
 		ms_sleep(25);
-	ck_assert_msg(i < 400, "the ranks did not start in 10 s");
+	/* SIGINT either way: a failed test must not leave its launcher running. */
 	ck_assert_int_eq(kill(pid, SIGINT), 0);
 	for (i = 0; i < 400 && waitpid(pid, &st, WNOHANG) == 0; i++)
 		ms_sleep(25);
+	if (i == 400) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ck_assert_msg(up < 400, "the ranks did not start in 10 s");
 	ck_assert_msg(i < 400, "the launcher did not end 10 s after SIGINT");
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT,
 	    "status %#x, not killed by SIGINT (130)", st);
@@ -326,10 +356,60 @@ START_TEST(refusals)
 	expect_usage("counter -m mpi --net udp", "one of shm|tcp");
 	expect_usage("counter --net tcp", "--net");
 	expect_usage("all -m mpi", "one demo");
+	expect_usage("counter -m mpi --hosts localhost", "add --net tcp");
+	expect_usage("counter -m mpi --net tcp --hosts a;b", "not a list of host");
+	expect_usage("counter --hosts localhost", "--hosts");
 	expect_usage("queue -m mpi -p 128 -n 1000000", "16777216");
 	ck_assert_int_eq(setenv("SHMSYNC_MPI", "/nonexistent/shmsync-mpi", 1), 0);
 	expect_usage("counter -m mpi", "run: make mpi");
 	unsetenv("SHMSYNC_MPI");
+}
+END_TEST
+
+/* Rank 0's rows survive the wire: every field's key, type, flags and value. */
+START_TEST(wire_round_trip)
+{
+	struct result in, out;
+	char *buf = NULL, *line, *p;
+	size_t len = 0;
+	int i, rc = 0, ends = 0;
+	FILE *fp;
+
+	memset(&in, 0, sizeof(in));
+	in.verdict = VERDICT_RACE;
+	in.mode = MODE_MPI;
+	in.variant = 3;
+	res_str(&in, "sync", "none", F_TABLE);
+	res_uint(&in, "observed", UINT64_MAX - 1, F_TABLE);
+	res_int(&in, "delta", -42, 0);
+	res_dbl(&in, "ops_per_sec", 1.0 / 3.0, F_TABLE | F_RATE);
+	res_bool(&in, "checksum_ok", 1, 0);
+	res_str(&in, "note", "lost 5 updates (2.5%) and spaces", F_TABLE);
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	mpi_wire_write(fp, &in);
+	fclose(fp);
+	for (p = buf; (line = strsep(&p, "\n")) != NULL && *line != '\0'; ) {
+		ck_assert_int_ge(rc = mpi_wire_line(line, &out), 0);
+		ends += rc == 1;
+	}
+	ck_assert_int_eq(ends, 1);
+	ck_assert_int_eq(out.verdict, VERDICT_RACE);
+	ck_assert_int_eq(out.mode, MODE_MPI);
+	ck_assert_int_eq(out.variant, 3);
+	ck_assert_int_eq(out.n, in.n);
+	for (i = 0; i < in.n; i++) {
+		ck_assert_str_eq(out.f[i].key, in.f[i].key);
+		ck_assert_int_eq(out.f[i].type, in.f[i].type);
+		ck_assert_int_eq(out.f[i].flags, in.f[i].flags);
+	}
+	ck_assert_str_eq(out.f[0].v.s, "none");
+	ck_assert_uint_eq(out.f[1].v.u, UINT64_MAX - 1);
+	ck_assert_int_eq(out.f[2].v.i, -42);
+	ck_assert(out.f[3].v.d == 1.0 / 3.0);
+	ck_assert_uint_eq(out.f[4].v.u, 1);
+	ck_assert_str_eq(out.f[5].v.s, "lost 5 updates (2.5%) and spaces");
+	ck_assert_int_eq(mpi_wire_line("[vm:123] some warning", &out), -1);
+	free(buf);
 }
 END_TEST
 
@@ -341,16 +421,18 @@ cli_mpi_suite(void)
 	char why[PATH_MAX + 64];
 
 	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, wire_round_trip);
 	tcase_add_test(tc, shmsync_has_no_mpi);
 	if (!mpi_ready(why, sizeof(why))) {
 		fprintf(stderr, "cli_mpi: skipped the runs under mpirun: %s\n", why);
 		return s;
 	}
 	tc = tcase_in(s, "runs", CLI_TIMEOUT, 0);
-	tcase_add_checked_fixture(tc, tmp_setup, NULL);
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, counter_guards_exact);
 	tcase_add_test(tc, counter_none_loses);
 	tcase_add_test(tc, counter_over_tcp);
+	tcase_add_test(tc, hosts_localhost);
 	tcase_add_test(tc, barrier_phases);
 	tcase_add_test(tc, pingpong_turns);
 	tcase_add_test(tc, queue_every_item_once);
