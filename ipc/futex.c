@@ -67,9 +67,9 @@ ipc_futex_asym(void)
 void
 ipc_futex_heavy_fence(void)
 {
-	atomic_thread_fence(memory_order_seq_cst);
+	ipc_full_fence();
 	syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
-	atomic_thread_fence(memory_order_seq_cst);
+	ipc_full_fence();
 }
 
 /* Wake up to n sleepers on uaddr; *woken (if not NULL) says how many. */
@@ -169,7 +169,7 @@ ipc_futex_await(const struct ipc_await *a, const struct timespec *deadline,
 		if (a->asym)
 			ipc_futex_heavy_fence();
 		else
-			atomic_thread_fence(memory_order_seq_cst);
+			ipc_full_fence();
 		seq = atomic_load(a->seq);
 		if (a->ready(a->arg)) {
 			atomic_fetch_sub(a->waiters, 1);

@@ -55,7 +55,7 @@ ipc_futex_tell(_Atomic uint32_t *seq, atomic_uint *waiters, int n, int asym)
 	if (asym)
 		atomic_signal_fence(memory_order_seq_cst);
 	else
-		atomic_thread_fence(memory_order_seq_cst);
+		ipc_full_fence();
 	if (__builtin_expect(atomic_load_explicit(waiters,
 	    memory_order_relaxed) == 0, 1))
 		return;

@@ -21,24 +21,12 @@ int	pin_worker(unsigned);
 
 #include "../ipc/tsan.h"
 
-/*
- * The fence between a worker's store and its load when asked for, else only
- * the compiler's barrier.  ThreadSanitizer does not model fences (gcc
- * refuses atomic_thread_fence under -fsanitize=thread with -Werror=tsan):
- * there a seq_cst read-modify-write, as strong on x86, stands in.
- */
+/* The fence between a worker's store and its load when asked for (ipc_full_fence), else only the compiler's barrier. */
 static inline __attribute__((always_inline)) void
 pair_fence(int full)
 {
-#ifdef IPC_TSAN
-	static _Atomic int fence_word;
-
 	if (full)
-		atomic_fetch_add_explicit(&fence_word, 0, memory_order_seq_cst);
-#else
-	if (full)
-		atomic_thread_fence(memory_order_seq_cst);
-#endif
+		ipc_full_fence();
 	else
 		atomic_signal_fence(memory_order_seq_cst);
 }
