@@ -249,7 +249,7 @@ check_region(const char *demo, const char *file, int first, int last,
 	for (i = first; i <= last; i++) {
 		ck_assert(nth_line(src, i, line, sizeof(line)));
 		t = strspn(line, "\t");
-		k = line[t] != '\0' && t < k ? t : k;
+		k = t < k && line[t] != '\0' ? t : k;
 	}
 	for (i = first; i <= last; i++) {
 		nth_line(src, i, line, sizeof(line));
