@@ -154,10 +154,12 @@ sched_cv_wait(struct run *r, unsigned id, enum side side)
 	s->asleep++;
 	sched_mutex_unlock(r, id, &s->m);
 	sched_point(r, id, SCH_WAIT, cv, 0);
-	while (s->woken[k] == 0) {
-		sched_blocked(r, id, cv);
-		worker_yield(r);
-	}
+	while (s->woken[k] == 0)
+		if (sched_wait(r, id, cv) != 0) {
+			s->sleeping[k]--;	/* it leaves, the lock not retaken */
+			s->asleep--;
+			return ETIMEDOUT;
+		}
 	s->woken[k]--;
 	s->sleeping[k]--;
 	s->asleep--;

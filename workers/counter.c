@@ -302,19 +302,19 @@ zoo_trylock(struct counter *c, enum sync s, unsigned id)
 }
 
 /* The naive flag, one step at a time: check (a load), then set (a store). */
-static void
+static int
 coop_naive(struct run *r, struct counter *c, unsigned id)
 {
 	sched_point(r, id, SCH_LOAD, &c->flag, 0);
-	while (c->flag) {
-		sched_blocked(r, id, &c->flag);
-		worker_yield(r);
-	}
+	while (c->flag)
+		if (sched_wait(r, id, &c->flag) != 0)
+			return ETIMEDOUT;
 	sched_read(r, id, 0);
 	if (r->p->v[O_WIDEN])
 		worker_yield(r);
 	sched_point(r, id, SCH_STORE, &c->flag, 1);
 	c->flag = 1;
+	return 0;
 }
 
 /* The object a guard's lock and unlock act on: what a schedule names. */
@@ -381,15 +381,14 @@ coop_lock(struct run *r, struct counter *c, enum sync s, sem_t *sem,
 	if (s == S_NONE)
 		return 0;
 	if (s == S_NAIVE) {
-		coop_naive(r, c, id);
-		ipc_trace(IPC_EV_ACQ, IPC_K_FLAG, &c->flag);
-		return 0;
+		if ((rc = coop_naive(r, c, id)) == 0)
+			ipc_trace(IPC_EV_ACQ, IPC_K_FLAG, &c->flag);
+		return rc;
 	}
 	sched_point(r, id, SCH_LOCK, obj, 0);
-	while ((rc = guard_try(c, s, sem, id)) == EBUSY) {
-		sched_blocked(r, id, obj);
-		worker_yield(r);
-	}
+	while ((rc = guard_try(c, s, sem, id)) == EBUSY)
+		if (sched_wait(r, id, obj) != 0)
+			return ETIMEDOUT;
 	if (s == S_TAS)
 		ipc_trace(IPC_EV_ACQ, IPC_K_FLAG, &c->flag);
 	return rc;

@@ -240,6 +240,19 @@ fnv1a(uint32_t h, const char *s)
  * it is blocked and lets the others go (it must never sleep in the kernel
  * while it has the turn).
  */
+/*
+ * The way is shut (a held lock, a count at 0): say so, let the others run;
+ * 0 to try again, ETIMEDOUT past the run's deadline or when it is called
+ * off.  After a schedule's last step the workers wait here in real time.
+ */
+int
+sched_wait(const struct run *r, unsigned id, const volatile void *obj)
+{
+	sched_blocked(r, id, obj);
+	worker_yield(r);
+	return run_stopped(r) ? ETIMEDOUT : 0;
+}
+
 int
 sched_mutex_lock(const struct run *r, unsigned id, pthread_mutex_t *m,
     const char *what)
@@ -249,10 +262,9 @@ sched_mutex_lock(const struct run *r, unsigned id, pthread_mutex_t *m,
 	if (!sched_on(r))
 		return worker_mutex_lock(r, m, what);
 	sched_point(r, id, SCH_LOCK, m, 0);
-	while ((rc = ipc_mutex_trylock(m)) == EBUSY) {
-		sched_blocked(r, id, m);
-		worker_yield(r);
-	}
+	while ((rc = ipc_mutex_trylock(m)) == EBUSY)
+		if (sched_wait(r, id, m) != 0)
+			return ETIMEDOUT;
 	return rc;
 }
 
@@ -272,10 +284,9 @@ sched_sem_wait(const struct run *r, unsigned id, sem_t *sem)
 	if (!sched_on(r))
 		return ipc_sem_wait(sem, r->deadline);
 	sched_point(r, id, SCH_WAIT, sem, 0);
-	while ((rc = ipc_sem_trywait(sem)) == EAGAIN) {
-		sched_blocked(r, id, sem);
-		worker_yield(r);
-	}
+	while ((rc = ipc_sem_trywait(sem)) == EAGAIN)
+		if (sched_wait(r, id, sem) != 0)
+			return ETIMEDOUT;
 	return rc;
 }
 

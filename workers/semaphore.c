@@ -177,12 +177,9 @@ semaphore_work(struct run *r, unsigned id)
 	}
 	if (r->p->v[O_OVER] && id != 0)
 		sched_point(r, id, SCH_LOAD, &s->released, 0);
-	while (r->p->v[O_OVER] && !atomic_load(&s->released)) {
-		if (ipc_expired(r->deadline))
+	while (r->p->v[O_OVER] && !atomic_load(&s->released))
+		if (sched_wait(r, id, &s->released) != 0)
 			worker_errc(r, ETIMEDOUT, "semaphore: worker %u", id);
-		sched_blocked(r, id, &s->released);
-		worker_yield(r);
-	}
 	for (i = 0; i < (uint64_t)r->p->v[O_REQUESTS]; i++)
 		request(r, sem, id, i);
 }

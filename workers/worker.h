@@ -243,6 +243,7 @@ __dead void	 worker_errc(const struct run *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 int		 worker_mutex_lock(const struct run *, pthread_mutex_t *,
 		    const char *);
+int		 sched_wait(const struct run *, unsigned, const volatile void *);
 int		 sched_mutex_lock(const struct run *, unsigned, pthread_mutex_t *,
 		    const char *);
 int		 sched_mutex_unlock(const struct run *, unsigned, pthread_mutex_t *);
