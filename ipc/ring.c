@@ -237,12 +237,13 @@ room(struct ipc_ring *r, uint64_t tail)
 }
 
 /*
- * One item: the common case, without put_many's loop.  The shared index
- * of the other side is read only when the private copy says full; the
- * sleeper count is read after every publish, but without a fence when asym.
+ * One item, when ring.h's inline put found the ring full or closed, or the
+ * item not 8 bytes: the shared head is read only when the private copy
+ * says full; the sleeper count after every publish (no fence when asym).
  */
 int
-ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadline)
+ipc_ring_put_slow(struct ipc_ring *r, const void *item,
+    const struct timespec *deadline)
 {
 	uint64_t tail = r->put_pos;
 
@@ -258,9 +259,9 @@ ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadli
 	return 0;
 }
 
-/* One item; the shared tail is read only when the private copy says empty. */
+/* One item, when the inline get's copy of tail said empty (or any item size). */
 int
-ipc_ring_get(struct ipc_ring *r, void *item, const struct timespec *deadline)
+ipc_ring_get_slow(struct ipc_ring *r, void *item, const struct timespec *deadline)
 {
 	uint64_t head = r->get_pos;
 	size_t n;

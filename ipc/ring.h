@@ -23,7 +23,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "futex.h"
 #include "ipc.h"
 
 struct ipc_ring {
@@ -59,8 +61,8 @@ struct ipc_ring {
 
 size_t	ipc_ring_size(size_t, size_t);
 int	ipc_ring_init(struct ipc_ring *, size_t, size_t);
-int	ipc_ring_put(struct ipc_ring *, const void *, const struct timespec *);
-int	ipc_ring_get(struct ipc_ring *, void *, const struct timespec *);
+int	ipc_ring_put_slow(struct ipc_ring *, const void *, const struct timespec *);
+int	ipc_ring_get_slow(struct ipc_ring *, void *, const struct timespec *);
 int	ipc_ring_put_many(struct ipc_ring *, const void *, size_t, size_t *,
 	    const struct timespec *);
 int	ipc_ring_get_many(struct ipc_ring *, void *, size_t, size_t *,
@@ -73,5 +75,52 @@ void	ipc_ring_store(unsigned char *, uint64_t, uint64_t, uint64_t,
 	    const void *, uint64_t);
 void	ipc_ring_load(const unsigned char *, uint64_t, uint64_t, uint64_t,
 	    void *, uint64_t);
+
+/* Slot pos's bytes: pos % capacity without a division for a power of two. */
+static inline unsigned char *
+ipc_ring_slot(const struct ipc_ring *r, uint64_t pos)
+{
+	uint64_t cap = r->capacity;
+
+	return (unsigned char *)r->items + r->itemsize *
+	    ((cap & (cap - 1)) == 0 ? pos & (cap - 1) : pos % cap);
+}
+
+/*
+ * One item, inline: while the private copy of head says there is room,
+ * a put is a copy, two stores and a look at the sleeper count (no fence
+ * when asym); a ring that looks full or closed takes the call (ring.c).
+ */
+static inline int
+ipc_ring_put(struct ipc_ring *r, const void *item, const struct timespec *deadline)
+{
+	uint64_t tail = r->put_pos;
+
+	if (__builtin_expect(tail - r->head_seen == r->capacity ||
+	    r->itemsize != sizeof(uint64_t) ||
+	    atomic_load_explicit(&r->closed, memory_order_relaxed), 0))
+		return ipc_ring_put_slow(r, item, deadline);
+	memcpy(ipc_ring_slot(r, tail), item, sizeof(uint64_t));
+	r->put_pos = tail + 1;
+	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	ipc_futex_tell(&r->not_empty, &r->get_waiters, 1, (int)r->asym);
+	return 0;
+}
+
+/* One item, inline while the private copy of tail says there are items. */
+static inline int
+ipc_ring_get(struct ipc_ring *r, void *item, const struct timespec *deadline)
+{
+	uint64_t head = r->get_pos;
+
+	if (__builtin_expect(r->tail_seen == head ||
+	    r->itemsize != sizeof(uint64_t), 0))
+		return ipc_ring_get_slow(r, item, deadline);
+	memcpy(item, ipc_ring_slot(r, head), sizeof(uint64_t));
+	r->get_pos = head + 1;
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+	ipc_futex_tell(&r->not_full, &r->put_waiters, 1, (int)r->asym);
+	return 0;
+}
 
 #endif /* IPC_RING_H */

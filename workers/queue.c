@@ -316,15 +316,16 @@ static void
 put_range(struct run *r, unsigned p, unsigned char *buf)
 {
 	const struct qstate *q = r->state;
-	uint64_t i, j, n = per_producer(r->p), k;
-	size_t batch = (size_t)r->p->v[O_BATCH];
+	const size_t isz = q->isz, batch = (size_t)r->p->v[O_BATCH];
+	const uint64_t n = per_producer(r->p), first = p * n;
+	uint64_t i, j, k;
 	int rc;
 
 	for (i = 0; i < n && run_more(r, i, n); i += k) {
 		k = n - i < batch ? n - i : batch;
 		for (j = 0; j < k; j++) {
 			inject_point(r, p, i + j);
-			item_fill(buf + j * q->isz, q->isz, p * n + i + j);
+			item_fill(buf + j * isz, isz, first + i + j);
 		}
 		if ((rc = put_items(r, buf, k)) != 0)
 			worker_errc(r, rc, "queue: producer %u: put item %ju", p,
@@ -376,6 +377,21 @@ task_done(struct run *r, struct qstate *q)
 		worker_errc(r, rc, "queue: task_done");
 }
 
+/*
+ * What a consumer needs per item, copied out of the region so the loop
+ * keeps it in registers; its counts go back to the region (flush).
+ */
+struct taker {
+	struct tally	 t;		/* this consumer's counts so far */
+	uint64_t	 nitems;
+	uint64_t	 per;
+	unsigned	 np;
+	enum qcheck	 check;
+	size_t		 isz;
+	_Atomic uint64_t *bitmap;
+	uint64_t	*next;		/* --check order: each producer's next number */
+};
+
 /* explain: queue: each item taken is marked in a bitmap: a second mark is a duplicate */
 /*
  * Check one item and prove it came once: with the bitmap, mark it (a
@@ -384,44 +400,44 @@ task_done(struct run *r, struct qstate *q)
  * producer (next[], private to the only consumer: a compare per item).
  * Both count what breaks the rule in dups.
  */
-static void
-take(struct qstate *q, struct tally *t, uint64_t *next, const unsigned char *p)
+static inline void
+take(struct taker *k, const unsigned char *p)
 {
-	_Atomic uint64_t *bitmap = (_Atomic uint64_t *)((char *)q + q->bitmap_off);
 	uint64_t item, bit, p0;
 
-	t->taken++;
-	if (item_check(p, q->isz, &item) != 0) {
-		t->torn++;
+	k->t.taken++;
+	if (item_check(p, k->isz, &item) != 0) {
+		k->t.torn++;
 		return;
 	}
-	t->sum += item_mix(item);
-	if (item >= q->nitems) {
-		t->dups++;	/* never produced: counted as wrong */
+	k->t.sum += item_mix(item);
+	if (item >= k->nitems) {
+		k->t.dups++;	/* never produced: counted as wrong */
 		return;
 	}
-	if (q->check == C_ORDER) {
+	if (k->check == C_ORDER) {
 		/* Items come in runs from one producer: try the last one first. */
-		p0 = next[q->np];
-		if (item - p0 * q->per >= q->per)
-			p0 = next[q->np] = item / q->per;	/* a division, now and then */
-		if (item != next[p0]++)
-			t->dups++;
+		p0 = k->next[k->np];
+		if (item - p0 * k->per >= k->per)
+			p0 = k->next[k->np] = item / k->per;	/* a division, now and then */
+		if (item != k->next[p0]++)
+			k->t.dups++;
 		return;
 	}
 	bit = 1ULL << (item % 64);
-	if (atomic_fetch_or_explicit(&bitmap[item / 64], bit,
+	if (atomic_fetch_or_explicit(&k->bitmap[item / 64], bit,
 	    memory_order_relaxed) & bit)
-		t->dups++;
+		k->t.dups++;
 }
 /* explain: end */
 
 /*
  * The consumer's buffer for B items, then for --check order each
- * producer's next number (p's first, to start), then the last producer seen.
+ * producer's next number (p's first, to start), then the last producer
+ * seen; and what take needs, out of the region.
  */
 static unsigned char *
-consumer_buf(struct run *r, const struct qstate *q, uint64_t **next)
+consumer_init(struct run *r, const struct qstate *q, struct taker *k)
 {
 	size_t items = (size_t)r->p->v[O_BATCH] * q->isz;
 	unsigned char *buf;
@@ -430,16 +446,25 @@ consumer_buf(struct run *r, const struct qstate *q, uint64_t **next)
 	items = (items + sizeof(uint64_t) - 1) / sizeof(uint64_t) * sizeof(uint64_t);
 	if ((buf = malloc(items + (q->np + 1) * sizeof(uint64_t))) == NULL)
 		worker_errc(r, errno, "queue: consumer");
-	*next = (uint64_t *)(void *)(buf + items);
+	memset(k, 0, sizeof(*k));
+	k->nitems = q->nitems;
+	k->per = q->per;
+	k->np = q->np;
+	k->check = q->check;
+	k->isz = q->isz;
+	k->bitmap = (_Atomic uint64_t *)((char *)q + q->bitmap_off);
+	k->next = (uint64_t *)(void *)(buf + items);
 	for (p = 0; p < q->np; p++)
-		(*next)[p] = p * q->per;
-	(*next)[q->np] = 0;
+		k->next[p] = p * q->per;
+	k->next[q->np] = 0;
 	return buf;
 }
 
 /*
- * Take items until the queue is closed and drained, marking each in the
- * bitmap; --inject strikes with an item in hand, which is then lost.
+ * Take items until the queue is closed and drained, checking each; the
+ * counts reach the region after each call when --inject may end this
+ * worker (it strikes with an item in hand, which is then lost) or --join
+ * counts, else every 65536 items and at the end.
  */
 static void
 consume(struct run *r, unsigned id, unsigned c)
@@ -447,19 +472,24 @@ consume(struct run *r, unsigned id, unsigned c)
 	struct qstate *q = r->state;
 	struct tally *t = (struct tally *)((char *)q + q->tally_off) + c;
 	size_t batch = (size_t)r->p->v[O_BATCH], got, j;
+	int join = (int)r->p->v[O_JOIN], every = r->p->perturb || join;
+	struct taker k;
 	unsigned char *buf;
-	uint64_t *next;
 	int rc;
 
-	buf = consumer_buf(r, q, &next);
+	buf = consumer_init(r, q, &k);
 	pthread_cleanup_push(free, buf);
-	while ((rc = get_items(r, buf, batch, &got)) == 0)
+	while ((rc = get_items(r, buf, batch, &got)) == 0) {
 		for (j = 0; j < got; j++) {
-			inject_point(r, id, t->taken);
-			take(q, t, next, buf + j * q->isz);
-			if (r->p->v[O_JOIN])
+			inject_point(r, id, k.t.taken);
+			take(&k, buf + j * k.isz);
+			if (join)
 				task_done(r, q);
 		}
+		if (every || (k.t.taken & 0xffff) < got)
+			*t = k.t;
+	}
+	*t = k.t;
 	pthread_cleanup_pop(1);
 	if (rc != EPIPE)
 		worker_errc(r, rc, "queue: consumer %u: get", c);
