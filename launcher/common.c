@@ -41,12 +41,15 @@ static const char *const color_names[] = {
 };
 
 const struct optdef common_opts[] = {
-	[C_MODE] = { "mode", 'm', "MODE", 0, 0, M_BOTH, mode_names,
+	[C_MODE] = { "mode", 'm', "MODE", 1, 0, 1 << M_BOTH, mode_names,
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
 	  "                         where they yield (%coop);\n"
 	  "                         mpi: ranks under mpirun (%mpi;\n"
-	  "                         make mpi, then DEMO -m mpi --help)" },
+	  "                         make mpi, then DEMO -m mpi --help);\n"
+	  "                         a list runs each in one table: thread,process\n"
+	  "                         is both; thread,process,mpi adds the MPI form's\n"
+	  "                         rows (its options mapped from the demo's)" },
 	[C_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	[C_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,
@@ -211,10 +214,14 @@ read_common(struct cmdline *c)
 	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP,
 	    [M_MPI] = MODE_MPI };
 	const char *nc = getenv("NO_COLOR");
+	unsigned i;
 
 	read_text(c);
 	c->p.demo = c->demo;
-	c->p.modes = modes[c->cv[C_MODE]];
+	c->p.modes = 0;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)	/* -m a,b: each one's bits */
+		if (c->cv[C_MODE] >> i & 1)
+			c->p.modes |= modes[i];
 	c->p.timeout = c->cv[C_TIMEOUT];
 	c->p.jitter_us = (unsigned)c->cv[C_JITTER];
 	c->p.perturb = c->p.ninject > 0 || c->p.jitter_us > 0;
@@ -261,7 +268,7 @@ check_duration(const struct cmdline *c)
 	if (!(c->demo->caps & CAP_TIMED))
 		usage_error(c->who, "--duration: this demo runs a fixed count; "
 		    "-t works with %s", timed);
-	if (c->p.modes == MODE_COOP)
+	if (c->p.modes & MODE_COOP)
 		usage_error(c->who, "--duration: coop tasks share the launcher's "
 		    "thread, which keeps the time; use thread or process");
 	for (i = 0; c->demoset != NULL && (o = &c->demo->opts[i])->name; i++)
@@ -308,12 +315,12 @@ check_sched(const struct cmdline *c)
 	if (c->p.perturb)
 		usage_error(c->who, "%s and --%s: the schedule decides who runs "
 		    "when", opt, c->p.ninject ? "inject" : "jitter");
-	if (c->cv[C_MODE] == M_BOTH && given(c, C_MODE))
+	if (c->p.modes == MODE_BOTH && given(c, C_MODE))
 		usage_error(c->who, "%s and --mode both: %s", opt, c->cs[C_SCHEDULE] ?
 		    "a schedule replays in coop, thread and process mode by "
 		    "default; name one, or drop --mode" :
 		    "it runs the workers as coop tasks in one process");
-	if (!c->cs[C_SCHEDULE] && given(c, C_MODE) && c->cv[C_MODE] != M_COOP)
+	if (!c->cs[C_SCHEDULE] && given(c, C_MODE) && c->p.modes != MODE_COOP)
 		usage_error(c->who, "%s runs the workers as coop tasks in one "
 		    "process: drop --mode", opt);
 	if (!c->cs[C_SCHEDULE] && (c->p.tracing || c->cv[C_REPEAT] != 1))
@@ -363,15 +370,15 @@ check_common(struct cmdline *c)
 
 	check_sched(c);
 	check_people(c);
-	if (c->p.modes == MODE_MPI)	/* a demo's -m mpi went to exec_mpi */
-		usage_error(c->who, "-m mpi runs one demo: %s DEMO -m mpi",
+	if (c->p.modes & MODE_MPI)	/* a demo's -m mpi went to exec_mpi */
+		usage_error(c->who, "-m mpi runs one demo, alone: %s DEMO -m mpi",
 		    getprogname());
 
 	check_duration(c);
-	if (c->p.modes == MODE_COOP && c->demo != NULL &&
+	if ((c->p.modes & MODE_COOP) && c->demo != NULL &&
 	    !(c->demo->caps & CAP_COOP) && c->cs[C_SCHEDULE] == NULL)
 		usage_error(c->who, "--mode coop: this demo has no cooperative version");
-	if (c->p.modes == MODE_COOP && c->p.ninject > 0)
+	if ((c->p.modes & MODE_COOP) && c->p.ninject > 0)
 		usage_error(c->who, "--inject: coop tasks share one thread; use "
 		    "thread or process");
 	if (c->demo == NULL && c->p.ninject > 0)

@@ -72,7 +72,22 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* -m mpi, --mode mpi, --mode=mpi or -mmpi anywhere on the line. */
+/* A mode list of mpi alone: "mpi" (or "mpi,mpi"). */
+static int
+mpi_alone(const char *s)
+{
+	size_t n;
+
+	for (;; s += n + 1) {
+		n = strcspn(s, ",");
+		if (n != 3 || strncmp(s, "mpi", 3) != 0)
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+	}
+}
+
+/* -m mpi, --mode mpi, --mode=mpi or -mmpi anywhere on the line: mpi alone. */
 int
 mpi_wanted(int argc, char **argv)
 {
@@ -82,10 +97,11 @@ mpi_wanted(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if ((strcmp(argv[i], "-m") == 0 || strcmp(argv[i], "--mode") == 0) &&
-		    i + 1 < argc && strcmp(argv[i + 1], "mpi") == 0)
+		    i + 1 < argc && mpi_alone(argv[i + 1]))
 			return 1;
-		if (strcmp(argv[i], "--mode=mpi") == 0 ||
-		    strcmp(argv[i], "-mmpi") == 0)
+		if ((strncmp(argv[i], "--mode=", 7) == 0 && mpi_alone(argv[i] + 7)) ||
+		    (strncmp(argv[i], "-m", 2) == 0 && argv[i][2] != '-' &&
+		    argv[i][2] != '\0' && mpi_alone(argv[i] + 2)))
 			return 1;
 	}
 	return 0;

@@ -477,7 +477,7 @@ table_layout(const struct report *rp, struct table *t)
 	for (col = 0; col < r0->n; col++)
 		if (table_wants(rp, col))
 			t->idx[t->ncol++] = col;
-	t->nc = t->ncol + (rp->p->modes == MODE_BOTH);
+	t->nc = t->ncol + ((rp->p->modes & MODE_BOTH) == MODE_BOTH);
 	for (col = 0; col < t->nc; col++) {
 		t->keep[col] = 1;
 		t->width[col] = (int)strlen(col < t->ncol ? head_of(heads,
