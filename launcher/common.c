@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../workers/mpiform.h"
 #include "explore.h"
 #include "mpirun.h"
 #include "sweep.h"
@@ -130,6 +131,20 @@ const struct optdef sweep_opts[] = {
 	[NSWEEP] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
+/* A demo's own line takes these too, for mpi among its modes (mixed.c). */
+enum { MX_NET, MX_HOSTS, NMIXED };
+
+static const struct optdef mixed_opts[] = {
+	[MX_NET] = OPT_NET,
+	[MX_HOSTS] = { "hosts", 0, "H1,H2...", 1, 0, 0, NULL,
+	  "the MPI ranks across these hosts (needs --net tcp)" },
+	[NMIXED] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* The common options the ranks cannot follow: refused with mpi in a list. */
+static const int not_mixed[] = { C_DURATION, C_INJECT, C_TRACE, C_TIMELINE,
+    C_JITTER, C_REPEAT, C_EXPLORE, C_SCHEDULE, C_STEP, C_STORY };
+
 /* One demo-running command line, read. */
 struct cmdline {
 	const char		*who;		/* for messages: the demo, or the command */
@@ -141,6 +156,8 @@ struct cmdline {
 	struct optset		 set[3];	/* [sweep], common, [demo] */
 	int			 nset;
 	const struct optset	*demoset;
+	int			 mpi_ok;	/* a demo's own line: mpi may be in -m */
+	struct mpi_part		*mpi;		/* then its MPI part, checked */
 };
 
 /* "counter, falseshare, ...": the demos that declare cap. */
@@ -370,9 +387,9 @@ check_common(struct cmdline *c)
 
 	check_sched(c);
 	check_people(c);
-	if (c->p.modes & MODE_MPI)	/* a demo's -m mpi went to exec_mpi */
-		usage_error(c->who, "-m mpi runs one demo, alone: %s DEMO -m mpi",
-		    getprogname());
+	if ((c->p.modes & MODE_MPI) && !c->mpi_ok)
+		usage_error(c->who, "-m mpi runs one demo: %s DEMO -m mpi, or "
+		    "DEMO -m thread,process,mpi", getprogname());
 
 	check_duration(c);
 	if ((c->p.modes & MODE_COOP) && c->demo != NULL &&
@@ -482,7 +499,8 @@ session(struct cmdline *c, const struct sweep *sw)
 	    "each demo's own invariant, threads and processes");
 	rep.stream = c->demo == NULL;	/* all: each row as it comes */
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
-	    c->demo == NULL ? run_all(&c->p, &rep) : c->cv[C_EXPLORE] ?
+	    c->demo == NULL ? run_all(&c->p, &rep) : c->mpi != NULL ?
+	    run_mixed(&c->p, &watch, c->mpi, &rep) : c->cv[C_EXPLORE] ?
 	    explore_demo(&c->p, &rep) : c->cv[C_STEP] ? step_demo(&c->p, &rep) :
 	    run_demo(&c->p, &watch,
 	    (int)c->cv[C_REPEAT], &rep);
@@ -496,16 +514,52 @@ session(struct cmdline *c, const struct sweep *sw)
 	finish(status);
 }
 
+/*
+ * mpi among the demo's modes (-m thread,process,mpi): a demo with an MPI
+ * form, no option the ranks cannot follow, its options mapped (mixed.c);
+ * --net and --hosts only then.  Before anything runs.
+ */
+static void
+check_mixed(const struct cmdline *c, const char **xs)
+{
+	char have[160];
+	size_t i;
+
+	if (!(c->p.modes & MODE_MPI)) {
+		if (c->set[0].given != 0)
+			usage_error(c->who, "--%s goes with mpi among the modes "
+			    "(-m mpi, -m thread,process,mpi)", xs[MX_HOSTS] != NULL ?
+			    "hosts" : "net");
+		return;
+	}
+	if (!(c->demo->caps & CAP_MPI)) {
+		demos_with(CAP_MPI, have, sizeof(have));
+		usage_error(c->who, "-m ...,mpi: this demo has no MPI form; %s "
+		    "have one", have);
+	}
+	for (i = 0; i < sizeof(not_mixed) / sizeof(not_mixed[0]); i++)
+		if (given(c, not_mixed[i]))
+			usage_error(c->who, "--%s: not with mpi among the modes; "
+			    "leave mpi out of -m, or run -m mpi apart",
+			    common_opts[not_mixed[i]].name);
+}
+
 /* shmsync DEMO [options] */
 int
 exec_demo(const struct cmd_entry *e, int argc, char **argv)
 {
-	struct cmdline c = { .who = e->name, .demo = e->demo };
+	struct cmdline c = { .who = e->name, .demo = e->demo, .mpi_ok = 1 };
+	const char *xs[NMIXED] = { NULL };
+	long long xv[NMIXED];
 
 	if (mpi_wanted(argc, argv))
 		return exec_mpi(e, argc, argv);
-	read_line(&c, argc, argv, NULL, NULL, NULL);
+	read_line(&c, argc, argv, mixed_opts, xv, xs);
+	check_mixed(&c, xs);
 	check_common(&c);
+	if (c.p.modes & MODE_MPI)
+		c.mpi = mixed_prepare(c.who, &c.p, c.demoset->given, xv[MX_NET],
+		    xs[MX_HOSTS]);
 	return session(&c, NULL);
 }
 
