@@ -44,6 +44,16 @@ opt_is_text(const struct optdef *o)
 	return o->arg != NULL && o->choices == NULL && o->min > o->max;
 }
 
+/*
+ * A keyword option that takes a comma list of its keywords (-m thread,mpi):
+ * min 1 marks it; its value, and its default, have bit i for keyword i.
+ */
+static inline int
+opt_is_list(const struct optdef *o)
+{
+	return o->choices != NULL && o->min == 1;
+}
+
 /* One subcommand: the command table (cmd.c) is a list of these. */
 struct cmd_entry {
 	const char		*name;

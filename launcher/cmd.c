@@ -150,12 +150,20 @@ static void
 print_opt(const struct optdef *o)
 {
 	char lhs[64], range[160];
+	int i, first;
 
 	snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", o->key ? '-' : ' ',
 	    o->key ? o->key : ' ', o->key ? ',' : ' ', o->name, o->arg ? " " : "",
 	    o->arg ? o->arg : "");
 	print_help_text(lhs, o->help);
-	if (o->choices != NULL) {
+	if (opt_is_list(o)) {
+		join_choices(o->choices, range, sizeof(range));
+		printf("\n  %-22s (%s, or a comma list of them; default ", "", range);
+		for (i = 0, first = 1; o->choices[i] != NULL; i++)
+			if (o->def >> i & 1)
+				printf("%s%s", first ? "" : ",", o->choices[i]), first = 0;
+		printf(")\n");
+	} else if (o->choices != NULL) {
 		join_choices(o->choices, range, sizeof(range));
 		printf("\n  %-22s (%s; default %s)\n", "", range, o->choices[o->def]);
 	} else if (o->arg != NULL && o->min <= o->max && o->def >= o->min)
@@ -179,7 +187,10 @@ demo_help(const struct worker *w)
 	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n", getprogname(),
 	    w->name, w->desc, w->proves);
 	if (w->caps & CAP_MPI)
-		printf("over MPI ranks: %s %s -m mpi --help (make mpi)\n",
+		printf("over MPI ranks: %s %s -m mpi --help (make mpi); beside\n"
+		    "threads and processes, in one table: -m thread,process,mpi\n"
+		    "[--net shm|tcp] [--hosts H1,H2...], the options given mapped\n"
+		    "onto the MPI form's by name, the rest its defaults\n",
 		    getprogname(), w->name);
 	printf("\noptions:\n");
 	print_opts(w->opts);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../workers/mpiform.h"
 #include "explore.h"
 #include "mpirun.h"
 #include "sweep.h"
@@ -41,12 +42,15 @@ static const char *const color_names[] = {
 };
 
 const struct optdef common_opts[] = {
-	[C_MODE] = { "mode", 'm', "MODE", 0, 0, M_BOTH, mode_names,
+	[C_MODE] = { "mode", 'm', "MODE", 1, 0, 1 << M_BOTH, mode_names,
 	  "run the workers as threads, processes, both side by side, or\n"
 	  "                         coop: tasks in one thread that switch only\n"
 	  "                         where they yield (%coop);\n"
 	  "                         mpi: ranks under mpirun (%mpi;\n"
-	  "                         make mpi, then DEMO -m mpi --help)" },
+	  "                         make mpi, then DEMO -m mpi --help);\n"
+	  "                         a list runs each in one table: thread,process\n"
+	  "                         is both; thread,process,mpi adds the MPI form's\n"
+	  "                         rows (its options mapped from the demo's)" },
 	[C_FORMAT] = { "format", 'f', "FMT", 0, 0, FORMAT_TABLE, format_names,
 	  "an aligned table, CSV with a header, or JSON Lines" },
 	[C_TIMEOUT] = { "timeout", 'T', "SEC", 1, 86400, 60, NULL,
@@ -127,6 +131,20 @@ const struct optdef sweep_opts[] = {
 	[NSWEEP] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
 };
 
+/* A demo's own line takes these too, for mpi among its modes (mixed.c). */
+enum { MX_NET, MX_HOSTS, NMIXED };
+
+static const struct optdef mixed_opts[] = {
+	[MX_NET] = OPT_NET,
+	[MX_HOSTS] = { "hosts", 0, "H1,H2...", 1, 0, 0, NULL,
+	  "the MPI ranks across these hosts (needs --net tcp)" },
+	[NMIXED] = { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* The common options the ranks cannot follow: refused with mpi in a list. */
+static const int not_mixed[] = { C_DURATION, C_INJECT, C_TRACE, C_TIMELINE,
+    C_JITTER, C_REPEAT, C_EXPLORE, C_SCHEDULE, C_STEP, C_STORY };
+
 /* One demo-running command line, read. */
 struct cmdline {
 	const char		*who;		/* for messages: the demo, or the command */
@@ -138,6 +156,8 @@ struct cmdline {
 	struct optset		 set[3];	/* [sweep], common, [demo] */
 	int			 nset;
 	const struct optset	*demoset;
+	int			 mpi_ok;	/* a demo's own line: mpi may be in -m */
+	struct mpi_part		*mpi;		/* then its MPI part, checked */
 };
 
 /* "counter, falseshare, ...": the demos that declare cap. */
@@ -211,10 +231,14 @@ read_common(struct cmdline *c)
 	    [M_PROCESS] = MODE_PROCESS, [M_BOTH] = MODE_BOTH, [M_COOP] = MODE_COOP,
 	    [M_MPI] = MODE_MPI };
 	const char *nc = getenv("NO_COLOR");
+	unsigned i;
 
 	read_text(c);
 	c->p.demo = c->demo;
-	c->p.modes = modes[c->cv[C_MODE]];
+	c->p.modes = 0;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)	/* -m a,b: each one's bits */
+		if (c->cv[C_MODE] >> i & 1)
+			c->p.modes |= modes[i];
 	c->p.timeout = c->cv[C_TIMEOUT];
 	c->p.jitter_us = (unsigned)c->cv[C_JITTER];
 	c->p.perturb = c->p.ninject > 0 || c->p.jitter_us > 0;
@@ -261,7 +285,7 @@ check_duration(const struct cmdline *c)
 	if (!(c->demo->caps & CAP_TIMED))
 		usage_error(c->who, "--duration: this demo runs a fixed count; "
 		    "-t works with %s", timed);
-	if (c->p.modes == MODE_COOP)
+	if (c->p.modes & MODE_COOP)
 		usage_error(c->who, "--duration: coop tasks share the launcher's "
 		    "thread, which keeps the time; use thread or process");
 	for (i = 0; c->demoset != NULL && (o = &c->demo->opts[i])->name; i++)
@@ -308,12 +332,12 @@ check_sched(const struct cmdline *c)
 	if (c->p.perturb)
 		usage_error(c->who, "%s and --%s: the schedule decides who runs "
 		    "when", opt, c->p.ninject ? "inject" : "jitter");
-	if (c->cv[C_MODE] == M_BOTH && given(c, C_MODE))
+	if (c->p.modes == MODE_BOTH && given(c, C_MODE))
 		usage_error(c->who, "%s and --mode both: %s", opt, c->cs[C_SCHEDULE] ?
 		    "a schedule replays in coop, thread and process mode by "
 		    "default; name one, or drop --mode" :
 		    "it runs the workers as coop tasks in one process");
-	if (!c->cs[C_SCHEDULE] && given(c, C_MODE) && c->cv[C_MODE] != M_COOP)
+	if (!c->cs[C_SCHEDULE] && given(c, C_MODE) && c->p.modes != MODE_COOP)
 		usage_error(c->who, "%s runs the workers as coop tasks in one "
 		    "process: drop --mode", opt);
 	if (!c->cs[C_SCHEDULE] && (c->p.tracing || c->cv[C_REPEAT] != 1))
@@ -363,15 +387,15 @@ check_common(struct cmdline *c)
 
 	check_sched(c);
 	check_people(c);
-	if (c->p.modes == MODE_MPI)	/* a demo's -m mpi went to exec_mpi */
-		usage_error(c->who, "-m mpi runs one demo: %s DEMO -m mpi",
-		    getprogname());
+	if ((c->p.modes & MODE_MPI) && !c->mpi_ok)
+		usage_error(c->who, "-m mpi runs one demo: %s DEMO -m mpi, or "
+		    "DEMO -m thread,process,mpi", getprogname());
 
 	check_duration(c);
-	if (c->p.modes == MODE_COOP && c->demo != NULL &&
+	if ((c->p.modes & MODE_COOP) && c->demo != NULL &&
 	    !(c->demo->caps & CAP_COOP) && c->cs[C_SCHEDULE] == NULL)
 		usage_error(c->who, "--mode coop: this demo has no cooperative version");
-	if (c->p.modes == MODE_COOP && c->p.ninject > 0)
+	if ((c->p.modes & MODE_COOP) && c->p.ninject > 0)
 		usage_error(c->who, "--inject: coop tasks share one thread; use "
 		    "thread or process");
 	if (c->demo == NULL && c->p.ninject > 0)
@@ -475,7 +499,8 @@ session(struct cmdline *c, const struct sweep *sw)
 	    "each demo's own invariant, threads and processes");
 	rep.stream = c->demo == NULL;	/* all: each row as it comes */
 	status = sw != NULL ? run_sweep(&c->p, sw, &c->view, &rep) :
-	    c->demo == NULL ? run_all(&c->p, &rep) : c->cv[C_EXPLORE] ?
+	    c->demo == NULL ? run_all(&c->p, &rep) : c->mpi != NULL ?
+	    run_mixed(&c->p, &watch, c->mpi, &rep) : c->cv[C_EXPLORE] ?
 	    explore_demo(&c->p, &rep) : c->cv[C_STEP] ? step_demo(&c->p, &rep) :
 	    run_demo(&c->p, &watch,
 	    (int)c->cv[C_REPEAT], &rep);
@@ -489,16 +514,52 @@ session(struct cmdline *c, const struct sweep *sw)
 	finish(status);
 }
 
+/*
+ * mpi among the demo's modes (-m thread,process,mpi): a demo with an MPI
+ * form, no option the ranks cannot follow, its options mapped (mixed.c);
+ * --net and --hosts only then.  Before anything runs.
+ */
+static void
+check_mixed(const struct cmdline *c, const char **xs)
+{
+	char have[160];
+	size_t i;
+
+	if (!(c->p.modes & MODE_MPI)) {
+		if (c->set[0].given != 0)
+			usage_error(c->who, "--%s goes with mpi among the modes "
+			    "(-m mpi, -m thread,process,mpi)", xs[MX_HOSTS] != NULL ?
+			    "hosts" : "net");
+		return;
+	}
+	if (!(c->demo->caps & CAP_MPI)) {
+		demos_with(CAP_MPI, have, sizeof(have));
+		usage_error(c->who, "-m ...,mpi: this demo has no MPI form; %s "
+		    "have one", have);
+	}
+	for (i = 0; i < sizeof(not_mixed) / sizeof(not_mixed[0]); i++)
+		if (given(c, not_mixed[i]))
+			usage_error(c->who, "--%s: not with mpi among the modes; "
+			    "leave mpi out of -m, or run -m mpi apart",
+			    common_opts[not_mixed[i]].name);
+}
+
 /* shmsync DEMO [options] */
 int
 exec_demo(const struct cmd_entry *e, int argc, char **argv)
 {
-	struct cmdline c = { .who = e->name, .demo = e->demo };
+	struct cmdline c = { .who = e->name, .demo = e->demo, .mpi_ok = 1 };
+	const char *xs[NMIXED] = { NULL };
+	long long xv[NMIXED];
 
 	if (mpi_wanted(argc, argv))
 		return exec_mpi(e, argc, argv);
-	read_line(&c, argc, argv, NULL, NULL, NULL);
+	read_line(&c, argc, argv, mixed_opts, xv, xs);
+	check_mixed(&c, xs);
 	check_common(&c);
+	if (c.p.modes & MODE_MPI)
+		c.mpi = mixed_prepare(c.who, &c.p, c.demoset->given, xv[MX_NET],
+		    xs[MX_HOSTS]);
 	return session(&c, NULL);
 }
 

@@ -2,7 +2,8 @@
  * complete.c - `shmsync completion bash`: a bash completion script generated
  * from the command table and the option tables, so it is always true to the
  * code: the subcommands, each one's options (a demo's, sweep's, bench's),
- * the keywords an option takes, files after a FILE option.  `make install`
+ * the keywords an option takes (after a comma too, for a list such as
+ * -m thread,mpi), files after a FILE option.  `make install`
  * installs its output.
  */
 #include <stdio.h>
@@ -63,7 +64,13 @@ value_cases(const struct optdef *o)
 		printf(") words=\"");
 		for (c = o->choices; *c != NULL; c++)
 			printf("%s%s", c == o->choices ? "" : " ", *c);
-		printf("\"; return 0 ;;\n");
+		printf("\"");
+		/* A list: each keyword again after what is typed up to a comma. */
+		if (opt_is_list(o))
+			printf("\n\t\t\tpre=${cur%%\"${cur##*,}\"}\n"
+			    "\t\t\twords=$(for w in $words; do printf '%%s ' "
+			    "\"$pre$w\"; done)");
+		printf("; return 0 ;;\n");
 	}
 }
 

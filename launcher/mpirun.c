@@ -38,11 +38,12 @@ enum { X_MODE, X_HOSTS, X_FORMAT, X_TIMEOUT, X_COLOR, X_WIDE, X_HELP, NX };
 static const char *const mpi_modes[] = { "mpi", NULL };
 static volatile sig_atomic_t got_signal;
 
-/* One -m mpi command, from the command line to mpirun's end. */
-struct driver {
+/* One run of a demo's MPI form, from its options to mpirun's end. */
+struct mpi_part {
 	const struct worker	*w;
 	const char		*who;
 	struct params		 p;
+	const char		*hosts;			/* --hosts, or NULL */
 	struct view		 view;
 	struct optdef		 xopts[NX + 1];
 	long long		 xv[NX];
@@ -57,7 +58,7 @@ struct driver {
 	int			 fd;			/* its stdout */
 	uint64_t		 deadline;
 	int			 timed_out, status, rows, failed, eof;
-	struct report		 rep;
+	struct report		 own, *rep;		/* -m mpi's own, or a mixed table */
 	struct result		 cur;
 	char			 line[LINE_MAX_];
 	size_t			 len;
@@ -72,7 +73,22 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* -m mpi, --mode mpi, --mode=mpi or -mmpi anywhere on the line. */
+/* A mode list of mpi alone: "mpi" (or "mpi,mpi"). */
+static int
+mpi_alone(const char *s)
+{
+	size_t n;
+
+	for (;; s += n + 1) {
+		n = strcspn(s, ",");
+		if (n != 3 || strncmp(s, "mpi", 3) != 0)
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+	}
+}
+
+/* -m mpi, --mode mpi, --mode=mpi or -mmpi anywhere on the line: mpi alone. */
 int
 mpi_wanted(int argc, char **argv)
 {
@@ -82,10 +98,11 @@ mpi_wanted(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if ((strcmp(argv[i], "-m") == 0 || strcmp(argv[i], "--mode") == 0) &&
-		    i + 1 < argc && strcmp(argv[i + 1], "mpi") == 0)
+		    i + 1 < argc && mpi_alone(argv[i + 1]))
 			return 1;
-		if (strcmp(argv[i], "--mode=mpi") == 0 ||
-		    strcmp(argv[i], "-mmpi") == 0)
+		if ((strncmp(argv[i], "--mode=", 7) == 0 && mpi_alone(argv[i] + 7)) ||
+		    (strncmp(argv[i], "-m", 2) == 0 && argv[i][2] != '-' &&
+		    argv[i][2] != '\0' && mpi_alone(argv[i] + 2)))
 			return 1;
 	}
 	return 0;
@@ -93,7 +110,7 @@ mpi_wanted(int argc, char **argv)
 
 /* The common options an MPI run takes, copied from common_opts; -m is mpi alone. */
 static void
-build_opts(struct driver *d)
+build_opts(struct mpi_part *d)
 {
 	static const char *const names[NX] = { [X_FORMAT] = "format",
 	    [X_TIMEOUT] = "timeout", [X_COLOR] = "color", [X_WIDE] = "wide",
@@ -117,7 +134,7 @@ build_opts(struct driver *d)
 }
 
 static __dead void
-mpi_help(const struct driver *d)
+mpi_help(const struct mpi_part *d)
 {
 	printf("usage: %s %s -m mpi [options]\n\n%s, over MPI ranks under mpirun\n"
 	    "(needs shmsync-mpi: make mpi)\n\noptions:\n", getprogname(),
@@ -150,7 +167,7 @@ in_path(const char *name, char *out, size_t len)
 
 /* shmsync-mpi beside this binary (or $SHMSYNC_MPI), and mpirun on PATH: or exit 2. */
 static void
-find_programs(struct driver *d)
+find_programs(struct mpi_part *d)
 {
 	const char *env = getenv("SHMSYNC_MPI");
 	char self[PATH_MAX - 16];
@@ -172,9 +189,9 @@ find_programs(struct driver *d)
 
 /* --hosts: names and slots only, and TCP between them. */
 static void
-check_hosts(const struct driver *d)
+check_hosts(const struct mpi_part *d)
 {
-	const char *h = d->xs[X_HOSTS];
+	const char *h = d->hosts;
 	int i;
 
 	if (h == NULL)
@@ -190,11 +207,23 @@ check_hosts(const struct driver *d)
 			    "over the network: add --net tcp");
 }
 
+/* What every MPI run is checked for once its options are read: exit 2 if refused. */
+static void
+check_run(struct mpi_part *d)
+{
+	const char *msg;
+
+	if (d->w->mpi->validate != NULL && (msg = d->w->mpi->validate(&d->p)))
+		usage_error(d->who, "%s", msg);
+	check_hosts(d);
+	find_programs(d);
+}
+
 /* Read and check the line: the MPI options, the form's; refusals exit 2. */
 static void
-read_mpi_line(struct driver *d, int argc, char **argv)
+read_mpi_line(struct mpi_part *d, int argc, char **argv)
 {
-	const char *nc = getenv("NO_COLOR"), *msg;
+	const char *nc = getenv("NO_COLOR");
 	struct optset sets[2];
 
 	build_opts(d);
@@ -211,14 +240,12 @@ read_mpi_line(struct driver *d, int argc, char **argv)
 	d->view.color = d->view.format == FORMAT_TABLE && (d->xv[X_COLOR] == 1 ||
 	    (d->xv[X_COLOR] == 0 && isatty(STDOUT_FILENO) &&
 	    (nc == NULL || *nc == '\0')));
-	if (d->w->mpi->validate != NULL && (msg = d->w->mpi->validate(&d->p)))
-		usage_error(d->who, "%s", msg);
-	check_hosts(d);
-	find_programs(d);
+	d->hosts = d->xs[X_HOSTS];
+	check_run(d);
 }
 
 static void
-arg(struct driver *d, const char *s)
+arg(struct mpi_part *d, const char *s)
 {
 	if (d->argc < MAX_ARGV - 1)
 		d->argv[d->argc++] = (char *)(uintptr_t)s;
@@ -226,7 +253,7 @@ arg(struct driver *d, const char *s)
 
 /* mpirun [flags] shmsync-mpi DEMO --opt=value...: the form's options, all given. */
 static void
-build_argv(struct driver *d)
+build_argv(struct mpi_part *d)
 {
 	const struct optdef *o;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -236,8 +263,8 @@ build_argv(struct driver *d)
 	snprintf(d->args[0], sizeof(d->args[0]), "%u", n);
 	d->argc = 0;
 	arg(d, d->mpirun), arg(d, "--quiet"), arg(d, "-n"), arg(d, d->args[0]);
-	if (d->xs[X_HOSTS] != NULL)	/* the ranks in turn over the hosts */
-		arg(d, "--host"), arg(d, d->xs[X_HOSTS]), arg(d, "--map-by"),
+	if (d->hosts != NULL)	/* the ranks in turn over the hosts */
+		arg(d, "--host"), arg(d, d->hosts), arg(d, "--map-by"),
 		    arg(d, "node"), arg(d, "--oversubscribe");
 	else if (cores > 0 && n > (unsigned long)cores)
 		arg(d, "--oversubscribe");
@@ -288,7 +315,7 @@ catch_signals(void)
 
 /* In the child: its own group, stdout to the pipe, Open MPI's files in dir. */
 static __dead void
-child(struct driver *d, int out)
+child(struct mpi_part *d, int out)
 {
 	int null;
 
@@ -309,7 +336,7 @@ child(struct driver *d, int out)
 }
 
 static void
-start(struct driver *d)
+start(struct mpi_part *d)
 {
 	int pfd[2];
 
@@ -328,7 +355,7 @@ start(struct driver *d)
 
 /* One line from mpirun: a piece of a row, or anything else, passed to stderr. */
 static void
-take_line(struct driver *d, const char *line)
+take_line(struct mpi_part *d, const char *line)
 {
 	int rc = mpi_wire_line(line, &d->cur);
 
@@ -339,13 +366,13 @@ take_line(struct driver *d, const char *line)
 	if (rc == 1) {
 		d->rows++;
 		d->failed |= d->cur.verdict == VERDICT_FAIL;
-		report_add(&d->rep, &d->cur);
+		report_add(d->rep, &d->cur);
 	}
 }
 
 /* What mpirun wrote, cut into lines. */
 static void
-take_output(struct driver *d)
+take_output(struct mpi_part *d)
 {
 	char *nl;
 	ssize_t n;
@@ -370,7 +397,7 @@ take_output(struct driver *d)
 
 /* mpirun's end, by ms from now; 1 if it ended (status set), 0 if not. */
 static int
-reaped(struct driver *d, unsigned ms)
+reaped(struct mpi_part *d, unsigned ms)
 {
 	uint64_t until = now_ns() + (uint64_t)ms * 1000000u;
 	pid_t pid;
@@ -440,7 +467,7 @@ reap_orphans(void)
 
 /* Stop mpirun and its ranks: SIGTERM to the group, then SIGKILL. */
 static void
-stop(struct driver *d)
+stop(struct mpi_part *d)
 {
 	kill(-d->pid, SIGTERM);
 	if (!reaped(d, GRACE_MS)) {
@@ -452,7 +479,7 @@ stop(struct driver *d)
 
 /* Relay until mpirun closes its stdout and ends, a signal comes, or the deadline. */
 static void
-relay(struct driver *d)
+relay(struct mpi_part *d)
 {
 	struct pollfd pfd = { .fd = d->fd, .events = POLLIN };
 	uint64_t now;
@@ -484,7 +511,7 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 
 /* Why the run failed, on one line of stderr; the exit status. */
 static int
-verdict(const struct driver *d)
+verdict(const struct mpi_part *d)
 {
 	if (d->timed_out)
 		warnx("%s: -m mpi: the run passed its --timeout (%lld s); mpirun "
@@ -498,43 +525,94 @@ verdict(const struct driver *d)
 	return d->timed_out || d->status != 0 || d->rows == 0 || d->failed;
 }
 
-/* shmsync DEMO -m mpi [options] */
-int
-exec_mpi(const struct cmd_entry *e, int argc, char **argv)
+/*
+ * Run the ranks, their rows into d->rep: 0, or 1 if the run failed (one
+ * line on stderr says why).  A signal stops mpirun and every rank, removes
+ * the run's directory, and ends this process by the same signal.
+ */
+static int
+run_ranks(struct mpi_part *d)
 {
-	static struct driver d;
-	char have[160];
 	const char *tmp = getenv("TMPDIR");
-	int status, wrc;
 
-	d.w = e->demo;
-	d.who = e->name;
-	if (!(d.w->caps & CAP_MPI) || d.w->mpi == NULL) {
-		demos_with(CAP_MPI, have, sizeof(have));
-		usage_error(d.who, "-m mpi: this demo has no MPI form; %s have one",
-		    have);
-	}
-	read_mpi_line(&d, argc, argv);
-	snprintf(d.dir, sizeof(d.dir), "%s/shmsync-mpi.%ld.XXXXXX",
+	snprintf(d->dir, sizeof(d->dir), "%s/shmsync-mpi.%ld.XXXXXX",
 	    tmp != NULL && *tmp == '/' ? tmp : "/tmp", (long)getpid());
-	if (mkdtemp(d.dir) == NULL)
-		err(1, "%s", d.dir);
-	build_argv(&d);
+	if (mkdtemp(d->dir) == NULL)
+		err(1, "%s", d->dir);
+	build_argv(d);
 	catch_signals();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);	/* ranks mpirun leaves come to us */
-	report_begin(&d.rep, &d.p, &d.view, d.w->name, d.w->mpi->proves);
-	start(&d);
-	relay(&d);
-	if (nftw(d.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		warn("%s: removing %s", d.who, d.dir);
+	start(d);
+	relay(d);
+	if (nftw(d->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		warn("%s: removing %s", d->who, d->dir);
 	if (got_signal) {
 		/* Die of the same signal, so the shell sees 128+N. */
 		fflush(stdout);
 		signal(got_signal, SIG_DFL);
 		raise(got_signal);
 	}
-	status = verdict(&d);
-	if ((wrc = report_end(&d.rep)) != 0 && wrc != EPIPE)
+	return verdict(d);
+}
+
+/* The demo has an MPI form, or a usage error naming those that have one. */
+static void
+has_form(const struct worker *w, const char *who)
+{
+	char have[160];
+
+	if (!(w->caps & CAP_MPI) || w->mpi == NULL) {
+		demos_with(CAP_MPI, have, sizeof(have));
+		usage_error(who, "-m mpi: this demo has no MPI form; %s have one",
+		    have);
+	}
+}
+
+/*
+ * -m thread,process,mpi: the MPI part of a mixed run, its form's options
+ * in p->v and its deadline in p->timeout, checked now (exit 2 if refused,
+ * shmsync-mpi missing included) so that nothing runs before.
+ */
+struct mpi_part *
+mpi_part_new(const struct worker *w, const char *who, const struct params *p,
+    const char *hosts)
+{
+	static struct mpi_part d;
+
+	has_form(w, who);
+	d.w = w;
+	d.who = who;
+	d.p = *p;
+	d.p.demo = w;
+	d.p.modes = MODE_MPI;
+	d.hosts = hosts;
+	check_run(&d);
+	return &d;
+}
+
+/* Run it, its rows into rep (a mixed table): 0, or 1 if it failed. */
+int
+mpi_part_run(struct mpi_part *d, struct report *rep)
+{
+	d->rep = rep;
+	return run_ranks(d);
+}
+
+/* shmsync DEMO -m mpi [options] */
+int
+exec_mpi(const struct cmd_entry *e, int argc, char **argv)
+{
+	static struct mpi_part d;
+	int status, wrc;
+
+	d.w = e->demo;
+	d.who = e->name;
+	has_form(d.w, d.who);
+	read_mpi_line(&d, argc, argv);
+	d.rep = &d.own;
+	report_begin(d.rep, &d.p, &d.view, d.w->name, d.w->mpi->proves);
+	status = run_ranks(&d);
+	if ((wrc = report_end(d.rep)) != 0 && wrc != EPIPE)
 		errc(1, wrc, "stdout");
 	finish(status);
 }

@@ -50,25 +50,57 @@ join_choices(const char *const *c, char *buf, size_t len)
 	}
 }
 
-/* One option's value: 1 for a flag, a keyword's index, or a number in bounds. */
+/* A keyword's index in o's choices, or a usage error naming them. */
+static int
+keyword(const char *who, const struct optdef *o, const char *arg)
+{
+	char names[160];
+	int i;
+
+	for (i = 0; o->choices[i] != NULL; i++)
+		if (strcmp(o->choices[i], arg) == 0)
+			return i;
+	join_choices(o->choices, names, sizeof(names));
+	usage_error(who, "--%s: unknown %s '%s'%s; one of %s%s", o->name, o->arg,
+	    arg, did_you_mean(arg, o->choices, -1, ""), names,
+	    opt_is_list(o) ? ", or a comma list of them" : "");
+}
+
+/* A comma list of keywords: a bit per keyword named. */
+static long long
+keyword_list(const char *who, const struct optdef *o, const char *arg)
+{
+	char word[64];
+	long long v = 0;
+	size_t n;
+
+	for (;; arg += n + 1) {
+		n = strcspn(arg, ",");
+		if (n == 0 || n >= sizeof(word))
+			usage_error(who, "--%s: '%.*s' is not a keyword (a comma "
+			    "list: no empty item)", o->name, (int)n, arg);
+		memcpy(word, arg, n);
+		word[n] = '\0';
+		v |= 1LL << keyword(who, o, word);
+		if (arg[n] == '\0')
+			return v;
+	}
+}
+
+/* One option's value: 1 for a flag, a keyword's index (a list: its bits), or a number in bounds. */
 static long long
 parse_value(const char *who, const struct optdef *o, const char *arg)
 {
 	const char *errstr;
 	char names[160];
 	long long v;
-	int i;
 
 	if (o->arg == NULL)
 		return 1;
-	if (o->choices != NULL) {
-		for (i = 0; o->choices[i] != NULL; i++)
-			if (strcmp(o->choices[i], arg) == 0)
-				return i;
-		join_choices(o->choices, names, sizeof(names));
-		usage_error(who, "--%s: unknown %s '%s'%s; one of %s", o->name,
-		    o->arg, arg, did_you_mean(arg, o->choices, -1, ""), names);
-	}
+	if (opt_is_list(o))
+		return keyword_list(who, o, arg);
+	if (o->choices != NULL)
+		return keyword(who, o, arg);
 	v = parse_count(arg, o->min, o->max, &errstr);
 	if (errstr != NULL) {
 		bounds(o->min, o->max, names, sizeof(names));

@@ -193,6 +193,12 @@ flushed(struct report *rp)
 int
 report_add(struct report *rp, const struct result *r)
 {
+	static struct result shaped;
+
+	if (rp->shape != NULL) {
+		rp->shape(r, &shaped, rp->shape_arg);
+		r = &shaped;
+	}
 	switch (rp->v->format) {
 	case FORMAT_CSV:
 		if (!rp->header_done)
@@ -277,7 +283,9 @@ table_cell(const struct report *rp, const int *idx, int ncol, int row, int col,
 	}
 	f = &rp->res[row].f[idx[col]];
 	if (strcmp(f->key, "sync") == 0 && row > 0 &&
-	    rp->res[row - 1].variant == rp->res[row].variant)
+	    rp->res[row - 1].variant == rp->res[row].variant &&
+	    f->type == F_STR && strcmp(rp->res[row - 1].f[idx[col]].v.s,
+	    f->v.s) == 0)
 		buf[0] = '\0';
 	else
 		fmt_cell(f, buf, len);
@@ -325,12 +333,15 @@ param_values(const struct report *rp, const struct field *f, char *buf, size_t l
 	char one[NOTE_MAX + CELL];
 	int row;
 
-	fmt_cell(f, buf, len);
-	for (row = 1; row < rp->n; row++) {
-		if ((g = res_find(&rp->res[row], f->key)) == NULL)
-			continue;
+	buf[0] = '\0';
+	for (row = 0; row < rp->n; row++) {
+		if ((g = row == 0 ? f : res_find(&rp->res[row], f->key)) == NULL ||
+		    (g->flags & F_NULL))
+			continue;	/* a mixed table's row of another form */
 		fmt_cell(g, one, sizeof(one));
-		if (!in_csv(buf, one) && strlen(buf) + strlen(one) + 2 < len)
+		if (buf[0] == '\0')
+			strlcpy(buf, one, len);
+		else if (!in_csv(buf, one) && strlen(buf) + strlen(one) + 2 < len)
 			strcat(strcat(buf, ","), one);
 	}
 }
@@ -477,7 +488,7 @@ table_layout(const struct report *rp, struct table *t)
 	for (col = 0; col < r0->n; col++)
 		if (table_wants(rp, col))
 			t->idx[t->ncol++] = col;
-	t->nc = t->ncol + (rp->p->modes == MODE_BOTH);
+	t->nc = t->ncol + ((rp->p->modes & MODE_BOTH) == MODE_BOTH);
 	for (col = 0; col < t->nc; col++) {
 		t->keep[col] = 1;
 		t->width[col] = (int)strlen(col < t->ncol ? head_of(heads,

@@ -21,6 +21,10 @@ struct report {
 	const char		*title;		/* the demo's name, or the command's */
 	const char		*proves;	/* what its runs check */
 	int			 stream;	/* a table printed row by row (all) */
+	/* Rows of forms whose fields differ, made alike first (mixed.c), or NULL. */
+	void			 (*shape)(const struct result *, struct result *,
+				    void *);
+	void			*shape_arg;
 	struct table		*t;		/* its layout, from the first row */
 	struct result		*res;		/* kept for the table */
 	int			 n, cap;

@@ -27,6 +27,17 @@ const char *const mpi_pingpong_vias[] = {
 	[MP_SEND] = "send", [MP_RMA] = "rma", [MP_ALL] = "all", NULL
 };
 
+/*
+ * -m thread,process,mpi: the demo's keywords that name another one here.
+ * atomic's fetch-add is MPI_Fetch_and_op; a library barrier is MPI_Barrier;
+ * sleeping on a semaphore is a blocking MPI_Recv, spinning on a flag an
+ * RMA flag polled.  none, mutex, cas and all keep their names.
+ */
+static const char *const counter_twins[] = { "sync", "atomic", "fop", NULL };
+static const char *const barrier_twins[] = { "barrier", "pthread", "mpi", NULL };
+static const char *const pingpong_twins[] = { "via", "sem", "send",
+	"via", "spin", "rma", NULL };
+
 static const struct optdef counter_opts[] = {
 	[MC_WORKERS] = { "workers", 'w', "N", 1, 256, 2, NULL, "MPI ranks" },
 	[MC_ITERATIONS] = { "iterations", 'n', "N", 1, 1 << 30, 50000, NULL,
@@ -139,6 +150,7 @@ queue_validate(const struct params *p)
 
 const struct mpi_form mpi_form_counter = {
 	.opts = counter_opts,
+	.twins = counter_twins,
 	.ranks = counter_ranks,
 	.variants = counter_variants,
 	.validate = counter_validate,
@@ -169,6 +181,7 @@ const struct mpi_form mpi_form_counter = {
 
 const struct mpi_form mpi_form_barrier = {
 	.opts = barrier_opts,
+	.twins = barrier_twins,
 	.ranks = barrier_ranks,
 	.variants = barrier_variants,
 	.proves = "every rank has arrived at a phase before any leaves it "
@@ -184,6 +197,7 @@ const struct mpi_form mpi_form_barrier = {
 
 const struct mpi_form mpi_form_pingpong = {
 	.opts = pingpong_opts,
+	.twins = pingpong_twins,
 	.ranks = pingpong_ranks,
 	.variants = pingpong_variants,
 	.proves = "every token comes back in turn; the round trip and half "

@@ -174,6 +174,10 @@ struct mpi_form {
 	int			 (*variants)(const struct params *);
 	const char		*(*validate)(const struct params *);
 	void			 (*run)(struct mpi_job *);
+	/* -m thread,process,mpi: a keyword of the demo's that maps onto one of
+	 * another name here, as { option, demo's, form's } triples, NULL-ended;
+	 * the same name in both tables maps without one (launcher/mixed.c). */
+	const char *const	*twins;
 };
 
 /*

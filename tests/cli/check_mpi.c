@@ -3,7 +3,7 @@
  * mpi), 2-4 ranks: the counter exact under every guard and its lost updates
  * counted without one, on shm and tcp; barrier, ping-pong, queue; exit codes
  * (2 refused, 1 past --timeout, 130 on SIGINT) with no rank, no Open MPI
- * file left.  Where mpirun or shmsync-mpi is missing, those tests are
+ * file left; -m thread,process,mpi, the same demo's rows in one table.  Where mpirun or shmsync-mpi is missing, those tests are
  * skipped, and it says so; the refusals are checked everywhere.
  */
 #include <sys/stat.h>
@@ -302,11 +302,10 @@ run_dir_has_ranks(void)
 	return n;
 }
 
-/* SIGINT while the ranks run: 130, every rank gone, nothing left. */
-START_TEST(sigint_gives_130)
+/* SIGINT to shmsync ARGS... once its ranks run: 130, every rank gone, nothing left. */
+static void
+sigint_once_ranks_run(const char *const *argv)
 {
-	const char *argv[] = { shmsync_path(), "counter", "-m", "mpi", "-w", "2",
-	    "-s", "lock", "-n", "1000000000", "-T", "60", NULL };
 	int v = shm_count("vader_segment."), st, i, up;
 	pid_t pid;
 
@@ -332,6 +331,151 @@ START_TEST(sigint_gives_130)
 	ck_assert_msg(i < 400, "the launcher did not end 10 s after SIGINT");
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT,
 	    "status %#x, not killed by SIGINT (130)", st);
+	ck_assert_int_eq(shm_leftovers(pid), 0);
+	nothing_left(v);
+}
+
+/* SIGINT while the ranks run: 130, every rank gone, nothing left. */
+START_TEST(sigint_gives_130)
+{
+	const char *argv[] = { shmsync_path(), "counter", "-m", "mpi", "-w", "2",
+	    "-s", "lock", "-n", "1000000000", "-T", "60", NULL };
+
+	sigint_once_ranks_run(argv);
+}
+END_TEST
+
+/* The same in a mixed run: the thread rows done, SIGINT in the MPI part. */
+START_TEST(mixed_sigint_gives_130)
+{
+	const char *argv[] = { shmsync_path(), "counter", "-m", "thread,mpi",
+	    "-w", "2", "-s", "atomic", "-n", "20000000", "-T", "60", NULL };
+
+	sigint_once_ranks_run(argv);
+}
+END_TEST
+
+/* Rows of a mixed run: each mode in turn, the MPI one last, its fields null elsewhere. */
+static void
+mixed_modes(const struct jobj *rows, int n, const char *const *modes)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(jstr(&rows[i], "mode"), modes[i]);
+		ck_assert_int_eq(json_get(&rows[i], "transport")->type,
+		    strcmp(modes[i], "mpi") == 0 ? J_STR : J_NULL);
+		ck_assert_int_eq(rows[i].n, rows[0].n);	/* one set of columns */
+	}
+}
+
+/* counter -m thread,process,mpi: one table, three rows, each exact. */
+START_TEST(mixed_counter_exact)
+{
+	static const char *const modes[] = { "thread", "process", "mpi" };
+	const char *line = "counter -s mutex -w 2 -n 3000 -m thread,process,mpi "
+	    "-T 60";
+	struct jobj rows[MAX_ROWS];
+	int v = shm_count("vader_segment."), i;
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, rows, "%s", line), 3);
+	expect(&c, 0);
+	mixed_modes(rows, 3, modes);
+	for (i = 0; i < 3; i++) {
+		ck_assert_str_eq(jstr(&rows[i], "sync"), "mutex");
+		ck_assert_uint_eq(jnum(&rows[i], "workers"), 2);
+		ck_assert_uint_eq(jnum(&rows[i], "expected"), 2 * 3000);
+		ck_assert_uint_eq(jnum(&rows[i], "observed"), 2 * 3000);
+		ck_assert_str_eq(jstr(&rows[i], "verdict"), "ok");
+	}
+	ck_assert_str_eq(jstr(&rows[2], "osc"), "(unnamed)");
+	cmd_free(&c);
+	/* CSV: one header, then a row per mode; the table: one line of heads. */
+	ck_assert_int_eq(cmd_runf(&c, "%s -f csv", line), 0);
+	expect(&c, 0);
+	ck_assert_int_eq(count_lines(c.out), 4);
+	ck_assert_msg(strncmp(c.out, "demo,sync,mode,", 15) == 0, "%s", c.out);
+	for (i = 0; i < 3; i++)
+		csv_want(c.out, i + 1, "mode", modes[i]);
+	cmd_free(&c);
+	ck_assert_int_eq(cmd_runf(&c, "%s --wide", line), 0);
+	expect(&c, 0);
+	ck_assert_ptr_nonnull(strstr(c.out, "\nsync "));
+	ck_assert_ptr_null(strstr(strstr(c.out, "\nsync ") + 1, "\nsync "));
+	ck_assert_ptr_nonnull(strstr(c.out, "  mpi  "));
+	cmd_free(&c);
+	nothing_left(v);
+}
+END_TEST
+
+/* A keyword mapped to a twin of another name: fop for atomic, said in the note. */
+START_TEST(mixed_counter_twin)
+{
+	static const char *const modes[] = { "process", "mpi" };
+	struct jobj rows[MAX_ROWS];
+	int v = shm_count("vader_segment.");
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -s atomic -w 3 -n 2000 "
+	    "-m process,mpi -T 60"), 2);
+	expect(&c, 0);
+	mixed_modes(rows, 2, modes);
+	ck_assert_str_eq(jstr(&rows[0], "sync"), "atomic");
+	ck_assert_str_eq(jstr(&rows[1], "sync"), "fop");
+	ck_assert_ptr_nonnull(strstr(jstr(&rows[1], "note"),
+	    "twin of --sync atomic"));
+	ck_assert_uint_eq(jnum(&rows[0], "observed"), 3 * 2000);
+	ck_assert_uint_eq(jnum(&rows[1], "observed"), 3 * 2000);
+	cmd_free(&c);
+	nothing_left(v);
+}
+END_TEST
+
+/* barrier: thread and process phases, then both MPI kinds (the form's default). */
+START_TEST(mixed_barrier)
+{
+	static const char *const modes[] = { "thread", "process", "mpi", "mpi" };
+	struct jobj rows[MAX_ROWS];
+	int v = shm_count("vader_segment."), i;
+	struct cmd c;
+
+	ck_assert_int_eq(run_json(&c, rows, "barrier -w 3 -r 40 -m both,mpi "
+	    "-T 60"), 4);
+	expect(&c, 0);
+	mixed_modes(rows, 4, modes);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(jnum(&rows[i], "workers"), 3);
+		ck_assert_uint_eq(jnum(&rows[i], "iterations"), 40);
+		ck_assert_str_eq(jstr(&rows[i], "verdict"), "ok");
+	}
+	/* Threads count phases passed in order; ranks count arrivals. */
+	ck_assert_uint_eq(jnum(&rows[0], "observed"), 40);
+	ck_assert_uint_eq(jnum(&rows[1], "observed"), 40);
+	ck_assert_uint_eq(jnum(&rows[2], "observed"), 3 * 40);
+	ck_assert_uint_eq(jnum(&rows[3], "observed"), 3 * 40);
+	ck_assert_str_eq(jstr(&rows[2], "sync"), "mpi");
+	ck_assert_str_eq(jstr(&rows[3], "sync"), "rma");
+	cmd_free(&c);
+	nothing_left(v);
+}
+END_TEST
+
+/* The MPI part past --timeout: exit 1, the thread row printed, ranks stopped. */
+START_TEST(mixed_timeout)
+{
+	int v = shm_count("vader_segment.");
+	struct cmd c;
+
+	ck_assert_int_eq(cmd_runf(&c, "counter -m thread,mpi -w 2 -s cas "
+	    "-n 2000000 -T 1 -f csv"), 0);
+	expect(&c, 1);
+	ck_assert_msg(strstr(c.err, "-m mpi: the run passed its --timeout") !=
+	    NULL, "%s", c.err);
+	ck_assert_int_eq(count_lines(c.out), 2);
+	csv_want(c.out, 1, "mode", "thread");
+	ck_assert_uint_eq(csv_num(c.out, 1, "observed"), 2 * 2000000);
+	cmd_free(&c);
 	nothing_left(v);
 }
 END_TEST
@@ -362,7 +506,50 @@ START_TEST(refusals)
 	expect_usage("queue -m mpi -p 128 -n 1000000", "16777216");
 	ck_assert_int_eq(setenv("SHMSYNC_MPI", "/nonexistent/shmsync-mpi", 1), 0);
 	expect_usage("counter -m mpi", "run: make mpi");
+	expect_usage("counter -m thread,process,mpi -w 2", "run: make mpi");
 	unsetenv("SHMSYNC_MPI");
+}
+END_TEST
+
+/* mpi in a list: refused before anything runs, naming what works. */
+START_TEST(mixed_refusals)
+{
+	expect_usage("counter -m thread,mpx,mpi", "unknown MODE 'mpx'");
+	expect_usage("counter -m thread,,mpi", "no empty item");
+	expect_usage("semaphore -m thread,process,mpi",
+	    "counter, queue, barrier, pingpong have one");
+	expect_usage("counter -s spin -m thread,process,mpi",
+	    "--sync spin has no MPI twin; with mpi among the modes: none, mutex, "
+	    "atomic (fop over MPI), cas, all");
+	expect_usage("barrier -b cond -m thread,mpi", "pthread (mpi over MPI)");
+	expect_usage("counter --widen -m thread,mpi", "--widen: the MPI form has "
+	    "no such option");
+	expect_usage("counter -w 300 -m process,mpi", "1..256");
+	expect_usage("counter -m thread,mpi -s mutex --net tcp", "use --net shm");
+	expect_usage("counter -m thread,mpi -t 1", "--duration: not with mpi");
+	expect_usage("counter -m thread,mpi --repeat 3", "--repeat: not with mpi");
+	expect_usage("all -m thread,process,mpi", "one demo");
+	expect_usage("sweep counter --workers 1,2 -m both,mpi", "one demo");
+}
+END_TEST
+
+/* A list of modes without mpi: thread,process is both, in that order. */
+START_TEST(mode_list_is_both)
+{
+	static const char *const modes[] = { "thread", "process" };
+	struct jobj rows[MAX_ROWS];
+	struct cmd c;
+	int i;
+
+	ck_assert_int_eq(run_json(&c, rows, "counter -s mutex -w 2 -n 500 "
+	    "-m process,thread -T 30"), 2);
+	expect(&c, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_str_eq(jstr(&rows[i], "mode"), modes[i]);
+		ck_assert_uint_eq(jnum(&rows[i], "observed"), 2 * 500);
+		ck_assert_ptr_null(json_get(&rows[i], "transport"));
+	}
+	cmd_free(&c);
 }
 END_TEST
 
@@ -423,6 +610,8 @@ cli_mpi_suite(void)
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, wire_round_trip);
 	tcase_add_test(tc, shmsync_has_no_mpi);
+	tcase_add_test(tc, mixed_refusals);
+	tcase_add_test(tc, mode_list_is_both);
 	if (!mpi_ready(why, sizeof(why))) {
 		fprintf(stderr, "cli_mpi: skipped the runs under mpirun: %s\n", why);
 		return s;
@@ -438,5 +627,10 @@ cli_mpi_suite(void)
 	tcase_add_test(tc, queue_every_item_once);
 	tcase_add_test(tc, timeout_stops_all);
 	tcase_add_test(tc, sigint_gives_130);
+	tcase_add_test(tc, mixed_counter_exact);
+	tcase_add_test(tc, mixed_counter_twin);
+	tcase_add_test(tc, mixed_barrier);
+	tcase_add_test(tc, mixed_timeout);
+	tcase_add_test(tc, mixed_sigint_gives_130);
 	return s;
 }
