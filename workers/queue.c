@@ -309,6 +309,41 @@ close_queue(struct run *r, const struct timespec *deadline)
 }
 
 /*
+ * The case users try first, --queue spsc with one 8-byte item per call
+ * and the order check, has loops of its own: the same items, the same
+ * puts and gets and the same checks as the general loops below, without
+ * what that case never needs between them (item patterns, batches, other
+ * queues, a shared bitmap, --inject's and --join's looks).  Both sides
+ * must be lean: a hand-off is as fast as the slower side, and the ring
+ * then stays near full and its lines move a run at a time (BENCHMARKS.md).
+ */
+static struct ipc_ring *
+lean_ring(const struct run *r)
+{
+	const struct qstate *q = r->state;
+
+	return q->kind == Q_SPSC && q->isz == sizeof(uint64_t) &&
+	    q->check == C_ORDER && r->p->v[O_BATCH] == 1 && !r->p->v[O_JOIN] &&
+	    !r->p->perturb && r->mode != MODE_COOP ? ring_of(r) : NULL;
+}
+
+/* The lean producer: item numbers first .. first+n-1, each its own put. */
+static uint64_t
+put_lean(struct run *r, struct ipc_ring *ring, uint64_t first, uint64_t n)
+{
+	uint64_t i, item;
+	int rc;
+
+	for (i = 0; i < n && run_more(r, i, n); i++) {
+		item = first + i;
+		if ((rc = ipc_ring_put(ring, &item, r->deadline)) != 0)
+			worker_errc(r, rc, "queue: producer 0: put item %ju",
+			    (uintmax_t)item);
+	}
+	return i;
+}
+
+/*
  * Producer p puts items p*N .. p*N+N-1, B at a time, or with -t until the
  * time is up; it records how many it put.
  */
@@ -318,9 +353,14 @@ put_range(struct run *r, unsigned p, unsigned char *buf)
 	const struct qstate *q = r->state;
 	const size_t isz = q->isz, batch = (size_t)r->p->v[O_BATCH];
 	const uint64_t n = per_producer(r->p), first = p * n;
+	struct ipc_ring *ring;
 	uint64_t i, j, k;
 	int rc;
 
+	if ((ring = lean_ring(r)) != NULL) {
+		r->sh->slot[p].iters = put_lean(r, ring, first, n);
+		return;
+	}
 	for (i = 0; i < n && run_more(r, i, n); i += k) {
 		k = n - i < batch ? n - i : batch;
 		for (j = 0; j < k; j++) {
@@ -461,35 +501,72 @@ consumer_init(struct run *r, const struct qstate *q, struct taker *k)
 }
 
 /*
+ * The lean consumer: take() for one producer's 8-byte items in order (its
+ * number is all an item holds), counts flushed every 65536 items and at
+ * the end.  0, or what ended the gets other than the close (EPIPE).
+ */
+static int
+take_lean(struct ipc_ring *ring, struct taker *k, struct tally *t,
+    const struct timespec *deadline)
+{
+	uint64_t item;
+	int rc;
+
+	while ((rc = ipc_ring_get(ring, &item, deadline)) == 0) {
+		k->t.taken++;
+		k->t.sum += item_mix(item);
+		if (item >= k->nitems || item != k->next[0]++)
+			k->t.dups++;
+		if ((k->t.taken & 0xffff) == 0)
+			*t = k->t;
+	}
+	*t = k->t;
+	return rc;
+}
+
+/*
  * Take items until the queue is closed and drained, checking each; the
  * counts reach the region after each call when --inject may end this
  * worker (it strikes with an item in hand, which is then lost) or --join
  * counts, else every 65536 items and at the end.
  */
+static int
+take_all(struct run *r, unsigned id, unsigned char *buf, struct taker *k,
+    struct tally *t)
+{
+	struct qstate *q = r->state;
+	size_t batch = (size_t)r->p->v[O_BATCH], got, j;
+	int join = (int)r->p->v[O_JOIN], every = r->p->perturb || join, rc;
+
+	while ((rc = get_items(r, buf, batch, &got)) == 0) {
+		for (j = 0; j < got; j++) {
+			inject_point(r, id, k->t.taken);
+			take(k, buf + j * k->isz);
+			if (join)
+				task_done(r, q);
+		}
+		if (every || (k->t.taken & 0xffff) < got)
+			*t = k->t;
+	}
+	*t = k->t;
+	return rc;
+}
+
+/* Consumer c: its items until the queue is closed and drained (EPIPE). */
 static void
 consume(struct run *r, unsigned id, unsigned c)
 {
 	struct qstate *q = r->state;
 	struct tally *t = (struct tally *)((char *)q + q->tally_off) + c;
-	size_t batch = (size_t)r->p->v[O_BATCH], got, j;
-	int join = (int)r->p->v[O_JOIN], every = r->p->perturb || join;
+	struct ipc_ring *ring = lean_ring(r);
 	struct taker k;
 	unsigned char *buf;
 	int rc;
 
 	buf = consumer_init(r, q, &k);
 	pthread_cleanup_push(free, buf);
-	while ((rc = get_items(r, buf, batch, &got)) == 0) {
-		for (j = 0; j < got; j++) {
-			inject_point(r, id, k.t.taken);
-			take(&k, buf + j * k.isz);
-			if (join)
-				task_done(r, q);
-		}
-		if (every || (k.t.taken & 0xffff) < got)
-			*t = k.t;
-	}
-	*t = k.t;
+	rc = ring != NULL ? take_lean(ring, &k, t, r->deadline) :
+	    take_all(r, id, buf, &k, t);
 	pthread_cleanup_pop(1);
 	if (rc != EPIPE)
 		worker_errc(r, rc, "queue: consumer %u: get", c);
