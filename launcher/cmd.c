@@ -187,10 +187,10 @@ demo_help(const struct worker *w)
 	printf("usage: %s %s [options]\n\n%s\nchecks: %s\n", getprogname(),
 	    w->name, w->desc, w->proves);
 	if (w->caps & CAP_MPI)
-		printf("over MPI ranks: %s %s -m mpi --help (make mpi); beside\n"
-		    "threads and processes, in one table: -m thread,process,mpi\n"
-		    "[--net shm|tcp] [--hosts H1,H2...], the options given mapped\n"
-		    "onto the MPI form's by name, the rest its defaults\n",
+		printf("over MPI ranks: %s %s -m mpi --help (make mpi)\n"
+		    "in one table with threads and processes: -m thread,process,mpi\n"
+		    "  [--net shm|tcp] [--hosts H1,H2...] (options given go to the\n"
+		    "  MPI form by name; the rest take its defaults)\n",
 		    getprogname(), w->name);
 	printf("\noptions:\n");
 	print_opts(w->opts);
