@@ -23,7 +23,9 @@ main(int argc, char *argv[], char *envp[])
 #undef SUITE
 
 	srunner_set_fork_status(sr, CK_FORK);
+	test_tmp_init();
 	srunner_run_all(sr, CK_NORMAL);
+	test_tmp_fini();
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -91,6 +91,9 @@ int		 can_be_nobody(void);
 void		 subreaper(void);
 void		 no_orphans(void);
 void		 rm_tree(const char *);
+void		 test_tmp_init(void);
+void		 test_tmp_fini(void);
+char		*test_mkdtemp(char *, size_t, const char *);
 TCase		*tcase_in(Suite *, const char *, int, int);
 
 int	 shm_leftovers(pid_t);

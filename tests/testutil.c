@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -507,7 +508,7 @@ no_orphans(void)
 	    "a worker outlived its launcher (waitpid: %ld)", (long)p);
 }
 
-/* Remove dir and the files in it. */
+/* Remove dir and everything in it. */
 void
 rm_tree(const char *dir)
 {
@@ -520,10 +521,41 @@ rm_tree(const char *dir)
 	while ((d = readdir(dp)) != NULL)
 		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) {
 			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-			unlink(path);
+			if (unlink(path) == -1 && (errno == EISDIR || errno == EPERM))
+				rm_tree(path);
 		}
 	closedir(dp);
 	rmdir(dir);
+}
+
+/*
+ * This run's directory for the files tests make: each test makes its own
+ * inside (test_mkdtemp), and main removes the whole of it after the last
+ * suite, so a test that failed before its clean-up leaves nothing in /tmp.
+ */
+static char tmp_root[64];
+
+void
+test_tmp_init(void)
+{
+	strlcpy(tmp_root, "/tmp/shmsync-check.XXXXXX", sizeof(tmp_root));
+	if (mkdtemp(tmp_root) == NULL)
+		err(1, "mkdtemp %s", tmp_root);
+}
+
+void
+test_tmp_fini(void)
+{
+	rm_tree(tmp_root);
+}
+
+/* A fresh directory named NAME.XXXXXX in this run's directory, in buf. */
+char *
+test_mkdtemp(char *buf, size_t len, const char *name)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s.XXXXXX", tmp_root, name) >= len)
+		return NULL;
+	return mkdtemp(buf);
 }
 
 /*

@@ -372,11 +372,11 @@ START_TEST(trace_checker)
 		{ "{\"ph\":\"B\",\"pid\":1,\"tid\":1,\"ts\":1,\"name\":\"a\"}",
 		  "never ends" },
 	};
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64], why[256];
+	char dir[96], path[128], why[256];
 	size_t i, n;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/bad.json", dir);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_ptr_nonnull(f = fopen(path, "w"));
@@ -396,13 +396,13 @@ static const char *const guards[] = { "mutex", "sem", "spin", "naive-flag",
 /* Each run a process, a lane per worker, a held section per iteration. */
 START_TEST(trace_counts)
 {
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	char dir[96], path[128];
 	struct jobj o[2];
 	struct cmd c;
 	size_t n;
 	long pid;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	ck_assert_int_eq(run_json(&c, o, "counter -w 3 -n 400 --sync %s -m both "
 	    "--trace %s", guards[_i], path), 2);
@@ -434,12 +434,12 @@ static const char *const viewed[] = { "counter", "crash", "rwlock", "condition",
 
 START_TEST(trace_drawable)
 {
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	char dir[96], path[128];
 	const char *mode = _i % 2 ? "process" : "thread";
 	struct cmd c;
 	size_t n, i, work = 0;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/%s.json", dir, viewed[_i / 2]);
 	ck_assert_int_eq(cmd_runf(&c, "%s -m %s -f csv --trace %s", viewed[_i / 2],
 	    mode, path), 0);
@@ -458,12 +458,12 @@ END_TEST
 /* Every slice lies in its lane's work, on a lane the run has; puts and gets drawn. */
 START_TEST(trace_lanes)
 {
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	char dir[96], path[128];
 	long long lo[5] = { 0 }, hi[5] = { 0 };
 	struct cmd c;
 	size_t i, n;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/q.json", dir);
 	ck_assert_int_eq(cmd_runf(&c, "queue -p 2 -c 2 -n 300 -k 4 -m process "
 	    "-f csv --trace %s", path), 0);
@@ -499,13 +499,13 @@ END_TEST
 START_TEST(trace_window)
 {
 	const uint64_t n = 200000, rec = 3 * n, head = 32768, ring = 32768;
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64], want[48];
+	char dir[96], path[128], want[48];
 	uint64_t tail0 = rec - ring, holds;
 	struct jobj o;
 	struct cmd c;
 	size_t ne;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/w.json", dir);
 	ck_assert_int_eq(run_json(&c, &o, "counter -w 2 -n %ju -s mutex -m thread "
 	    "--trace %s", (uintmax_t)n, path), 1);
@@ -540,11 +540,11 @@ END_TEST
 /* The default trace of the default counter: under 20 MB, drawable, its keep said. */
 START_TEST(trace_default)
 {
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	char dir[96], path[128];
 	struct stat st;
 	struct cmd c;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/d.json", dir);
 	ck_assert_int_eq(cmd_runf(&c, "counter -f csv --trace %s", path), 0);
 	ck_assert_int_eq(c.status, 0);
@@ -586,12 +586,12 @@ static const struct {
 START_TEST(trace_roles)
 {
 	static struct tev ev[MAX_EV];
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	char dir[96], path[128];
 	const char *name;
 	struct cmd c;
 	size_t i, k, n, seen;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/r.json", dir);
 	ck_assert_int_eq(cmd_runf(&c, "%s -m thread -f csv -T 20 --trace %s",
 	    roles[_i].cmd, path), 0);
@@ -610,11 +610,11 @@ END_TEST
 /* A full buffer keeps its start and its end; the timeline marks the middle '?'. */
 START_TEST(trace_dropped)
 {
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", *lane;
+	char dir[96], *lane;
 	struct jobj o;
 	struct cmd c;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	ck_assert_int_eq(run_json(&c, &o, "counter -w 1 -n 100000 --sync mutex "
 	    "-m thread --trace %s/big.json", dir), 1);
 	ck_assert_int_eq(c.status, 0);
@@ -703,10 +703,10 @@ START_TEST(trace_bad)
 		"sweep counter --workers 1,2 --trace %s/x.json",
 		"counter --trace %s/no-such-dir/x.json",
 	};
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", line[256];
+	char dir[96], line[256];
 	size_t i;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), bad[i], dir);
 		expect_usage(line, NULL);
@@ -720,11 +720,11 @@ END_TEST
 START_TEST(trace_signal)
 {
 	static const int sigs[] = { SIGINT, SIGTERM };
-	char dir[] = "/tmp/shmsync-trace.XXXXXX", path[64];
+	char dir[96], path[128];
 	int i, st, sig = sigs[_i / 2];
 	pid_t pid;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(test_mkdtemp(dir, sizeof(dir), "trace"));
 	snprintf(path, sizeof(path), "%s/s.json", dir);
 	fflush(NULL);
 	ck_assert_int_ne(pid = fork(), -1);
