@@ -131,6 +131,7 @@ done
 mpi_runs="counter -w 2 -n 20000|counter -w 2 -n 300 --net tcp|barrier -w 2 -r 2000|barrier -w 4 -r 1000|barrier -w 2 -r 100 --net tcp|pingpong -n 10000|pingpong -n 300 --net tcp"
 mpi_note="(No MPI rows: build shmsync-mpi with \`make mpi\` first.)"
 : > "$tmp/mpi.md"
+: > "$tmp/side.md"
 if [ -x "$prog-mpi" ] && command -v mpirun >/dev/null 2>&1; then
 	mpi_note=
 	IFS='|'
@@ -147,6 +148,21 @@ if [ -x "$prog-mpi" ] && command -v mpirun >/dev/null 2>&1; then
 		IFS='|'
 	done
 	IFS=' '
+	# The same guard three ways, one mixed run each (-m thread,process,mpi).
+	for g in none mutex atomic cas; do
+		echo "benchmarks: $prog counter -s $g -w 2 -m thread,process,mpi" >&2
+		$prog counter -s $g -w 2 -m thread,process,mpi \
+		    --format csv > "$tmp/side.csv" 2> "$tmp/mpi.err" ||
+		    echo "benchmarks: counter -s $g, three ways: exit $?: $(head -1 "$tmp/mpi.err")" >&2
+		awk -F, -v g="$g" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		    { op = $c["ops_per_sec"]
+		      us[$c["mode"]] = op > 0 ? sprintf("%.3f us", 1e6 / op) : "-"
+		      if ($c["mode"] == "mpi") twin = $c["sync"]
+		      v[$c["mode"]] = $c["verdict"] }
+		    END { printf "| %s | %s | %s | %s (%s) | %s/%s/%s |\n", g,
+			us["thread"], us["process"], us["mpi"], twin,
+			v["thread"], v["process"], v["mpi"] }' "$tmp/side.csv" >> "$tmp/side.md"
+	done
 fi
 
 # Plots: one data file per series, then gnuplot.
@@ -399,6 +415,23 @@ $mpi_note
 |---|---|---:|---|---|---|---:|
 EOF
 	cat "$tmp/mpi.md"
+	if [ -s "$tmp/side.md" ]; then
+		cat <<EOF
+
+The same guard three ways: \`counter -s GUARD -w 2 -m
+thread,process,mpi\`, one run per guard and a row here for it: the time
+of one increment (2 workers or ranks together; each form its own default
+count).  The MPI row runs the guard's twin, named in
+brackets: \`atomic\` is \`MPI_Fetch_and_op\`, \`cas\` a CAS spinlock on a
+window word, \`mutex\` a process-shared mutex in an \`MPI_Win_allocate_shared\`
+window (the same futex as the process row), \`none\` a fetch and an
+accumulate that race.
+
+| guard | thread | process | MPI (twin) | verdicts |
+|---|---:|---:|---:|---|
+EOF
+		cat "$tmp/side.md"
+	fi
 	printf '\n## Tables\n\n'
 	sed -n '/^### /,$p' "$tmp/tables.md" | sed '/^### targets/,$d'
 } > "$tmp/out.md" && mv "$tmp/out.md" "$out"
