@@ -50,6 +50,8 @@ struct pstate {
 	alignas(CACHE_LINE) _Atomic int	 flag[2];	/* I want to go in */
 	_Atomic int			 turn;		/* who yields (Peterson), who insists (Dekker) */
 	alignas(CACHE_LINE) volatile uint64_t counter;	/* guarded by the lock alone */
+	alignas(CACHE_LINE) _Atomic int	 done[2];	/* no more entries from me */
+	_Atomic uint64_t		 stranded;	/* Dekker: waits for a turn that was lost */
 };
 
 static enum fence
@@ -165,6 +167,31 @@ peterson_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 }
 /* explain: end */
 
+/*
+ * Dekker's back-off: wait until it is my turn.  When both went in at
+ * once (no fence), both set the turn on leaving and the later store can
+ * give it to a worker that has just made its last entry: the turn then
+ * never comes.  A worker that is done says so, and one left waiting for
+ * it goes on, counted (stranded): a lock that lost its exclusion can lose
+ * its progress too.
+ */
+static inline __attribute__((always_inline)) int
+dekker_back_off(const struct run *r, struct pstate *s, unsigned me, enum fence f,
+    unsigned *n)
+{
+	while (ld(&s->turn, f) != (int)me) {
+		if (atomic_load(&s->done[!me])) {
+			/* Its last turn store is seen by now: still not mine, lost. */
+			if (ld(&s->turn, f) != (int)me)
+				atomic_fetch_add(&s->stranded, 1);
+			return 0;
+		}
+		if (pair_spin(r, n) != 0)
+			return ETIMEDOUT;
+	}
+	return 0;
+}
+
 /* Dekker: I want in; while you do too, back off if it is your turn, until it is mine. */
 static inline __attribute__((always_inline)) int
 dekker_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
@@ -176,9 +203,8 @@ dekker_lock(const struct run *r, struct pstate *s, unsigned me, enum fence f)
 	while (ld(&s->flag[o], f)) {
 		if (ld(&s->turn, f) != (int)me) {
 			st(&s->flag[me], 0, f);
-			while (ld(&s->turn, f) != (int)me)
-				if (pair_spin(r, &n) != 0)
-					return ETIMEDOUT;
+			if (dekker_back_off(r, s, me, f, &n) != 0)
+				return ETIMEDOUT;
 			st(&s->flag[me], 1, f);
 			store_load(f);
 		} else if (pair_spin(r, &n) != 0)
@@ -235,6 +261,7 @@ loop(struct run *r, unsigned me, enum lock l, enum fence f)
 			st(&s->turn, (int)!me, f);
 		leave(&s->flag[me], f);
 	}
+	atomic_store(&s->done[me], 1);
 	r->sh->slot[me].iters = i;
 }
 
@@ -296,7 +323,8 @@ peterson_check(const struct run *r, struct outcome *o)
 	} else if (f == F_NONE && o->observed < o->expected) {
 		o->verdict = VERDICT_RACE;
 		snprintf(o->note, sizeof(o->note), "lost %ju increments: both went "
-		    "in, a load passed the flag store", (uintmax_t)lost);
+		    "in, a load passed the flag store%s", (uintmax_t)lost,
+		    s->stranded ? "; and the turn was lost (stranded)" : "");
 	} else {
 		o->verdict = VERDICT_FAIL;
 		snprintf(o->note, sizeof(o->note), "MUTUAL EXCLUSION BROKEN with "
@@ -305,6 +333,8 @@ peterson_check(const struct run *r, struct outcome *o)
 	}
 	res_str(o->extra, "lock", locks[r->p->v[O_LOCK]], F_TABLE);
 	res_uint(o->extra, "lost", lost, F_TABLE);
+	if (r->p->v[O_LOCK] == L_DEKKER)
+		res_uint(o->extra, "stranded", s->stranded, 0);
 }
 
 const struct worker worker_peterson = {
@@ -349,7 +379,12 @@ const struct worker worker_peterson = {
 	    "Pitfalls: volatile is not a fence: it stops the compiler, not the CPU;\n"
 	    "x86 (TSO) reorders only a store with a later load, ARM and POWER much\n"
 	    "more; an unfenced run that shows nothing is luck, not correctness; use a\n"
-	    "real lock (or C11 atomics at seq_cst) rather than either algorithm.\n",
+	    "real lock (or C11 atomics at seq_cst) rather than either algorithm.\n"
+	    "A lock that lost its exclusion can lose its progress too: after both\n"
+	    "went in, both set Dekker's turn on leaving, and the later store can hand\n"
+	    "it to a worker that has just made its last entry; the other would wait\n"
+	    "for it forever.  A finished worker says so, and such a wait is counted\n"
+	    "in stranded (JSON, CSV) instead of hanging the run.\n",
 	.caps = CAP_TIMED,
 	.opts = peterson_opts,
 	.variants = peterson_variants,
