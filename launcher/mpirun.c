@@ -30,6 +30,7 @@
 #define APT_MPI		"apt-get install -y --no-install-recommends " \
 			"openmpi-bin libopenmpi-dev"
 #define GRACE_MS	3000		/* SIGTERM, then this long, then SIGKILL */
+#define REAP_MS		15000		/* killed ranks to be gone: a loaded machine is slow */
 #define MAX_ARGV	(24 + 2 * MAX_OPTS)
 #define LINE_MAX_	8192
 
@@ -450,11 +451,14 @@ kill_children(void)
 /*
  * Every rank gone: ranks sit in process groups of their own, so a rank
  * that outlived mpirun was handed to us (a child subreaper): kill, reap.
+ * A killed process dies when it next runs; with thousands runnable that
+ * took more than the 3 s grace, and the launcher left ranks behind, so
+ * this waits longer (still bounded).
  */
 static void
 reap_orphans(void)
 {
-	uint64_t until = now_ns() + (uint64_t)GRACE_MS * 1000000u;
+	uint64_t until = now_ns() + (uint64_t)REAP_MS * 1000000u;
 
 	while (kill_children() > 0 || waitpid(-1, NULL, WNOHANG) > 0) {
 		while (waitpid(-1, NULL, WNOHANG) > 0)
