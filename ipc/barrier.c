@@ -20,7 +20,16 @@
 #include "mutex.h"
 
 #define POISON_LOCK_NS	100000000u	/* how long poison waits for the lock */
-#define HYB_POISON	1u		/* bit 0 of word; the generation counts in 2s */
+/*
+ * The hybrid barrier's word: bit 0 poison, bits 1-15 this round's
+ * arrivals, bits 16-31 the generation.  One add counts an arrival and
+ * tells the party which round it is in: no look at the word before.
+ */
+#define HYB_POISON	1u
+#define HYB_ONE		2u		/* one arrival */
+#define HYB_GEN		0x10000u	/* one round */
+#define HYB_MAXPARTIES	0x7fffu
+#define HYB_ARRIVED(w)	(((w) >> 1) & HYB_MAXPARTIES)
 #define HYB_LOOKS	64		/* quick looks before the general wait */
 
 int
@@ -36,14 +45,13 @@ ipc_barrier_init(struct ipc_barrier *b, enum ipc_barrier_kind kind, unsigned par
 	b->arrived = b->gen = 0;
 	atomic_init(&b->poisoned, 0);
 	atomic_init(&b->word, 0);
-	atomic_init(&b->harrived, 0);
 	atomic_init(&b->sleepers, 0);
 	atomic_init(&b->spin_ns, IPC_SPIN_MAX_NS / 4);
 
 	/* More parties than CPUs: a spinner holds a CPU a late party needs (as libgomp). */
 	b->spin_max = parties <= sysconf(_SC_NPROCESSORS_ONLN) ? IPC_SPIN_MAX_NS : 0;
 	if (kind == IPC_BARRIER_HYBRID)
-		return 0;
+		return parties <= HYB_MAXPARTIES ? 0 : EINVAL;
 	if (kind == IPC_BARRIER_COND) {
 		if ((rc = ipc_mutex_init(&b->lock, IPC_MUTEX_NORMAL)) != 0)
 			return rc;
@@ -78,19 +86,26 @@ barrier_count(struct ipc_barrier *b)
 	return IPC_BARRIER_SERIAL;
 }
 
-/* Hybrid: count one arrival; the last one resets the count and moves the generation. */
+/*
+ * Hybrid: count one arrival (*before: the word as it found it); the last
+ * one empties the count and moves the generation.  ECANCELED if poisoned.
+ */
 static int
-hybrid_count(struct ipc_barrier *b)
+hybrid_count(struct ipc_barrier *b, uint32_t *before)
 {
-	if (atomic_fetch_add(&b->harrived, 1) + 1 < b->parties)
+	uint32_t w = atomic_fetch_add(&b->word, HYB_ONE);
+
+	*before = w;
+	if (w & HYB_POISON)
+		return ECANCELED;
+	if (HYB_ARRIVED(w) + 1 < b->parties)
 		return 0;
-	atomic_store_explicit(&b->harrived, 0, memory_order_relaxed);
 
 	/*
 	 * Both seq_cst: a waiter's count of itself and its look at word are
 	 * too, so one of the two sees the other (no fence needed between).
 	 */
-	atomic_fetch_add(&b->word, 2);
+	atomic_fetch_add(&b->word, HYB_GEN - b->parties * HYB_ONE);
 	if (atomic_load(&b->sleepers) > 0)
 		ipc_futex_wake(&b->word, INT_MAX, NULL);
 	return IPC_BARRIER_SERIAL;
@@ -98,31 +113,30 @@ hybrid_count(struct ipc_barrier *b)
 
 struct hybrid_round {
 	const struct ipc_barrier	*b;
-	uint32_t			 word;	/* as this party found it */
+	uint32_t			 word;	/* as this party's arrival found it */
 };
 
+/* The round ended (the generation moved) or the barrier was poisoned. */
 static int
 hybrid_moved(const void *arg)
 {
 	const struct hybrid_round *h = arg;
+	uint32_t w = atomic_load_explicit(&h->b->word, memory_order_acquire);
 
-	return atomic_load_explicit(&h->b->word, memory_order_acquire) != h->word;
+	return (w & HYB_POISON) || (w ^ h->word) >= HYB_GEN;
 }
 
 /* Spin, then sleep until the generation moves or the word is poisoned. */
 static int
 hybrid_wait(struct ipc_barrier *b, const struct timespec *deadline)
 {
-	struct hybrid_round h = { b, atomic_load_explicit(&b->word,
-	    memory_order_acquire) };
+	struct hybrid_round h = { b, 0 };
 	struct ipc_await a = { &b->word, &b->sleepers, &b->spin_ns,
 	    b->spin_max, hybrid_moved, &h, 0 };
 	unsigned i;
 	int rc;
 
-	if (h.word & HYB_POISON)
-		return ECANCELED;
-	if ((rc = hybrid_count(b)) != 0)
+	if ((rc = hybrid_count(b, &h.word)) != 0)
 		return rc;
 
 	/* A few quick looks (if spinning is on): a round between running parties ends here. */
@@ -137,19 +151,18 @@ hybrid_wait(struct ipc_barrier *b, const struct timespec *deadline)
 		return rc;
 	}
 moved:
-	return (atomic_load(&b->word) & ~HYB_POISON) != (h.word & ~HYB_POISON) ?
-	    0 : ECANCELED;
+	return (atomic_load(&b->word) ^ h.word) >= HYB_GEN ? 0 : ECANCELED;
 }
 
 /* Arrive and leave at once: a party that must not block (the supervisor). */
 int
 ipc_barrier_arrive(struct ipc_barrier *b, const struct timespec *deadline)
 {
+	uint32_t w;
 	int rc;
 
 	if (b->kind == IPC_BARRIER_HYBRID)
-		return atomic_load(&b->word) & HYB_POISON ? ECANCELED :
-		    hybrid_count(b);
+		return hybrid_count(b, &w);
 	if (b->kind != IPC_BARRIER_COND)
 		return EINVAL;
 	if ((rc = barrier_lock(b, deadline)) != 0)

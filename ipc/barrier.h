@@ -39,8 +39,7 @@ struct ipc_barrier {
 	unsigned		 gen;		/* rounds completed */
 	atomic_int		 poisoned;
 	/* IPC_BARRIER_HYBRID: one line for the round's traffic. */
-	alignas(64) _Atomic uint32_t word;	/* generation << 1 | poisoned */
-	atomic_uint		 harrived;	/* in this generation */
+	alignas(64) _Atomic uint32_t word;	/* generation, arrivals, poisoned */
 	atomic_uint		 sleepers;	/* on the futex word */
 	_Atomic uint32_t	 spin_ns;	/* adaptive spin budget */
 	uint32_t		 spin_max;	/* 0 when parties outnumber CPUs */
