@@ -31,6 +31,7 @@
 
 #include "../../ipc/futex.h"
 #include "../../ipc/mutex.h"
+#include "../../ipc/barrier.h"
 #include "../../ipc/ring.h"
 #include "../../ipc/sem.h"
 #include "../../workers/item.h"
@@ -765,8 +766,11 @@ bare_ring(int ipc, uint64_t n, const struct timespec *deadline, double *rate,
  * Scott).  The last to arrive resets the count and flips the sense; the
  * others spin on the sense, yielding every GATE_CHECK polls.  The last
  * arriver of each round counts itself serial: exactly one per round.
+ * With ipc set, the same loop waits on ipc/barrier's hybrid barrier
+ * instead: the barrier without the demo's per-round proof.
  */
 struct bspin {
+	struct ipc_barrier *ipc;	/* NULL: the bare barrier */
 	alignas(CACHE_LINE) atomic_uint count;
 	atomic_uint	 sense;
 	uint64_t	 serial;	/* written by each round's last arriver */
@@ -775,6 +779,24 @@ struct bspin {
 	unsigned	 parties;
 	uint64_t	 left[64];	/* rounds each party completed */
 };
+
+/* The rounds through ipc_barrier_wait; its serial waiter counts the round. */
+static int
+ipc_barrier_rounds(struct bspin *s, unsigned id)
+{
+	uint64_t r;
+	int rc;
+
+	for (r = 0; r < s->n; r++)
+		if ((rc = ipc_barrier_wait(s->ipc, &s->h->deadline)) ==
+		    IPC_BARRIER_SERIAL)
+			s->serial++;
+		else if (rc != 0)
+			return -1;
+	s->left[id] = r;
+	stop_clock(s->h, id);
+	return 0;
+}
 
 static int
 bspin_worker(void *arg, unsigned id)
@@ -785,6 +807,8 @@ bspin_worker(void *arg, unsigned id)
 
 	if (gate(s->h, id) != 0)
 		return -1;
+	if (s->ipc != NULL)
+		return ipc_barrier_rounds(s, id);
 	for (r = 0; r < s->n; r++) {
 		sense = !sense;
 		if (atomic_fetch_sub(&s->count, 1) == 1) {
@@ -803,7 +827,7 @@ bspin_worker(void *arg, unsigned id)
 }
 
 int
-bare_barrier(enum mode mode, unsigned parties, uint64_t n,
+bare_barrier(int ipc, enum mode mode, unsigned parties, uint64_t n,
     const struct timespec *deadline, double *rate, char *note, size_t len)
 {
 	struct bspin *s;
@@ -814,12 +838,18 @@ bare_barrier(enum mode mode, unsigned parties, uint64_t n,
 
 	if (parties > 64)
 		parties = 64;
-	h = bare_map(parties, sizeof(*s), deadline, (void **)&s, &total);
+	h = bare_map(parties, sizeof(*s) + sizeof(struct ipc_barrier), deadline,
+	    (void **)&s, &total);
 	s->h = h;
 	s->n = n;
 	s->parties = parties;
 	atomic_init(&s->count, parties);
+	if (ipc && (rc = ipc_barrier_init(s->ipc = (struct ipc_barrier *)(s + 1),
+	    IPC_BARRIER_HYBRID, parties)) != 0)
+		errc(1, rc, "bench: ipc_barrier_init");
 	rc = bare_run(mode, parties, bspin_worker, s, deadline);
+	if (ipc)
+		ipc_barrier_destroy(s->ipc);
 	*rate = (double)n * 1e9 / (double)wall_ns(h);
 	for (i = 0; i < parties; i++)
 		full += s->left[i] == n;

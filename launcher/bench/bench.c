@@ -388,8 +388,8 @@ run_bare(struct bench *b, struct bcase *c, uint64_t n, double *value)
 		    k->consumers, k->item_size, n, &dl, value, c->note,
 		    sizeof(c->note));
 	case BG_BARRIER:
-		return bare_barrier(c->mode, k->workers, n, &dl, value, c->note,
-		    sizeof(c->note));
+		return bare_barrier(c->kind, c->mode, k->workers, n, &dl, value,
+		    c->note, sizeof(c->note));
 	case BG_PINGPONG:
 		return bare_pingpong((enum bare_pp)c->kind, c->mode, n, &dl, value,
 		    c->note, sizeof(c->note));
@@ -709,11 +709,14 @@ group_barrier(struct bench *b)
 				set_choice(c, O_B_BARRIER, i);
 				set_opt(c, O_B_EVEN, 1);
 			}
-			c = add_case(set, &k, BG_BARRIER, "spin", "bare", m,
-			    "rounds/s");
-			c->key.workers = parties[p];
-			c->n0 = 100;
-			c->nmax = 1 << 26;
+			for (i = 0; i < 2; i++) {	/* the limit; ipc/barrier alone */
+				c = add_case(set, &k, BG_BARRIER, i ? "ipc_barrier" :
+				    "spin", "bare", m, "rounds/s");
+				c->kind = i;
+				c->key.workers = parties[p];
+				c->n0 = 100;
+				c->nmax = 1 << 26;
+			}
 			measure_set(b, set, k);
 		}
 	}

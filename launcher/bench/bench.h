@@ -104,7 +104,7 @@ int	bare_pingpong(enum bare_pp, enum mode, uint64_t, const struct timespec *,
 	    double *, char *, size_t);
 int	bare_ring(int, uint64_t, const struct timespec *, double *, char *,
 	    size_t);
-int	bare_barrier(enum mode, unsigned, uint64_t, const struct timespec *,
+int	bare_barrier(int, enum mode, unsigned, uint64_t, const struct timespec *,
 	    double *, char *, size_t);
 int	bare_spawn(enum mode, unsigned, const struct timespec *, double *,
 	    char *, size_t);

@@ -197,6 +197,13 @@ barrier_targets(struct bench *b)
 		target(b, "hybrid/spin 2 parties", &num, &lim, 0.3, INFINITY,
 		    "the limit busy-waits; hybrid counts sleepers, can be "
 		    "poisoned, and the demo checks each round");
+		num.name = "ipc_barrier";
+		num.impl = "bare";
+		target(b, "ipc_barrier/spin 2 parties", &num, &lim, 0.3, INFINITY,
+		    "the same loop through ipc_barrier_wait, no demo: the "
+		    "barrier's own cost (a sleeper count, poison, a deadline)");
+		num.name = "hybrid";
+		num.impl = "shmsync";
 		num.workers = den.workers = lim.workers = 8;
 		target_lim(b, "hybrid/pthread 8 parties", &num, &den, 1, INFINITY,
 		    "parties > CPUs: the hybrid barrier does not spin, both sleep "
