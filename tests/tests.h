@@ -93,6 +93,7 @@ void		 no_orphans(void);
 void		 rm_tree(const char *);
 void		 test_tmp_init(void);
 void		 test_tmp_fini(void);
+void		 test_track(const char *);
 char		*test_mkdtemp(char *, size_t, const char *);
 TCase		*tcase_in(Suite *, const char *, int, int);
 

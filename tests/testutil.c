@@ -543,9 +543,37 @@ test_tmp_init(void)
 		err(1, "mkdtemp %s", tmp_root);
 }
 
+/*
+ * A directory a test had to make elsewhere (a short path, for Open MPI's
+ * sockets): written down in this run's directory, so main removes it too.
+ */
+void
+test_track(const char *dir)
+{
+	char list[96];
+	FILE *f;
+
+	snprintf(list, sizeof(list), "%s/tracked", tmp_root);
+	if ((f = fopen(list, "a")) == NULL)
+		return;
+	fprintf(f, "%s\n", dir);
+	fclose(f);
+}
+
 void
 test_tmp_fini(void)
 {
+	char list[96], dir[512];
+	FILE *f;
+
+	snprintf(list, sizeof(list), "%s/tracked", tmp_root);
+	if ((f = fopen(list, "r")) != NULL) {
+		while (fgets(dir, sizeof(dir), f) != NULL) {
+			dir[strcspn(dir, "\n")] = '\0';
+			rm_tree(dir);
+		}
+		fclose(f);
+	}
 	rm_tree(tmp_root);
 }
 

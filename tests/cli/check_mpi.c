@@ -66,6 +66,7 @@ tmp_setup(void)
 {
 	strlcpy(tmp, "/tmp/check_mpi.XXXXXX", sizeof(tmp));
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	test_track(tmp);	/* removed by main, should this test fail */
 	ck_assert_int_eq(setenv("TMPDIR", tmp, 1), 0);
 	subreaper();
 }
