@@ -8,7 +8,6 @@
 #include <mpi.h>
 
 #include <stdio.h>
-#include <string.h>
 
 #include "mpiform.h"
 
@@ -88,13 +87,7 @@ mpi_barrier_run(struct mpi_job *j)
 	uint64_t *base;
 	MPI_Win win;
 
-	mpi_check(MPI_Win_allocate(j->rank == 0 ? 16 : 0, 1, MPI_INFO_NULL,
-	    MPI_COMM_WORLD, &base, &win), "MPI_Win_allocate (over tcp: "
-	    "Open MPI's osc pt2pt component is needed, and missing)");
-	if (j->rank == 0)
-		memset(base, 0, 16);
-	mpi_win_named(j, win);
-	MPI_Win_fence(0, win);
+	mpi_win_zeroed(j, j->rank == 0 ? 16 : 0, &base, &win);
 	mpi_timed_start(j, &t0);
 	early = phases(j, win, kind, n);
 	mpi_timed_end(j, t0);

@@ -95,13 +95,7 @@ count_rma(struct mpi_job *j, int sync, uint64_t n)
 	uint64_t *base, t0, v = 0;
 	MPI_Win win;
 
-	mpi_check(MPI_Win_allocate(j->rank == 0 ? 16 : 0, 1, MPI_INFO_NULL,
-	    MPI_COMM_WORLD, &base, &win), "MPI_Win_allocate (over tcp: "
-	    "Open MPI's osc pt2pt component is needed, and missing)");
-	if (j->rank == 0)
-		memset(base, 0, 16);
-	mpi_win_named(j, win);
-	MPI_Win_fence(0, win);		/* the zeroes are in place */
+	mpi_win_zeroed(j, j->rank == 0 ? 16 : 0, &base, &win);
 	mpi_timed_start(j, &t0);
 	if (sync != MS_LOCK)
 		MPI_Win_lock_all(0, win);

@@ -8,7 +8,6 @@
 #include <mpi.h>
 
 #include <stdio.h>
-#include <string.h>
 
 #include "mpiform.h"
 
@@ -98,12 +97,7 @@ mpi_pingpong_run(struct mpi_job *j)
 	uint64_t *flag;
 	MPI_Win win;
 
-	mpi_check(MPI_Win_allocate(8, 1, MPI_INFO_NULL, MPI_COMM_WORLD, &flag,
-	    &win), "MPI_Win_allocate (over tcp: Open MPI's osc pt2pt component "
-	    "is needed, and missing)");
-	*flag = 0;
-	mpi_win_named(j, win);
-	MPI_Win_fence(0, win);
+	mpi_win_zeroed(j, sizeof(*flag), &flag, &win);
 	mpi_timed_start(j, &t0);
 	wrong = via == MP_SEND ? by_send(j, n) : by_rma(j, win, n);
 	mpi_timed_end(j, t0);

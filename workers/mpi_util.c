@@ -50,6 +50,23 @@ mpi_win_named(struct mpi_job *j, MPI_Win win)
 	strlcpy(j->osc, name[0] != '\0' ? name : "(unnamed)", sizeof(j->osc));
 }
 
+/*
+ * A window of bytes on this rank (0 for none), zeroed, its component
+ * named in the job, and fenced so every rank's zeroes are in place before
+ * anyone reaches them; its memory in *base.
+ */
+void
+mpi_win_zeroed(struct mpi_job *j, size_t bytes, void *base, MPI_Win *win)
+{
+	mpi_check(MPI_Win_allocate((MPI_Aint)bytes, 1, MPI_INFO_NULL,
+	    MPI_COMM_WORLD, base, win), "MPI_Win_allocate (over tcp: Open MPI's "
+	    "osc pt2pt component is needed, and missing)");
+	if (bytes > 0)
+		memset(*(void **)base, 0, bytes);
+	mpi_win_named(j, *win);
+	MPI_Win_fence(0, *win);
+}
+
 /* One 64-bit word of rank's window at disp, fetched atomically and completed. */
 uint64_t
 mpi_read_u64(MPI_Win win, int rank, MPI_Aint disp)

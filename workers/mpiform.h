@@ -62,6 +62,7 @@ enum { MQ_PRODUCERS, MQ_CONSUMERS, MQ_ITEMS, MQ_NET };
 uint64_t	mpi_now_ns(void);
 void		mpi_win_named(struct mpi_job *, MPI_Win);
 void		mpi_check(int, const char *);
+void		mpi_win_zeroed(struct mpi_job *, size_t, void *, MPI_Win *);
 uint64_t	mpi_read_u64(MPI_Win, int, MPI_Aint);
 void		mpi_timed_start(struct mpi_job *, uint64_t *);
 void		mpi_timed_end(struct mpi_job *, uint64_t);
