@@ -13,10 +13,7 @@
 static void
 summarize(const struct result *full, int row, struct result *s)
 {
-	static const struct {
-		const char	*key;
-		int		 flags;
-	} keep[] = {
+	static const struct res_keep keep[] = {
 		{ "demo", F_TABLE }, { "sync", F_TABLE }, { "mode", F_TABLE },
 		{ "workers", F_TABLE }, { "expected", F_TABLE },
 		{ "observed", F_TABLE }, { "verdict", F_TABLE },
@@ -24,19 +21,9 @@ summarize(const struct result *full, int row, struct result *s)
 		{ "timeout", F_PARAM },
 		{ "note", F_TABLE },
 	};
-	const struct field *f;
-	size_t i;
 
-	memset(s, 0, sizeof(*s));
-	s->verdict = full->verdict;
-	s->mode = full->mode;
+	res_cut(full, s, keep, sizeof(keep) / sizeof(keep[0]), 0);
 	s->variant = row;
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		if ((f = res_find(full, keep[i].key)) == NULL)
-			continue;
-		s->f[s->n] = *f;
-		s->f[s->n++].flags = keep[i].flags;
-	}
 }
 
 struct all_runs {

@@ -151,10 +151,7 @@ mixed_prepare(const char *who, const struct params *p, unsigned given,
 static void
 mixed_row(const struct result *full, struct result *s, void *arg)
 {
-	static const struct {
-		const char	*key;
-		int		 flags;
-	} keep[] = {
+	static const struct res_keep keep[] = {
 		{ "demo", 0 }, { "sync", F_TABLE }, { "mode", F_TABLE },
 		{ "workers", F_TABLE }, { "iterations", F_PARAM },
 		{ "expected", F_TABLE }, { "observed", F_TABLE },
@@ -162,24 +159,10 @@ mixed_row(const struct result *full, struct result *s, void *arg)
 		{ "ops_per_sec", F_TABLE | F_RATE }, { "transport", F_TABLE },
 		{ "osc", F_TABLE }, { "note", F_TABLE },
 	};
-	const struct field *f;
 	struct field *g;
-	size_t i;
 
 	(void)arg;
-	memset(s, 0, sizeof(*s));
-	s->verdict = full->verdict;
-	s->mode = full->mode;
-	s->variant = full->variant;
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		g = &s->f[s->n++];
-		if ((f = res_find(full, keep[i].key)) != NULL)
-			*g = *f;
-		else
-			*g = (struct field){ .key = keep[i].key, .type = F_STR,
-			    .flags = F_NULL };
-		g->flags = keep[i].flags | (g->flags & F_NULL);
-	}
+	res_cut(full, s, keep, sizeof(keep) / sizeof(keep[0]), 1);
 	/* The note of an MPI row whose guard has another name says whose twin. */
 	if (full->mode == MODE_MPI && twin_note[0] != '\0') {
 		g = &s->f[s->n - 1];

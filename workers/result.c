@@ -71,6 +71,36 @@ res_find(const struct result *r, const char *key)
 	return NULL;
 }
 
+/*
+ * s: full cut to the n fields of keep, in keep's order and with keep's
+ * flags (so rows of different demos or forms share one header); a field
+ * full lacks is left out, or with nulls, kept empty (F_NULL).
+ */
+void
+res_cut(const struct result *full, struct result *s, const struct res_keep *keep,
+    size_t n, int nulls)
+{
+	const struct field *f;
+	struct field *g;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->verdict = full->verdict;
+	s->mode = full->mode;
+	s->variant = full->variant;
+	for (i = 0; i < n; i++) {
+		if ((f = res_find(full, keep[i].key)) == NULL && !nulls)
+			continue;
+		g = &s->f[s->n++];
+		if (f != NULL)
+			*g = *f;
+		else
+			*g = (struct field){ .key = keep[i].key, .type = F_STR,
+			    .flags = F_NULL };
+		g->flags = keep[i].flags | (g->flags & F_NULL);
+	}
+}
+
 const char *
 verdict_name(enum verdict v)
 {

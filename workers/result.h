@@ -7,6 +7,7 @@
 #ifndef WORKERS_RESULT_H
 #define WORKERS_RESULT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define MAX_FIELDS	40		/* fields per result */
@@ -63,6 +64,15 @@ void		 res_dbl(struct result *, const char *, double, int);
 void		 res_str(struct result *, const char *, const char *, int);
 void		 res_bool(struct result *, const char *, int, int);
 const struct field *res_find(const struct result *, const char *);
+
+/* A field res_cut keeps, with the flags it gets. */
+struct res_keep {
+	const char	*key;
+	int		 flags;
+};
+
+void		 res_cut(const struct result *, struct result *,
+		    const struct res_keep *, size_t, int);
 const char	*verdict_name(enum verdict);
 const char	*mode_name(enum mode);
 
