@@ -476,8 +476,9 @@ stop(struct mpi_part *d)
 	kill(-d->pid, SIGTERM);
 	if (!reaped(d, GRACE_MS)) {
 		kill(-d->pid, SIGKILL);
-		while (!reaped(d, 1000))
-			continue;
+		if (!reaped(d, REAP_MS))
+			warnx("%s: -m mpi: mpirun (pid %ld) still there %d s after "
+			    "SIGKILL", d->who, (long)d->pid, REAP_MS / 1000);
 	}
 }
 
